@@ -1,0 +1,45 @@
+# Two commands matter: `make run` (the simulator on its embedded demo
+# default) and `make test` (the whole suite). Each one creates or updates the
+# project's virtual environment from the pinned dependencies in
+# pyproject.toml; nothing installed by hand is assumed.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SIM_DATA ?= $(HOME)/.local/share/fiscal-sim
+
+.PHONY: run test lint typecheck bench demo clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/fiscal-sim --data "$(SIM_DATA)"
+
+test: $(STAMP)
+	$(BIN)/ruff check hal fiscal_core firmware simulator tools tests
+	$(BIN)/ruff format --check hal fiscal_core firmware simulator tools tests
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n 2 --benchmark-disable -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check hal fiscal_core firmware simulator tools tests
+	$(BIN)/ruff format --check hal fiscal_core firmware simulator tools tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-enable -q
+
+demo: $(STAMP)
+	rm -rf build/demo
+	$(BIN)/fiscal-sim --headless --data build/demo --keys examples/day.keys
+	$(BIN)/fiscal-inspect verify build/demo
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,202 @@
+"""The fiscal journal: append-only framed records in littlefs on the terminal's flash.
+
+Theory of operation. littlefs (a power-safe, copy-on-write filesystem made
+for NOR flash) sits on the Flash port. Each record is appended to the
+current segment file as one frame, and the file is closed after each
+append: littlefs commits a file atomically on close, and the commit ends
+with the flash's ``sync``, so when ``append`` returns the record is durable;
+if the power fails before, the file is as it was before the append. The
+frame's own length and CRC-32 are a second line of defence, and let the
+inspector check the bytes without trusting littlefs.
+
+Segments are named ``/fiscal/journal/NNNNNNNN.log`` (8 decimal digits, from
+00000001); a new one starts when the current one holds SEGMENT_BYTES or
+more. Nothing is ever rewritten or deleted. See docs/SPEC.md, "Journal".
+
+The journal never formats a flash it cannot mount: ``create`` does that,
+once, when the terminal is provisioned.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+from littlefs import LittleFS, LittleFSError, UserContext
+
+from hal.ports import Flash
+
+ROOT = "/fiscal"
+IDENTITY_PATH = "/fiscal/identity.cbor"
+JOURNAL_DIR = "/fiscal/journal"
+SEGMENT_BYTES = 32 * 1024
+MAX_RECORD_BYTES = 0xFFFF
+FRAME_OVERHEAD = 6  # u16 length + u32 CRC-32
+LOOKAHEAD_BYTES = 32
+BLOCK_CYCLES = 500
+
+
+class JournalError(Exception):
+    """The journal cannot be mounted, read or appended; ``code`` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class CorruptFrameError(JournalError):
+    """A frame's length or CRC does not hold; ``segment`` and ``offset`` locate it."""
+
+    def __init__(self, segment: str, offset: int, message: str) -> None:
+        super().__init__("CORRUPT_FRAME", f"{segment} @ {offset}: {message}")
+        self.segment = segment
+        self.offset = offset
+
+
+def encode_frame(record: bytes) -> bytes:
+    """Return ``record`` framed: u16 BE length, the record, u32 BE CRC-32 of both."""
+    if not 0 < len(record) <= MAX_RECORD_BYTES:
+        raise ValueError(f"record size {len(record)} outside 1..{MAX_RECORD_BYTES}")
+    head = struct.pack(">H", len(record))
+    return head + record + struct.pack(">I", zlib.crc32(head + record))
+
+
+def iter_frames(segment: str, data: bytes) -> Iterator[bytes]:
+    """Yield the records framed in ``data``; raise CorruptFrameError on a bad frame."""
+    offset = 0
+    while offset < len(data):
+        if len(data) - offset < FRAME_OVERHEAD:
+            raise CorruptFrameError(segment, offset, "truncated frame header")
+        (length,) = struct.unpack_from(">H", data, offset)
+        end = offset + 2 + length + 4
+        if length == 0 or end > len(data):
+            raise CorruptFrameError(segment, offset, f"frame length {length} runs past the end")
+        (crc,) = struct.unpack_from(">I", data, end - 4)
+        if zlib.crc32(data[offset : end - 4]) != crc:
+            raise CorruptFrameError(segment, offset, "CRC-32 mismatch")
+        yield bytes(data[offset + 2 : end - 4])
+        offset = end
+
+
+def segment_name(index: int) -> str:
+    return f"{JOURNAL_DIR}/{index:08d}.log"
+
+
+class FlashContext(UserContext):  # type: ignore[misc]
+    """littlefs block-device callbacks onto the Flash port.
+
+    littlefs aborts the process if a callback raises, so contract breaches
+    by littlefs itself would be fatal; the Flash backends raise only on
+    misuse, which littlefs never does within its configured geometry.
+    """
+
+    def __init__(self, flash: Flash) -> None:
+        self.flash = flash
+
+    def read(self, cfg: Any, block: int, off: int, size: int) -> bytearray:
+        return bytearray(self.flash.read(block, off, size))
+
+    def prog(self, cfg: Any, block: int, off: int, data: bytes) -> int:
+        self.flash.program(block, off, bytes(data))
+        return 0
+
+    def erase(self, cfg: Any, block: int) -> int:
+        self.flash.erase(block)
+        return 0
+
+    def sync(self, cfg: Any) -> int:
+        self.flash.sync()
+        return 0
+
+
+def _filesystem(flash: Flash) -> LittleFS:
+    g = flash.geometry
+    return LittleFS(
+        context=FlashContext(flash),
+        mount=False,  # never let the constructor format a flash it cannot mount
+        block_size=g.block_size,
+        block_count=g.block_count,
+        read_size=g.read_size,
+        prog_size=g.prog_size,
+        cache_size=g.prog_size * 16,
+        lookahead_size=LOOKAHEAD_BYTES,
+        block_cycles=BLOCK_CYCLES,
+    )
+
+
+class Journal:
+    """Append-only fiscal journal on a mounted littlefs (see the module docstring)."""
+
+    def __init__(self, fs: LittleFS) -> None:
+        self._fs = fs
+        self._segment_index, self._segment_size = self._last_segment()
+
+    @classmethod
+    def create(cls, flash: Flash, identity: bytes) -> Journal:
+        """Format ``flash`` and write the terminal's identity; only at provisioning."""
+        fs = _filesystem(flash)
+        fs.format()
+        fs.mount()
+        fs.mkdir(ROOT)
+        fs.mkdir(JOURNAL_DIR)
+        with fs.open(IDENTITY_PATH, "wb") as f:
+            f.write(identity)
+        return cls(fs)
+
+    @classmethod
+    def mount(cls, flash: Flash) -> Journal:
+        """Mount the journal on ``flash``; raise JournalError if there is none."""
+        fs = _filesystem(flash)
+        try:
+            fs.mount()
+        except LittleFSError as exc:
+            raise JournalError("NO_FILESYSTEM", f"flash holds no journal ({exc})") from None
+        try:
+            fs.stat(JOURNAL_DIR)
+        except LittleFSError:
+            raise JournalError("NO_JOURNAL", "flash has no /fiscal/journal directory") from None
+        return cls(fs)
+
+    def identity(self) -> bytes:
+        with self._fs.open(IDENTITY_PATH, "rb") as f:
+            data: bytes = f.read()
+        return data
+
+    def append(self, record: bytes) -> None:
+        """Append one record; durable when this returns (see the module docstring)."""
+        frame = encode_frame(record)
+        if self._segment_size >= SEGMENT_BYTES or self._segment_index == 0:
+            self._segment_index += 1
+            self._segment_size = 0
+        path = segment_name(self._segment_index)
+        try:
+            with self._fs.open(path, "ab" if self._segment_size else "wb") as f:
+                f.write(frame)
+        except LittleFSError as exc:
+            # NOSPC and friends: the append did not happen (littlefs is atomic).
+            raise JournalError("WRITE_FAILED", f"journal append failed: {exc}") from None
+        self._segment_size += len(frame)
+
+    def segments(self) -> list[str]:
+        names = sorted(n for n in self._fs.listdir(JOURNAL_DIR) if n.endswith(".log"))
+        return [f"{JOURNAL_DIR}/{n}" for n in names]
+
+    def records(self) -> Iterator[bytes]:
+        """Yield every record in journal order; raise CorruptFrameError on a bad frame."""
+        for path in self.segments():
+            with self._fs.open(path, "rb") as f:
+                data = f.read()
+            yield from iter_frames(path, data)
+
+    def used_bytes(self) -> int:
+        return int(self._fs.used_block_count) * self._fs.cfg.block_size
+
+    def _last_segment(self) -> tuple[int, int]:
+        segments = self.segments()
+        if not segments:
+            return 0, 0
+        last = segments[-1]
+        index = int(last.rsplit("/", 1)[1].split(".")[0])
+        return index, int(self._fs.stat(last).size)

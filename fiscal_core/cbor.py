@@ -1,0 +1,63 @@
+"""Deterministic CBOR for fiscal records: one record, one byte string, forever.
+
+Records are CBOR arrays of integers, text strings, byte strings and nested
+arrays only (no maps, so no key order; no floats, no tags). cbor2 writes
+integers and lengths in their shortest form, which makes the encoding of
+such a value unique (RFC 8949 section 4.2.1).
+
+Decoding is strict: the bytes must decode to an allowed value *and* encode
+back to exactly the same bytes. This one check rejects trailing bytes
+(cbor2's ``loads`` ignores them), non-shortest integers, indefinite lengths,
+tags and floats without listing each case.
+"""
+
+import cbor2
+
+from fiscal_core.errors import FormatError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    CborValue = int | str | bytes | list["CborValue"]
+
+_MAX_DEPTH = 6
+
+
+def encode(value: "CborValue") -> bytes:
+    """Return the canonical CBOR encoding of ``value``."""
+    _check_value(value, 0)
+    return cbor2.dumps(value, canonical=True)
+
+
+def decode(data: bytes) -> "list[CborValue]":
+    """Return the array encoded by ``data``.
+
+    Raises FormatError when ``data`` is not the canonical encoding of an
+    array of allowed values.
+    """
+    try:
+        value = cbor2.loads(bytes(data), max_depth=_MAX_DEPTH + 2, allow_indefinite=False)
+    except Exception as exc:  # cbor2 raises several error types on bad input
+        raise FormatError(0, 0, f"not CBOR: {exc}") from None
+    if not isinstance(value, list):
+        raise FormatError(0, 0, "not a CBOR array")
+    try:
+        _check_value(value, 0)
+    except ValueError as exc:
+        raise FormatError(0, 0, str(exc)) from None
+    if cbor2.dumps(value, canonical=True) != bytes(data):
+        raise FormatError(0, 0, "not in canonical encoding (or trailing bytes)")
+    return value
+
+
+def _check_value(value: object, depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        raise ValueError("nesting too deep")
+    if isinstance(value, bool) or value is None:
+        raise ValueError("booleans and null are not part of the format")
+    if isinstance(value, (int, str, bytes)):
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check_value(item, depth + 1)
+        return
+    raise ValueError(f"type {type(value).__name__} is not part of the format")

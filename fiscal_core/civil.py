@@ -1,0 +1,40 @@
+"""UTC calendar arithmetic without the ``time`` module (runs on a microcontroller).
+
+Converts seconds since 1970-01-01 UTC to a civil date with Howard Hinnant's
+days-from-civil algorithm: integer-only, exact for every date after 1970.
+"""
+
+
+def civil_from_days(days: int) -> tuple[int, int, int]:
+    """Return (year, month, day) of the day ``days`` after 1970-01-01."""
+    z = days + 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    year = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    return (year + 1 if month <= 2 else year), month, day
+
+
+def split_time(epoch_seconds: int) -> tuple[int, int, int, int, int, int]:
+    """Return (year, month, day, hour, minute, second) of a UTC instant."""
+    days, rest = divmod(epoch_seconds, 86400)
+    year, month, day = civil_from_days(days)
+    hour, rest = divmod(rest, 3600)
+    minute, second = divmod(rest, 60)
+    return year, month, day, hour, minute, second
+
+
+def compact_timestamp(epoch_seconds: int) -> str:
+    """Return the ``YYYYMMDDHHMMSS`` form used in the data to sign."""
+    y, mo, d, h, mi, s = split_time(epoch_seconds)
+    return f"{y:04d}{mo:02d}{d:02d}{h:02d}{mi:02d}{s:02d}"
+
+
+def local_date_time(epoch_seconds: int, offset_minutes: int) -> str:
+    """Return ``DD/MM/YYYY HH:MM:SS`` in local time, as printed on documents."""
+    y, mo, d, h, mi, s = split_time(epoch_seconds + offset_minutes * 60)
+    return f"{d:02d}/{mo:02d}/{y:04d} {h:02d}:{mi:02d}:{s:02d}"

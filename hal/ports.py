@@ -1,0 +1,210 @@
+"""The terminal's hardware ports: what every backend of each part must do.
+
+Each port is a ``typing.Protocol``. A backend (``Fake*`` for tests, ``Sim*``
+for the desktop simulator, real ones such as ``GpioCashDrawer`` or
+``EscposPrinter``) implements one port in one file. The firmware's runner is
+the only code that talks to a port; nothing here imports the fiscal core.
+
+Contracts are written on each method: "must" is part of the contract that
+the shared contract suite (tests/hal/test_contracts.py) checks on every
+backend.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+# ---------------------------------------------------------------------------
+# Keypad
+
+
+@runtime_checkable
+class Keypad(Protocol):
+    """Source of key presses, by key name (see docs/KEYS.md)."""
+
+    def read_key(self) -> str | None:
+        """Return the next pressed key's name, or None when none is waiting.
+
+        Must never block: the runner polls it. Must return each press once,
+        in the order the keys were pressed.
+        """
+        ...
+
+
+# ---------------------------------------------------------------------------
+# Display
+
+DISPLAY_COLUMNS = 20
+DISPLAY_ROWS = 2
+
+
+@runtime_checkable
+class Display(Protocol):
+    """The operator-facing 2 x 20 character display."""
+
+    def show(self, line1: str, line2: str = "") -> None:
+        """Replace the whole display with two lines.
+
+        Lines longer than DISPLAY_COLUMNS must be cut, shorter ones padded;
+        characters outside the display's set must be replaced, never raise.
+        """
+        ...
+
+
+# ---------------------------------------------------------------------------
+# Cash drawer
+
+DRAWER_PULSE_MS = 100
+
+
+@runtime_checkable
+class CashDrawer(Protocol):
+    """A cash drawer opened by a solenoid pulse, with an optional sensor."""
+
+    def open(self) -> None:
+        """Pulse the solenoid once (DRAWER_PULSE_MS); must never leave it energised."""
+        ...
+
+    def is_open(self) -> bool | None:
+        """Return the sensor state, or None when the drawer has no sensor."""
+        ...
+
+
+# ---------------------------------------------------------------------------
+# Printer
+
+PRINTER_READY = "ready"
+PRINTER_OFFLINE = "offline"
+PRINTER_PAPER_OUT = "paper-out"
+PRINTER_COVER_OPEN = "cover-open"
+
+
+class PrinterError(Exception):
+    """The printer could not take the job; ``code`` is one of the PRINTER_* states."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@runtime_checkable
+class Printer(Protocol):
+    """An ESC/POS receipt printer; receipts arrive as ready-made ESC/POS bytes."""
+
+    def status(self) -> str:
+        """Return PRINTER_READY or the reason the printer cannot print now.
+
+        Must be asked before every print (6.7.3.4): a receipt is never sent to
+        a printer that did not answer ready.
+        """
+        ...
+
+    def print_bytes(self, data: bytes) -> None:
+        """Send one whole receipt (ESC/POS bytes, cut included).
+
+        Must raise PrinterError when the printer is not ready.
+        """
+        ...
+
+
+# ---------------------------------------------------------------------------
+# Flash (block device)
+
+
+class FlashGeometry:
+    """Sizes of a NOR-like flash, in bytes, and its number of erase blocks."""
+
+    __slots__ = ("block_count", "block_size", "prog_size", "read_size")
+
+    def __init__(self, read_size: int, prog_size: int, block_size: int, block_count: int) -> None:
+        if block_size % prog_size or block_size % read_size:
+            raise ValueError("block_size must be a multiple of prog_size and read_size")
+        self.read_size = read_size
+        self.prog_size = prog_size
+        self.block_size = block_size
+        self.block_count = block_count
+
+    @property
+    def total_size(self) -> int:
+        return self.block_size * self.block_count
+
+    def __repr__(self) -> str:
+        return (
+            f"FlashGeometry(read_size={self.read_size}, prog_size={self.prog_size}, "
+            f"block_size={self.block_size}, block_count={self.block_count})"
+        )
+
+
+ERASED_BYTE = 0xFF
+
+
+class FlashContractError(Exception):
+    """A caller broke the flash contract (misaligned access, program over unerased bytes)."""
+
+
+@runtime_checkable
+class Flash(Protocol):
+    """A NOR-like block device, the fiscal memory's only way to the chip.
+
+    Contract (checked by every backend and by the contract suite):
+    - ``read``: ``off`` and ``size`` are multiples of ``read_size``; the range
+      lies within one block.
+    - ``program``: ``off`` and ``len(data)`` are multiples of ``prog_size``;
+      the range lies within one block; every target byte must be erased
+      (0xFF) beforehand, otherwise FlashContractError. Programming is not
+      durable until ``sync`` returns.
+    - ``erase``: sets every byte of the block to 0xFF.
+    - ``sync``: returns only once everything programmed or erased before it is
+      durable (survives a power cut).
+    """
+
+    @property
+    def geometry(self) -> FlashGeometry: ...
+
+    def read(self, block: int, off: int, size: int) -> bytes: ...
+
+    def program(self, block: int, off: int, data: bytes) -> None: ...
+
+    def erase(self, block: int) -> None: ...
+
+    def sync(self) -> None: ...
+
+
+# ---------------------------------------------------------------------------
+# Clock
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Wall-clock time of the terminal (the real one is an RTC)."""
+
+    def now_utc(self) -> int:
+        """Return the current time, whole seconds since 1970-01-01 UTC."""
+        ...
+
+    def utc_offset_minutes(self) -> int:
+        """Return the local offset from UTC in minutes, at now (e.g. 60 in winter in France)."""
+        ...
+
+    def monotonic_ms(self) -> int:
+        """Return milliseconds from an arbitrary origin, never going back."""
+        ...
+
+
+# ---------------------------------------------------------------------------
+# Serial link (USB CDC gadget or USB-serial adapter)
+
+
+@runtime_checkable
+class SerialLink(Protocol):
+    """A byte stream to the inspector's laptop."""
+
+    def read(self, max_bytes: int) -> bytes:
+        """Return up to max_bytes already received; b"" when none. Must not block."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """Queue all of data for sending."""
+        ...
+
+    def close(self) -> None: ...
