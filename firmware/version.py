@@ -1,4 +1,4 @@
-"""Identity of the software, printed on every document (6.7) and by the version function (5.2.3.1)."""
+"""Identity of the software, printed on every document (6.7) and on demand (5.2.3.1)."""
 
 SOFTWARE_NAME = "FiscalTerm"
 SOFTWARE_VERSION = "0.1.0"

@@ -253,7 +253,7 @@ class Record:
         return f"<Record seq={self.seq} {name} no={self.number}>"
 
 
-def _array(value: CborValue, length: int, what: str) -> "list[CborValue]":
+def _array(value: "CborValue", length: int, what: str) -> "list[CborValue]":
     if not isinstance(value, list):
         raise FormatError(0, 0, f"{what} is not an array")
     if length >= 0 and len(value) != length:

@@ -1,0 +1,185 @@
+"""The cashier's state machine, driven by scripted keys (pure: no board)."""
+
+from collections import deque
+
+import pytest
+
+from firmware.demo import DEMO_CONFIG
+from firmware.keys import parse_key_script
+from firmware.machine import MODE_LOGIN_ID, MODE_READY, State, step
+from firmware.messages import (
+    CommitJet,
+    CommitTicket,
+    Effect,
+    Event,
+    KeyPressed,
+    OpenDrawer,
+    PrintTicket,
+    RecordCommitted,
+    Show,
+)
+from fiscal_core import codes
+from fiscal_core.ed25519 import Ed25519Signer
+from fiscal_core.ledger import Ledger
+from fiscal_core.records import JetBody, Payment, TicketBody
+
+T0 = 1764064800
+LOGIN = "1 ENTER 1234 ENTER"
+
+
+class Harness:
+    """Steps keys through the machine; commits go to a real ledger, effects are kept."""
+
+    def __init__(self) -> None:
+        self.state = State(config=DEMO_CONFIG)
+        self.ledger = Ledger(DEMO_CONFIG.terminal_id, Ed25519Signer(bytes(range(1, 33))))
+        self.effects: list[Effect] = []
+
+    def keys(self, script: str) -> "Harness":
+        for key in parse_key_script(script):
+            self.dispatch(KeyPressed(key))
+        return self
+
+    def dispatch(self, event: Event) -> None:
+        queue: deque[Event] = deque([event])
+        while queue:
+            self.state, effects = step(self.state, queue.popleft())
+            for effect in effects:
+                self.effects.append(effect)
+                if isinstance(effect, CommitTicket):
+                    sealed = self.ledger.seal_ticket(
+                        time_utc=T0,
+                        utc_offset=60,
+                        operator_id=effect.operator_id,
+                        lines=list(effect.lines),
+                        payments=list(effect.payments),
+                    )
+                    self.ledger.accept(sealed)
+                    queue.append(RecordCommitted(sealed.record))
+                elif isinstance(effect, CommitJet):
+                    sealed = self.ledger.seal_jet(
+                        time_utc=T0,
+                        utc_offset=60,
+                        operator_id=effect.operator_id,
+                        code=effect.code,
+                        text=effect.text,
+                    )
+                    self.ledger.accept(sealed)
+                    queue.append(RecordCommitted(sealed.record))
+
+    @property
+    def screen(self) -> tuple[str, str]:
+        shows = [e for e in self.effects if isinstance(e, Show)]
+        return (shows[-1].line1, shows[-1].line2)
+
+    def of(self, kind: type) -> list:  # type: ignore[type-arg]
+        return [e for e in self.effects if isinstance(e, kind)]
+
+
+def test_login_journals_and_greets() -> None:
+    h = Harness().keys(LOGIN)
+    assert h.state.mode == MODE_READY and h.state.operator_id == 1
+    (jet,) = h.of(CommitJet)
+    assert jet.code == codes.JET_LOGIN
+    assert h.screen == ("BONJOUR CAMILLE", "CAISSE PRETE")
+
+
+def test_wrong_pin_is_refused_without_journal() -> None:
+    h = Harness().keys("1 ENTER 9999 ENTER")
+    assert h.state.mode == MODE_LOGIN_ID and h.state.error == "WRONG_PIN"
+    assert h.of(CommitJet) == []
+    assert h.screen[0] == "CODE SECRET INCORRECT"
+
+
+def test_sale_cash_with_change_commits_then_prints_then_opens_drawer() -> None:
+    h = Harness().keys(LOGIN + " 2 X 2 PLU 1 PLU 695 DEPT3 2000 CASH")
+    (commit,) = h.of(CommitTicket)
+    assert [(line.ref, line.quantity, line.unit_price) for line in commit.lines] == [
+        ("P2", 2, 120),
+        ("P1", 1, 450),
+        ("D3", 1, 695),
+    ]
+    assert commit.payments == (Payment(codes.PAY_CASH, 2000),)
+    order = [type(e) for e in h.effects[h.effects.index(commit) :]]
+    assert order == [CommitTicket, PrintTicket, OpenDrawer, Show]
+    assert h.screen == ("RENDU           6,15", "TICKET 1 OK")
+    assert h.state.lines == ()
+
+
+def test_card_payment_does_not_open_the_drawer() -> None:
+    h = Harness().keys(LOGIN + " 10 PLU CARD")
+    (commit,) = h.of(CommitTicket)
+    assert commit.payments == (Payment(codes.PAY_CARD, 550),)
+    assert h.of(OpenDrawer) == []
+    assert len(h.of(PrintTicket)) == 1
+
+
+def test_payment_below_total_changes_nothing() -> None:
+    h = Harness().keys(LOGIN + " 10 PLU 500 CASH")
+    assert h.state.error == "PAYMENT_SHORT"
+    assert h.of(CommitTicket) == []
+    assert h.screen == ("PAIEMENT INSUFFISANT", "du 5,50")
+    h.keys("9 CASH")  # ignored until CLEAR
+    assert h.of(CommitTicket) == []
+    h.keys("CLEAR 600 CASH")
+    assert len(h.of(CommitTicket)) == 1
+
+
+def test_empty_sale_cannot_be_paid() -> None:
+    h = Harness().keys(LOGIN + " CASH")
+    assert h.state.error == "EMPTY_SALE"
+    assert h.of(CommitTicket) == []
+
+
+def test_void_removes_last_line_and_is_journaled() -> None:
+    h = Harness().keys(LOGIN + " 10 PLU 21 PLU VOID")
+    assert [line.ref for line in h.state.lines] == ["P10"]
+    void = h.of(CommitJet)[-1]
+    assert void.code == codes.JET_LINE_VOIDED and "Briquet" in void.text
+
+
+def test_cancel_abandons_sale_with_jet_320() -> None:
+    h = Harness().keys(LOGIN + " 22 PLU 22 PLU CANCEL")
+    assert h.state.lines == ()
+    assert h.of(CommitJet)[-1].code == codes.JET_SALE_ABANDONED
+    assert h.screen[0] == "VENTE ABANDONNEE"
+
+
+@pytest.mark.parametrize(
+    ("script", "error"),
+    [
+        ("99 PLU", "UNKNOWN_PLU"),
+        ("DEPT1", "PRICE_REQUIRED"),
+        ("500 DEPT4", "UNKNOWN_DEPT"),
+        ("0 X", "BAD_QUANTITY"),
+        ("VOID", "NO_LINE"),
+        ("10 PLU 100 CARD", "CARD_EXACT"),
+        ("10 PLU LOGOUT", "SALE_OPEN"),
+        ("123456789", "ENTRY_TOO_LONG"),
+    ],
+)
+def test_bad_input_shows_an_error_and_commits_nothing(script: str, error: str) -> None:
+    h = Harness().keys(LOGIN)
+    before = len(h.of(CommitJet))
+    h.keys(script)
+    assert h.state.error == error
+    assert len(h.of(CommitJet)) == before and h.of(CommitTicket) == []
+
+
+def test_keys_before_login_are_refused() -> None:
+    h = Harness().keys("10 PLU")
+    assert h.state.error == "LOGIN_FIRST"
+
+
+def test_logout_journals_and_returns_to_login() -> None:
+    h = Harness().keys(LOGIN + " LOGOUT")
+    assert h.state.mode == MODE_LOGIN_ID and h.state.operator_id == 0
+    assert h.of(CommitJet)[-1].code == codes.JET_LOGOUT
+
+
+def test_committed_records_carry_the_operator() -> None:
+    h = Harness().keys(LOGIN + " 10 PLU CASH")
+    tickets = [e.record for e in h.of(PrintTicket)]
+    assert isinstance(tickets[0].body, TicketBody)
+    assert tickets[0].operator_id == 1
+    assert not isinstance(tickets[0].body, JetBody)
