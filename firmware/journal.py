@@ -84,7 +84,7 @@ def segment_name(index: int) -> str:
     return f"{JOURNAL_DIR}/{index:08d}.log"
 
 
-class FlashContext(UserContext):  # type: ignore[misc]
+class FlashContext(UserContext):
     """littlefs block-device callbacks onto the Flash port.
 
     littlefs aborts the process if a callback raises, so contract breaches

@@ -46,6 +46,26 @@ MODE_LOGIN_PIN = "login-pin"
 MODE_READY = "ready"
 MODE_HALTED = "halted"
 
+# What the cashier reads when the core or the journal refuses a commit
+# (codes from fiscal_core and firmware/journal.py; 20 columns at most).
+REFUSAL_MESSAGES = {
+    "EMPTY_SALE": "aucun article saisi",
+    "PAYMENT_SHORT": "paiement insuffisant",
+    "CHANGE_NOT_CASH": "rendu en especes",
+    "BAD_QUANTITY": "quantite invalide",
+    "BAD_PRICE": "prix invalide",
+    "BAD_VAT_RATE": "taux de TVA invalide",
+    "BAD_PAYMENT": "paiement invalide",
+    "TEXT_TOO_LONG": "texte trop long",
+    "TOO_MANY_LINES": "trop de lignes",
+    "WRITE_FAILED": "ecriture impossible",
+}
+PRINTER_MESSAGES = {
+    "offline": "imprimante eteinte",
+    "paper-out": "plus de papier",
+    "cover-open": "capot ouvert",
+}
+
 # What a commit in flight is for, so the landing record can be acted on.
 PENDING_LOGIN = "login"
 PENDING_LOGOUT = "logout"
@@ -81,9 +101,11 @@ def step(state: State, event: Event) -> Step:
     if isinstance(event, RecordCommitted):
         return _committed(state, event)
     if isinstance(event, CommitRefused):
-        return _fail(replace(state, pending=""), event.code, event.message, event.code)
+        message = REFUSAL_MESSAGES.get(event.code, "operation refusee")
+        return _fail(replace(state, pending=""), event.code, message)
     if isinstance(event, PrintFailed):
-        return _fail(state, "PRINTER", f"imprimante {event.code}", "ticket enregistre")
+        message = PRINTER_MESSAGES.get(event.code, "imprimante en panne")
+        return _fail(state, "PRINTER", message, "ticket enregistre")
     return _key(state, event)
 
 
@@ -119,7 +141,7 @@ def _digit(state: State, key: str) -> Step:
 
 def _login_key(state: State, key: str) -> Step:
     if key != "ENTER":
-        return _fail(state, "LOGIN_FIRST", "connectez-vous d'abord")
+        return _fail(state, "LOGIN_FIRST", "connexion requise")
     if state.mode == MODE_LOGIN_ID:
         operator = state.config.operator(int(state.entry or "0"))
         if operator is None:
@@ -129,7 +151,7 @@ def _login_key(state: State, key: str) -> Step:
     operator = state.config.operator(state.candidate_operator)
     if operator is None or state.entry != operator.pin:
         back = replace(state, mode=MODE_LOGIN_ID, candidate_operator=0, entry="")
-        return _fail(back, "WRONG_PIN", "code secret incorrect")
+        return _fail(back, "WRONG_PIN", "code secret faux")
     text = f"connexion operateur {operator.id} {operator.name}"
     new = replace(state, entry="", pending=PENDING_LOGIN)
     return new, [CommitJet(operator.id, codes.JET_LOGIN, text)]
@@ -155,7 +177,7 @@ def _sale_key(state: State, key: str) -> Step:
             return _fail(state, "UNKNOWN_DEPT", "rayon non configure")
         price = int(state.entry or "0")
         if price <= 0:
-            return _fail(state, "PRICE_REQUIRED", "tapez le prix puis le rayon")
+            return _fail(state, "PRICE_REQUIRED", "prix puis rayon")
         return _add_line(
             state, Line(f"D{dept.number}", dept.label, state.quantity, price, dept.vat_rate)
         )
@@ -163,7 +185,7 @@ def _sale_key(state: State, key: str) -> Step:
         return state, [Show("SOUS-TOTAL", two_columns("A PAYER", format_cents(state.total)))]
     if key == "VOID":
         if not state.lines:
-            return _fail(state, "NO_LINE", "aucune ligne a annuler")
+            return _fail(state, "NO_LINE", "aucune ligne")
         last = state.lines[-1]
         text = f"ligne annulee {last.ref} {last.label} x{last.quantity} {format_cents(last.total)}"
         return replace(state, pending=PENDING_VOID), [
@@ -187,7 +209,7 @@ def _sale_key(state: State, key: str) -> Step:
                 state.operator_id, codes.JET_LOGOUT, f"deconnexion operateur {state.operator_id}"
             )
         ]
-    return _fail(state, "KEY_NOT_HERE", "touche sans effet ici")
+    return _fail(state, "KEY_NOT_HERE", "touche sans effet")
 
 
 def _add_line(state: State, line: Line) -> Step:
@@ -209,7 +231,7 @@ def _pay(state: State, key: str) -> Step:
     total = state.total
     if key == "CARD":
         if state.entry:
-            return _fail(state, "CARD_EXACT", "carte: montant exact seulement")
+            return _fail(state, "CARD_EXACT", "carte: montant exact")
         payment = Payment(codes.PAY_CARD, total)
     else:
         tendered = int(state.entry) if state.entry else total

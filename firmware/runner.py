@@ -178,7 +178,7 @@ class Terminal:
         try:
             self.journal.append(sealed.encoded)
         except JournalError as exc:
-            return CommitRefused(exc.code, "memoire fiscale: ecriture impossible")
+            return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
         return RecordCommitted(sealed.record)
 

@@ -1,6 +1,7 @@
 """The cashier's state machine, driven by scripted keys (pure: no board)."""
 
 from collections import deque
+from dataclasses import replace
 
 import pytest
 
@@ -9,11 +10,13 @@ from firmware.keys import parse_key_script
 from firmware.machine import MODE_LOGIN_ID, MODE_READY, State, step
 from firmware.messages import (
     CommitJet,
+    CommitRefused,
     CommitTicket,
     Effect,
     Event,
     KeyPressed,
     OpenDrawer,
+    PrintFailed,
     PrintTicket,
     RecordCommitted,
     Show,
@@ -88,7 +91,7 @@ def test_wrong_pin_is_refused_without_journal() -> None:
     h = Harness().keys("1 ENTER 9999 ENTER")
     assert h.state.mode == MODE_LOGIN_ID and h.state.error == "WRONG_PIN"
     assert h.of(CommitJet) == []
-    assert h.screen[0] == "CODE SECRET INCORRECT"
+    assert h.screen[0] == "CODE SECRET FAUX"
 
 
 def test_sale_cash_with_change_commits_then_prints_then_opens_drawer() -> None:
@@ -163,6 +166,7 @@ def test_bad_input_shows_an_error_and_commits_nothing(script: str, error: str) -
     before = len(h.of(CommitJet))
     h.keys(script)
     assert h.state.error == error
+    assert len(h.screen[0]) <= 20 and len(h.screen[1]) <= 20  # designed to fit, not cut
     assert len(h.of(CommitJet)) == before and h.of(CommitTicket) == []
 
 
@@ -183,3 +187,17 @@ def test_committed_records_carry_the_operator() -> None:
     assert isinstance(tickets[0].body, TicketBody)
     assert tickets[0].operator_id == 1
     assert not isinstance(tickets[0].body, JetBody)
+
+
+def test_refusals_from_the_core_are_shown_in_french() -> None:
+    h = Harness().keys(LOGIN + " 10 PLU")
+    h.state = replace(h.state, pending="ticket")
+    h.dispatch(CommitRefused("WRITE_FAILED", "journal append failed: NOSPC"))
+    assert h.screen == ("ECRITURE IMPOSSIBLE", "WRITE_FAILED")
+    assert h.state.pending == "" and len(h.state.lines) == 1  # the sale is kept
+
+
+def test_printer_failure_after_commit_says_the_ticket_is_recorded() -> None:
+    h = Harness().keys(LOGIN + " 10 PLU CARD")
+    h.dispatch(PrintFailed("paper-out"))
+    assert h.screen == ("PLUS DE PAPIER", "ticket enregistre")

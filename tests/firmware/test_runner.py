@@ -1,0 +1,165 @@
+"""The runner on a fake board: commit before print before drawer, recovery, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware.demo import DEMO_CONFIG
+from firmware.journal import Journal
+from firmware.keys import parse_key_script
+from firmware.provision import provision
+from firmware.runner import BootError, Terminal
+from fiscal_core import codes
+from fiscal_core.ed25519 import Ed25519Signer
+from fiscal_core.records import Record, TicketBody
+from hal.board import Board
+from hal.clock.fake import FakeClock
+from hal.display.fake import FakeDisplay
+from hal.drawer.fake import FakeCashDrawer
+from hal.flash.ram import RamFlash
+from hal.keypad.fake import FakeKeypad
+from hal.ports import PRINTER_PAPER_OUT, FlashGeometry
+from hal.printer.fake import FakePrinter
+
+SIGNER = Ed25519Signer(bytes(range(1, 33)))
+LOGIN = "1 ENTER 1234 ENTER"
+SALE = LOGIN + " 2 X 2 PLU 1 PLU 695 DEPT3 2000 CASH"
+
+
+class JournalCheckingPrinter(FakePrinter):
+    """A printer that, when printing, counts the tickets already durable on the flash."""
+
+    def __init__(self, flash: RamFlash) -> None:
+        super().__init__()
+        self.flash = flash
+        self.tickets_on_flash_at_print: list[int] = []
+
+    def print_bytes(self, data: bytes) -> None:
+        copy = Journal.mount(RamFlash(self.flash.geometry, self.flash.snapshot()))
+        records = [Record.decode(raw) for raw in copy.records()]
+        self.tickets_on_flash_at_print.append(sum(r.doc_type == codes.DOC_TICKET for r in records))
+        super().print_bytes(data)
+
+
+def make_board(flash: RamFlash, keys: str = "") -> Board:
+    return Board(
+        keypad=FakeKeypad(parse_key_script(keys)),
+        display=FakeDisplay(),
+        drawer=FakeCashDrawer(),
+        printer=JournalCheckingPrinter(flash),
+        flash=flash,
+        clock=FakeClock(),
+    )
+
+
+@pytest.fixture
+def flash() -> RamFlash:
+    chip = RamFlash(FlashGeometry(16, 16, 4096, 64))
+    provision(chip, DEMO_CONFIG, SIGNER)
+    return chip
+
+
+def records_of(flash: RamFlash) -> list[Record]:
+    return [Record.decode(raw) for raw in Journal.mount(flash).records()]
+
+
+def test_boot_journals_start_up_and_asks_for_operator(flash: RamFlash) -> None:
+    board = make_board(flash)
+    Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    (start,) = records_of(flash)
+    assert start.doc_type == codes.DOC_JET and start.body.code == codes.JET_START  # type: ignore[union-attr]
+    assert board.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
+
+
+def test_sale_is_durable_before_it_prints_and_before_the_drawer(flash: RamFlash) -> None:
+    board = make_board(flash, SALE)
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    assert terminal.poll() == len(parse_key_script(SALE))
+    printer: JournalCheckingPrinter = board.printer  # type: ignore[assignment]
+    assert printer.tickets_on_flash_at_print == [1]
+    assert printer.status_queries == 1
+    assert board.drawer.pulses == 1  # type: ignore[attr-defined]
+    assert board.display.text == ("RENDU           6,15", "TICKET 1 OK")  # type: ignore[attr-defined]
+    kinds = [(r.doc_type, r.number) for r in records_of(flash)]
+    assert kinds == [(codes.DOC_JET, 1), (codes.DOC_JET, 2), (codes.DOC_TICKET, 1)]
+
+
+def test_restart_recovers_numbers_chains_and_totals_from_flash_alone(flash: RamFlash) -> None:
+    first = Terminal.boot(make_board(flash, SALE), DEMO_CONFIG, SIGNER)
+    first.poll()
+    state_before = first.ledger.state
+    second = Terminal.boot(make_board(flash, SALE), DEMO_CONFIG, SIGNER)
+    recovered = second.ledger.state
+    assert recovered.seq == state_before.seq + 1  # plus the new start-up JET
+    assert recovered.gt_real == state_before.gt_real == 1385
+    second.poll()
+    tickets = [r for r in records_of(flash) if r.doc_type == codes.DOC_TICKET]
+    assert [t.number for t in tickets] == [1, 2]
+    body = tickets[-1].body
+    assert isinstance(body, TicketBody) and body.gt_real == 2 * 1385
+
+
+def test_paper_out_keeps_the_ticket_and_says_so(flash: RamFlash) -> None:
+    board = make_board(flash, SALE)
+    board.printer.state = PRINTER_PAPER_OUT  # type: ignore[attr-defined]
+    Terminal.boot(board, DEMO_CONFIG, SIGNER).poll()
+    assert [r.doc_type for r in records_of(flash)].count(codes.DOC_TICKET) == 1
+    assert board.printer.jobs == []  # type: ignore[attr-defined]
+    assert board.display.text == ("PLUS DE PAPIER", "ticket enregistre")  # type: ignore[attr-defined]
+
+
+def test_full_fiscal_memory_refuses_the_sale_and_keeps_it_open(flash: RamFlash) -> None:
+    terminal = Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
+    for key in parse_key_script(LOGIN + " 10 PLU"):
+        terminal.press(key)
+    for filler in ("x" * 190, "x"):  # fill the small chip with JET lines until it says no
+        while True:
+            seq = terminal.ledger.state.seq
+            terminal._commit_jet(_jet(filler))
+            if terminal.ledger.state.seq == seq:
+                break
+    on_flash = len(records_of(flash))
+    seq = terminal.ledger.state.seq
+    terminal.press("CASH")
+    assert terminal.ledger.state.seq == seq and len(records_of(flash)) == on_flash
+    assert terminal.board.display.text == ("ECRITURE IMPOSSIBLE", "WRITE_FAILED")  # type: ignore[attr-defined]
+    assert len(terminal.state.lines) == 1
+
+
+def _jet(text: str):  # type: ignore[no-untyped-def]
+    from firmware.messages import CommitJet
+
+    return CommitJet(1, codes.JET_LOGIN, text)
+
+
+def test_blank_flash_is_refused_and_left_untouched() -> None:
+    chip = RamFlash(FlashGeometry(16, 16, 4096, 64))
+    before = chip.snapshot()
+    with pytest.raises(BootError) as err:
+        Terminal.boot(make_board(chip), DEMO_CONFIG, SIGNER)
+    assert err.value.code == "NO_FILESYSTEM"
+    assert chip.snapshot() == before
+
+
+def test_another_key_is_refused_and_nothing_written(flash: RamFlash) -> None:
+    before = flash.snapshot()
+    with pytest.raises(BootError) as err:
+        Terminal.boot(make_board(flash), DEMO_CONFIG, Ed25519Signer(bytes(32)))
+    assert err.value.code == "KEY_MISMATCH"
+    assert flash.snapshot() == before
+
+
+def test_tampered_record_stops_the_boot_and_nothing_is_written(flash: RamFlash) -> None:
+    Terminal.boot(make_board(flash, SALE), DEMO_CONFIG, SIGNER).poll()
+    journal = Journal.mount(flash)
+    (segment,) = journal.segments()
+    with journal._fs.open(segment, "rb") as f:
+        data = bytearray(f.read())
+    data[40] ^= 0x01  # inside the first record: CRC now wrong
+    with journal._fs.open(segment, "wb") as f:
+        f.write(bytes(data))
+    before = flash.snapshot()
+    with pytest.raises(BootError) as err:
+        Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
+    assert err.value.code == "CORRUPT_JOURNAL"
+    assert flash.snapshot() == before
