@@ -25,6 +25,7 @@ import textwrap
 
 from firmware import version
 from firmware.config import Merchant, TerminalConfig
+from firmware.text import format_cents
 from fiscal_core import codes
 from fiscal_core.civil import local_date_time
 from fiscal_core.ed25519 import b64url, signature_extract
@@ -47,9 +48,7 @@ _FALLBACK = {"œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "\u202f": " ", "\u2
 
 def format_amount(cents: int) -> str:
     """Return ``cents`` as printed, with a decimal comma: ``1250`` -> ``"12,50 €"``."""
-    euros, rest = divmod(abs(cents), 100)
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{euros},{rest:02d} €"
+    return f"{format_cents(cents)} €"
 
 
 def format_rate(rate: int) -> str:
