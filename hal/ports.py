@@ -77,6 +77,8 @@ PRINTER_READY = "ready"
 PRINTER_OFFLINE = "offline"
 PRINTER_PAPER_OUT = "paper-out"
 PRINTER_COVER_OPEN = "cover-open"
+# Every value Printer.status() may return.
+PRINTER_STATES = (PRINTER_READY, PRINTER_OFFLINE, PRINTER_PAPER_OUT, PRINTER_COVER_OPEN)
 
 
 class PrinterError(Exception):

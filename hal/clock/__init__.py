@@ -1,0 +1,1 @@
+"""Clock backends: ``SystemClock`` (the host's or the Pi's RTC-backed clock) and ``FakeClock``."""

@@ -1,0 +1,116 @@
+"""FileFlash: a NOR image in a file, the simulator's chip and the tests' "real fsync'd file".
+
+Programming goes through ``os.pwrite`` and ``sync`` through ``os.fsync``, so
+what ``sync`` returned for survives a crash of the process or the machine.
+A new image is written whole (0xFF at the geometry's size) under a temporary
+name, fsync'd, then renamed into place: an interrupted creation never leaves
+a short image that the next start would mistake for a chip.
+"""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+
+from hal.flash.contract import SIM_FLASH_GEOMETRY, CheckedFlash
+from hal.ports import ERASED_BYTE, FlashGeometry
+
+
+class FileFlash(CheckedFlash):
+    """A contract-checking flash backed by an image file; build it with ``FileFlash.open``."""
+
+    def __init__(self, fd: int, geometry: FlashGeometry, path: str) -> None:
+        """Wrap an image already open read-write as ``fd``; prefer ``FileFlash.open``."""
+        super().__init__(geometry)
+        self._fd = fd
+        self.path = path
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        geometry: FlashGeometry = SIM_FLASH_GEOMETRY,
+        *,
+        create: bool = False,
+    ) -> FileFlash:
+        """Open the image at ``path``; with ``create``, first make an erased one if missing.
+
+        Raises FileNotFoundError when it is missing and not ``create``, and
+        ValueError when its size is not the geometry's.
+        """
+        path = os.fspath(path)
+        if create and not os.path.exists(path):
+            _create_erased_image(path, geometry.total_size)
+        fd = os.open(path, os.O_RDWR)
+        size = os.fstat(fd).st_size
+        if size != geometry.total_size:
+            os.close(fd)
+            raise ValueError(f"{path} is {size} bytes but {geometry!r} needs {geometry.total_size}")
+        return cls(fd, geometry, path)
+
+    def close(self) -> None:
+        """Close the image file (idempotent); call ``sync`` first to keep pending writes."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> FileFlash:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _start(self, block: int, off: int) -> int:
+        return block * self._geometry.block_size + off
+
+    def _read(self, block: int, off: int, size: int) -> bytes:
+        data = os.pread(self._fd, size, self._start(block, off))
+        if len(data) != size:
+            raise OSError(f"short read from {self.path}: the image was truncated")
+        return data
+
+    def _program(self, block: int, off: int, data: bytes) -> None:
+        _pwrite_all(self._fd, data, self._start(block, off))
+
+    def _erase(self, block: int) -> None:
+        erased = bytes([ERASED_BYTE]) * self._geometry.block_size
+        _pwrite_all(self._fd, erased, self._start(block, 0))
+
+    def _sync(self) -> None:
+        os.fsync(self._fd)
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    # pwrite may write less than asked (signals, quotas): loop until done.
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
+
+
+def _create_erased_image(path: str, size: int) -> None:
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        chunk = bytes([ERASED_BYTE]) * min(size, 1 << 16)
+        offset = 0
+        while offset < size:
+            piece = chunk[: size - offset]
+            _pwrite_all(fd, piece, offset)
+            offset += len(piece)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    # The rename itself is only durable once the directory is fsync'd.
+    dir_fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

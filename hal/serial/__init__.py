@@ -1,0 +1,1 @@
+"""Serial-link backends: ``PySerialLink`` (pyserial, any URL) and ``FakeSerialLink`` (in memory)."""

@@ -1,0 +1,176 @@
+"""Flash backends beyond the contract: FileFlash's image file, RamFlash snapshots, a model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hal.flash.contract import SIM_FLASH_GEOMETRY, CheckedFlash
+from hal.flash.file import FileFlash
+from hal.flash.ram import RamFlash
+from hal.ports import FlashContractError, FlashGeometry
+
+SMALL = FlashGeometry(read_size=4, prog_size=8, block_size=64, block_count=4)
+
+
+def test_sim_geometry_is_4_mib_of_4_kib_blocks() -> None:
+    g = SIM_FLASH_GEOMETRY
+    assert (g.read_size, g.prog_size, g.block_size, g.block_count) == (16, 16, 4096, 1024)
+    assert g.total_size == 4 * 1024 * 1024
+
+
+def test_file_flash_creates_an_erased_image_of_the_geometry_size(tmp_path: Path) -> None:
+    path = tmp_path / "flash.img"
+    with FileFlash.open(path, SMALL, create=True):
+        pass
+    assert path.read_bytes() == b"\xff" * SMALL.total_size
+    assert os.listdir(tmp_path) == ["flash.img"]  # no temporary file left behind
+
+
+def test_file_flash_content_survives_close_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "flash.img"
+    with FileFlash.open(path, SMALL, create=True) as flash:
+        flash.program(2, 8, b"JOURNAL!")
+        flash.erase(3)
+        flash.sync()
+    with FileFlash.open(path, SMALL) as flash:
+        assert flash.read(2, 8, 8) == b"JOURNAL!"
+        assert flash.read(2, 0, 8) == b"\xff" * 8
+    # create=True on an existing image opens it as it is.
+    with FileFlash.open(path, SMALL, create=True) as flash:
+        assert flash.read(2, 8, 8) == b"JOURNAL!"
+
+
+def test_file_flash_sync_fsyncs_the_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FileFlash.open(tmp_path / "flash.img", SMALL, create=True) as flash:
+        synced: list[int] = []
+        monkeypatch.setattr(os, "fsync", synced.append)
+        flash.program(0, 0, b"\x00" * 8)
+        assert synced == []
+        flash.sync()
+        assert len(synced) == 1
+        assert os.path.samestat(os.fstat(synced[0]), os.stat(tmp_path / "flash.img"))
+
+
+def test_file_flash_refuses_a_missing_image_without_create(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        FileFlash.open(tmp_path / "absent.img", SMALL)
+
+
+def test_file_flash_refuses_an_image_of_another_size(tmp_path: Path) -> None:
+    path = tmp_path / "flash.img"
+    path.write_bytes(b"\xff" * (SMALL.total_size - 1))
+    with pytest.raises(ValueError, match="needs 256"):
+        FileFlash.open(path, SMALL)
+
+
+def test_file_flash_close_is_idempotent(tmp_path: Path) -> None:
+    flash = FileFlash.open(tmp_path / "flash.img", SMALL, create=True)
+    flash.close()
+    flash.close()
+
+
+def test_ram_flash_snapshot_rebuilds_the_same_chip() -> None:
+    flash = RamFlash(SMALL)
+    flash.program(1, 16, b"ABCDEFGH")
+    copy = RamFlash(SMALL, flash.snapshot())
+    assert copy.read(1, 16, 8) == b"ABCDEFGH"
+    copy.erase(1)
+    assert flash.read(1, 16, 8) == b"ABCDEFGH"  # the copy is independent
+
+
+def test_ram_flash_refuses_data_of_another_size() -> None:
+    with pytest.raises(ValueError):
+        RamFlash(SMALL, b"\xff" * 10)
+
+
+def test_program_error_names_the_first_unerased_byte() -> None:
+    flash = RamFlash(SMALL)
+    flash.program(0, 8, b"\xff\xff\xff\x00\xff\xff\xff\xff")
+    with pytest.raises(FlashContractError, match="offset 11 holds 0x00"):
+        flash.program(0, 8, b"\x00" * 8)
+
+
+def test_a_backend_without_its_raw_hooks_cannot_be_built() -> None:
+    class Incomplete(CheckedFlash):
+        pass
+
+    with pytest.raises(TypeError):
+        Incomplete(SMALL)  # type: ignore[abstract]
+
+
+# -- both backends against a plain model, over random operation sequences ---
+
+# Mostly aligned, sometimes not: random integers alone would rarely be aligned.
+offsets = st.one_of(st.integers(0, 8).map(lambda k: 8 * k), st.integers(-8, 68))
+pages = st.one_of(
+    st.integers(0, 3).flatmap(lambda n: st.binary(min_size=8 * n, max_size=8 * n)),
+    st.sampled_from([b"\xff" * 8, b"\x00" * 8, b"\x01" * 7, b"\x02" * 12]),
+)
+operation = st.one_of(
+    st.tuples(st.just("read"), st.integers(-1, 4), offsets, st.integers(0, 24)),
+    st.tuples(st.just("program"), st.integers(-1, 4), offsets, pages),
+    st.tuples(st.just("erase"), st.integers(-1, 4)),
+)
+
+
+def model_apply(image: bytearray, op: tuple) -> bytes | str:
+    """The contract, stated naively: return the bytes read, "ok", or "error"."""
+    g = SMALL
+    kind, block = op[0], op[1]
+    if not 0 <= block < g.block_count:
+        return "error"
+    if kind == "erase":
+        image[block * g.block_size : (block + 1) * g.block_size] = b"\xff" * g.block_size
+        return "ok"
+    off = op[2]
+    size = op[3] if kind == "read" else len(op[3])
+    unit = g.read_size if kind == "read" else g.prog_size
+    if off % unit or size % unit or off < 0 or off + size > g.block_size:
+        return "error"
+    start = block * g.block_size + off
+    if kind == "read":
+        return bytes(image[start : start + size])
+    if any(b != 0xFF for b in image[start : start + size]):
+        return "error"
+    image[start : start + size] = op[3]
+    return "ok"
+
+
+def backend_apply(flash: CheckedFlash, op: tuple) -> bytes | str:
+    try:
+        if op[0] == "read":
+            return flash.read(op[1], op[2], op[3])
+        if op[0] == "program":
+            flash.program(op[1], op[2], op[3])
+        else:
+            flash.erase(op[1])
+    except FlashContractError:
+        return "error"
+    return "ok"
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ops=st.lists(operation, max_size=30))
+def test_backends_behave_like_the_model(tmp_path: Path, ops: list[tuple]) -> None:
+    image = bytearray(b"\xff" * SMALL.total_size)
+    ram = RamFlash(SMALL)
+    path = tmp_path / "model.img"
+    path.write_bytes(bytes(image))  # not FileFlash's create: its fsyncs would be slow here
+    with FileFlash.open(path, SMALL) as file_flash:
+        for op in ops:
+            expected = model_apply(image, op)
+            assert backend_apply(ram, op) == expected, op
+            assert backend_apply(file_flash, op) == expected, op
+        assert ram.snapshot() == bytes(image)
+    assert path.read_bytes() == bytes(image)
