@@ -3,7 +3,7 @@
 # project's virtual environment from the pinned dependencies in
 # pyproject.toml; nothing installed by hand is assumed.
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -12,7 +12,8 @@ SIM_DATA ?= $(HOME)/.local/share/fiscal-sim
 .PHONY: run test lint typecheck bench demo clean
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found"; exit 2; }
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || { echo "error: $(PYTHON) is older than Python 3.11"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
@@ -21,14 +22,14 @@ run: $(STAMP)
 	$(BIN)/fiscal-sim --data "$(SIM_DATA)"
 
 test: $(STAMP)
-	$(BIN)/ruff check hal fiscal_core firmware simulator tools tests
-	$(BIN)/ruff format --check hal fiscal_core firmware simulator tools tests
+	$(BIN)/ruff check hal fiscal_core firmware simulator tools tests benchmarks
+	$(BIN)/ruff format --check hal fiscal_core firmware simulator tools tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --benchmark-disable -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check hal fiscal_core firmware simulator tools tests
-	$(BIN)/ruff format --check hal fiscal_core firmware simulator tools tests
+	$(BIN)/ruff check hal fiscal_core firmware simulator tools tests benchmarks
+	$(BIN)/ruff format --check hal fiscal_core firmware simulator tools tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
