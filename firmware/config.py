@@ -124,7 +124,9 @@ class TerminalConfig:
                 paper_columns=int(raw.get("paper_columns", 42)),
                 extra=dict(raw.get("extra", {})),
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"invalid configuration: {exc!r}") from None
+        except KeyError as exc:
+            raise ConfigError(f"missing field {exc.args[0]!r}") from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"invalid configuration: {exc}") from None
         config.validate()
         return config

@@ -157,11 +157,18 @@ class Journal:
             fs.stat(JOURNAL_DIR)
         except LittleFSError:
             raise JournalError("NO_JOURNAL", "flash has no /fiscal/journal directory") from None
-        return cls(fs)
+        try:
+            return cls(fs)
+        except LittleFSError as exc:  # the last segment cannot be stat'ed
+            raise JournalError("UNREADABLE", f"journal segments unreadable: {exc!r}") from None
 
     def identity(self) -> bytes:
-        with self._fs.open(IDENTITY_PATH, "rb") as f:
-            data: bytes = f.read()
+        """Return the identity file's bytes; raise JournalError when it cannot be read."""
+        try:
+            with self._fs.open(IDENTITY_PATH, "rb") as f:
+                data: bytes = f.read()
+        except (LittleFSError, OSError) as exc:
+            raise JournalError("UNREADABLE", f"identity file unreadable: {exc!r}") from None
         return data
 
     def append(self, record: bytes) -> None:
@@ -180,14 +187,25 @@ class Journal:
         self._segment_size += len(frame)
 
     def segments(self) -> list[str]:
-        names = sorted(n for n in self._fs.listdir(JOURNAL_DIR) if n.endswith(".log"))
+        """Return the segment paths in journal order; raise JournalError if unlistable."""
+        try:
+            names = sorted(n for n in self._fs.listdir(JOURNAL_DIR) if n.endswith(".log"))
+        except (LittleFSError, OSError) as exc:
+            raise JournalError("UNREADABLE", f"journal directory unreadable: {exc!r}") from None
         return [f"{JOURNAL_DIR}/{n}" for n in names]
 
     def records(self) -> Iterator[bytes]:
-        """Yield every record in journal order; raise CorruptFrameError on a bad frame."""
+        """Yield every record in journal order.
+
+        Raises CorruptFrameError on a bad frame and JournalError when
+        littlefs cannot read a segment (damaged metadata or data blocks).
+        """
         for path in self.segments():
-            with self._fs.open(path, "rb") as f:
-                data = f.read()
+            try:
+                with self._fs.open(path, "rb") as f:
+                    data = f.read()
+            except (LittleFSError, OSError) as exc:
+                raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
             yield from iter_frames(path, data)
 
     def used_bytes(self) -> int:

@@ -307,7 +307,7 @@ def _idle_screen(state: State) -> Show:
 def _entry_screen(state: State) -> Show:
     if state.mode in (MODE_LOGIN_ID, MODE_LOGIN_PIN):
         return _idle_screen(state)
+    # The digits are shown as typed: they may be a PLU, a quantity or a price in cents.
     qty = f"{state.quantity} X " if state.quantity != 1 else ""
-    amount = format_cents(int(state.entry)) if state.entry else ""
     first = two_columns("TOTAL", format_cents(state.total)) if state.lines else "CAISSE PRETE"
-    return Show(first, (qty + (state.entry or "")).strip() + (f" ({amount})" if amount else ""))
+    return Show(first, f"{qty}{state.entry}".rjust(20))

@@ -66,6 +66,8 @@ def recover(journal: Journal, config: TerminalConfig, signer: Ed25519Signer) -> 
         identity = Identity.decode(journal.identity())
     except FormatError as exc:
         raise BootError("BAD_IDENTITY", f"identity file unreadable: {exc.message}") from None
+    except JournalError as exc:
+        raise BootError(exc.code, str(exc)) from None
     if identity.public_key != signer.public_key:
         raise BootError("KEY_MISMATCH", "the signing key is not the one this journal was made with")
     if identity.terminal_id != config.terminal_id:
@@ -79,6 +81,8 @@ def recover(journal: Journal, config: TerminalConfig, signer: Ed25519Signer) -> 
             verifier.check(Record.decode(raw))
     except CorruptFrameError as exc:
         raise BootError("CORRUPT_JOURNAL", str(exc)) from None
+    except JournalError as exc:
+        raise BootError(exc.code, str(exc)) from None
     except IntegrityError as exc:
         raise BootError("INTEGRITY", str(exc)) from None
     return Ledger(identity.terminal_id, signer, verifier.state)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
-from littlefs import LittleFSError
-
 from firmware.runner import BootError, Terminal
 from hal.board import Board
 from hal.clock.system import SystemClock
@@ -77,11 +75,6 @@ class Session:
         except BootError:
             opened.close()
             raise
-        except (OSError, LittleFSError) as exc:
-            # The firmware should turn these into BootError; a damaged image
-            # can still make littlefs fail on a path boot does not guard.
-            opened.close()
-            raise BootError("FLASH_UNREADABLE", f"the flash image cannot be read: {exc!r}") from exc
         receipts = ReceiptStore(datadir.receipts_path, opened.config.paper_columns)
         return cls(opened, terminal, parts, receipts)
 

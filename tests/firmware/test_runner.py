@@ -163,3 +163,13 @@ def test_tampered_record_stops_the_boot_and_nothing_is_written(flash: RamFlash) 
         Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
     assert err.value.code == "CORRUPT_JOURNAL"
     assert flash.snapshot() == before
+
+
+def test_missing_identity_is_a_boot_error_not_a_crash(flash: RamFlash) -> None:
+    journal = Journal.mount(flash)
+    journal._fs.remove("/fiscal/identity.cbor")
+    before = flash.snapshot()
+    with pytest.raises(BootError) as err:
+        Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
+    assert err.value.code == "UNREADABLE"
+    assert flash.snapshot() == before
