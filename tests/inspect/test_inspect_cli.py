@@ -1,0 +1,198 @@
+"""fiscal-inspect verify on real journals: intact, tampered as an attacker would, unreadable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.inspect.journals import Written, flip, remove_file, rewrite_segment
+from tools.inspect.cli import main
+
+MakeDir = Callable[[bytes], Path]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["verify", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run(capsys, str(path), "--json")
+    return code, json.loads(out)
+
+
+def index_of(written: Written, doc_type: str, number: int) -> int:
+    return next(i for i, r in enumerate(written.records) if r[1:] == (doc_type, number))
+
+
+def named(findings: list[dict[str, Any]]) -> set[tuple[int, str, int]]:
+    return {(f["seq"], f["doc_type"], f["number"]) for f in findings}
+
+
+def test_intact_journal_verifies(
+    capsys: pytest.CaptureFixture[str], pristine: bytes, data_dir: MakeDir
+) -> None:
+    directory = data_dir(pristine)
+    code, out, _ = run(capsys, str(directory))
+    assert code == 0
+    assert out.rstrip().endswith("INTACT")
+    assert "Terminal : DEMO-0001" in out
+    assert "Enregistrements : JET 7, TICKET 6" in out
+    code, report = run_json(capsys, directory)
+    assert code == 0
+    assert report["intact"] is True
+    assert report["terminal_id"] == "DEMO-0001"
+    assert report["counts"] == {"TICKET": 6, "JET": 7}
+    assert report["findings"] == []
+    assert report["first"]["seq"] == 1 and report["last"]["seq"] == 13
+
+
+def test_image_file_path_and_pinned_key(
+    capsys: pytest.CaptureFixture[str], pristine: bytes, data_dir: MakeDir, written: Written
+) -> None:
+    image = data_dir(pristine) / "flash.img"
+    assert run(capsys, str(image), "--public-key", written.public_key.hex())[0] == 0
+    code, out, _ = run(capsys, str(image), "--public-key", "A" * 43)
+    assert code == 1
+    assert "clé publique de l'identité différente de la clé attendue" in out
+
+
+@pytest.mark.parametrize("doc_type, number", [("TICKET", 2), ("JET", 3)])
+@pytest.mark.parametrize("fix_crc", [True, False], ids=["crc-fixed", "crc-left"])
+def test_flipped_byte_names_the_record(
+    capsys: pytest.CaptureFixture[str],
+    pristine: bytes,
+    written: Written,
+    data_dir: MakeDir,
+    doc_type: str,
+    number: int,
+    fix_crc: bool,
+) -> None:
+    target = index_of(written, doc_type, number)
+
+    def tamper(frames: list[bytes]) -> list[bytes]:
+        frames[target] = flip(frames[target], 8, 0x01, fix_crc)  # time_utc, 256 s later
+        return frames
+
+    code, report = run_json(capsys, data_dir(rewrite_segment(pristine, tamper)))
+    assert code == 1
+    assert report["intact"] is False
+    assert named(report["findings"]) == {written.records[target]}
+    expected = "signature invalide" if fix_crc else "CRC-32 de la trame invalide"
+    assert report["findings"][0]["problem"] == expected
+    code, out, _ = run(capsys, str(data_dir(rewrite_segment(pristine, tamper))))
+    seq = written.records[target][0]
+    assert f"enregistrement n°{seq} ({doc_type} n°{number}) : {expected}" in out
+
+
+def test_removed_ticket_names_the_record_after_the_gap(
+    capsys: pytest.CaptureFixture[str], pristine: bytes, written: Written, data_dir: MakeDir
+) -> None:
+    target = index_of(written, "TICKET", 2)
+    image = rewrite_segment(pristine, lambda f: f[:target] + f[target + 1 :])
+    code, report = run_json(capsys, data_dir(image))
+    assert code == 1
+    (finding,) = report["findings"]
+    assert (finding["seq"], finding["doc_type"], finding["number"]) == written.records[target + 1]
+    assert "n°5 absent" in finding["problem"]
+
+
+def test_removed_jet_names_the_next_record_and_the_next_jet(
+    capsys: pytest.CaptureFixture[str], pristine: bytes, written: Written, data_dir: MakeDir
+) -> None:
+    target = index_of(written, "JET", 3)
+    image = rewrite_segment(pristine, lambda f: f[:target] + f[target + 1 :])
+    code, report = run_json(capsys, data_dir(image))
+    assert code == 1
+    next_jet = written.records[index_of(written, "JET", 4)]
+    assert named(report["findings"]) == {written.records[target + 1], next_jet}
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [(("TICKET", 2), ("TICKET", 3)), (("TICKET", 1), ("JET", 3)), (("JET", 2), ("TICKET", 4))],
+    ids=["same-type", "different-types", "far-apart"],
+)
+def test_swapped_records_are_both_named(
+    capsys: pytest.CaptureFixture[str],
+    pristine: bytes,
+    written: Written,
+    data_dir: MakeDir,
+    first: tuple[str, int],
+    second: tuple[str, int],
+) -> None:
+    i, j = index_of(written, *first), index_of(written, *second)
+
+    def swap(frames: list[bytes]) -> list[bytes]:
+        frames[i], frames[j] = frames[j], frames[i]
+        return frames
+
+    code, report = run_json(capsys, data_dir(rewrite_segment(pristine, swap)))
+    assert code == 1
+    assert named(report["findings"]) == {written.records[i], written.records[j]}
+
+
+def test_verify_never_writes_to_the_image(
+    capsys: pytest.CaptureFixture[str], pristine: bytes, data_dir: MakeDir
+) -> None:
+    image = data_dir(rewrite_segment(pristine, lambda f: f[:3] + f[4:])) / "flash.img"
+    before = hashlib.sha256(image.read_bytes()).digest()
+    assert run(capsys, str(image))[0] == 1
+    assert hashlib.sha256(image.read_bytes()).digest() == before
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (bytes(range(256)) * 1024, "aucun système de fichiers littlefs"),
+        (b"\xff" * 64 * 4096, "aucun système de fichiers littlefs"),
+        (b"", "pas un nombre entier de blocs"),
+        (b"\x00" * 5000, "pas un nombre entier de blocs"),
+    ],
+    ids=["garbage", "erased", "empty", "partial-block"],
+)
+def test_unreadable_image_exits_2(
+    capsys: pytest.CaptureFixture[str], data_dir: MakeDir, content: bytes, message: str
+) -> None:
+    directory = data_dir(content)
+    code, out, err = run(capsys, str(directory))
+    assert code == 2
+    assert out == ""
+    assert "image illisible" in err and message in err
+    code, report = run_json(capsys, directory)
+    assert code == 2
+    assert report["intact"] is False and message in report["error"]
+
+
+def test_missing_path_and_wrong_block_size_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, pristine: bytes, data_dir: MakeDir
+) -> None:
+    code, _, err = run(capsys, str(tmp_path / "nowhere"))
+    assert code == 2 and "impossible de lire" in err
+    code, _, err = run(capsys, str(data_dir(pristine)), "--block-size", "8192")
+    assert code == 2 and "littlefs" in err
+
+
+def test_missing_identity_exits_2(
+    capsys: pytest.CaptureFixture[str], pristine: bytes, data_dir: MakeDir
+) -> None:
+    image = remove_file(pristine, "/fiscal/identity.cbor")
+    code, _, err = run(capsys, str(data_dir(image)))
+    assert code == 2 and "identité du terminal absente" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    for argv in (["verify"], ["verify", "x", "--block-size", "-1"], ["nonsense"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", "x", "--public-key", "tooshort"])
+    assert exit_info.value.code == 2

@@ -1,0 +1,176 @@
+"""Read the files of a fiscal flash image, read-only and in memory (docs/SPEC.md §1).
+
+The inspector never writes to the evidence: the image file is read once
+into memory and littlefs is mounted on that copy through a block device
+that refuses every program and erase. littlefs-python formats a flash it
+cannot mount when its constructor is allowed to mount, so it is always
+built with ``mount=False`` and mounted explicitly.
+
+Geometry: read and program size 16 bytes, cache 256 bytes, lookahead 32
+bytes (docs/SPEC.md §1); the block size is a parameter (4096 by default)
+and the block count is the image size divided by the block size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from littlefs import LittleFS, LittleFSError, UserContext
+
+DEFAULT_BLOCK_SIZE = 4096
+READ_SIZE = 16
+PROG_SIZE = 16
+CACHE_BYTES = 256
+LOOKAHEAD_BYTES = 32
+BLOCK_CYCLES = 500
+IMAGE_NAME = "flash.img"
+IDENTITY_PATH = "/fiscal/identity.cbor"
+JOURNAL_DIR = "/fiscal/journal"
+SEGMENT_NAME = re.compile(r"[0-9]{8}\.log")
+_LFS_ERR_IO = -5
+
+
+class ImageError(Exception):
+    """The input cannot be read as a fiscal flash image; the message is for the inspector."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One journal segment file: its name, its bytes, and why it could not be read if so."""
+
+    name: str
+    data: bytes
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlashContents:
+    """What the inspector needs from an image: identity bytes and segments in name order.
+
+    ``other_files`` lists entries of the journal directory that are not
+    segments (the terminal never writes any).
+    """
+
+    source: str
+    block_size: int
+    block_count: int
+    identity: bytes
+    segments: tuple[Segment, ...]
+    other_files: tuple[str, ...]
+
+
+class _ReadOnlyDevice(UserContext):
+    """A littlefs block device over bytes that refuses to program or erase."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(buffer=bytearray(data))
+        self.write_attempts = 0
+
+    def prog(self, cfg: Any, block: int, off: int, data: bytes) -> int:
+        self.write_attempts += 1
+        return _LFS_ERR_IO
+
+    def erase(self, cfg: Any, block: int) -> int:
+        self.write_attempts += 1
+        return _LFS_ERR_IO
+
+
+def image_path(path: Path) -> Path:
+    """Return the image file for ``path``: ``path/flash.img`` for a data directory."""
+    return path / IMAGE_NAME if path.is_dir() else path
+
+
+def load_image(path: Path, block_size: int = DEFAULT_BLOCK_SIZE) -> FlashContents:
+    """Return the identity and segments of the image at ``path`` (a file or data directory).
+
+    Raises ImageError when the file is missing, unreadable, of a size that is
+    not a whole number of blocks, or holds no fiscal littlefs filesystem.
+    """
+    file = image_path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ImageError(f"impossible de lire {file} : {exc.strerror or exc}") from None
+    return read_image(data, block_size, str(file))
+
+
+def read_image(
+    data: bytes, block_size: int = DEFAULT_BLOCK_SIZE, source: str = ""
+) -> FlashContents:
+    """Return the identity and segments held in the image bytes ``data``.
+
+    Raises ImageError as ``load_image`` does.
+    """
+    if block_size <= 0 or block_size % PROG_SIZE:
+        raise ImageError(f"taille de bloc {block_size} invalide (multiple de {PROG_SIZE} attendu)")
+    if not data or len(data) % block_size:
+        raise ImageError(
+            f"image de {len(data)} octets : pas un nombre entier de blocs de {block_size} octets"
+        )
+    block_count = len(data) // block_size
+    fs = _mount(data, block_size, block_count)
+    identity = _read_file(fs, IDENTITY_PATH)
+    if identity is None:
+        raise ImageError(f"identité du terminal absente ou illisible ({IDENTITY_PATH})")
+    try:
+        names = sorted(fs.listdir(JOURNAL_DIR))
+    except LittleFSError as exc:
+        raise ImageError(
+            f"répertoire du journal {JOURNAL_DIR} absent ou illisible ({exc})"
+        ) from None
+    segments: list[Segment] = []
+    others: list[str] = []
+    for name in names:
+        if not SEGMENT_NAME.fullmatch(name):
+            others.append(name)
+            continue
+        content = _read_file(fs, f"{JOURNAL_DIR}/{name}")
+        if content is None:
+            segments.append(Segment(name, b"", "fichier illisible par littlefs"))
+        else:
+            segments.append(Segment(name, content))
+    return FlashContents(
+        source=source,
+        block_size=block_size,
+        block_count=block_count,
+        identity=identity,
+        segments=tuple(segments),
+        other_files=tuple(others),
+    )
+
+
+def _mount(data: bytes, block_size: int, block_count: int) -> LittleFS:
+    fs = LittleFS(
+        context=_ReadOnlyDevice(data),
+        mount=False,  # the constructor would format an image it cannot mount
+        block_size=block_size,
+        block_count=block_count,
+        read_size=READ_SIZE,
+        prog_size=PROG_SIZE,
+        cache_size=CACHE_BYTES,
+        lookahead_size=LOOKAHEAD_BYTES,
+        block_cycles=BLOCK_CYCLES,
+    )
+    try:
+        fs.mount()
+    except LittleFSError as exc:
+        raise ImageError(
+            f"aucun système de fichiers littlefs lisible ({block_count} blocs de "
+            f"{block_size} octets) : {exc}"
+        ) from None
+    return fs
+
+
+def _read_file(fs: LittleFS, path: str) -> bytes | None:
+    try:
+        stat = fs.stat(path)
+        if stat.type != stat.TYPE_REG:
+            return None
+        with fs.open(path, "rb") as f:
+            content: bytes = f.read()
+    except LittleFSError:
+        return None
+    return bytes(content)

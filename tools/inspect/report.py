@@ -1,0 +1,147 @@
+"""The verification report for the inspector: French text, or JSON for machines.
+
+The text starts with a summary (terminal, key, what the journal holds, its
+dates and perpetual totals) and ends with either ``INTACT`` or one line per
+finding, e.g. ``enregistrement n°12 (TICKET n°5) : signature invalide``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from hashlib import sha256
+from typing import Any
+
+from tools.inspect.model import DOC_TICKET, Record, TicketBody, doc_name, euros
+from tools.inspect.tosign import b64url
+from tools.inspect.verify import Finding, Report
+
+
+def fingerprint(public_key: bytes) -> str:
+    """Return the key's fingerprint: the first 16 bytes of its SHA-256, in groups of 4 hex."""
+    digest = sha256(public_key).hexdigest()[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def local_time(record: Record) -> str:
+    """Return local date, time and offset of a record: ``12/03/2026 09:30:00 UTC+01:00``."""
+    offset = record.utc_offset
+    sign = "+" if offset >= 0 else "-"
+    zone = f"UTC{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    try:
+        t = datetime.fromtimestamp(record.time_utc, UTC) + timedelta(minutes=offset)
+    except (OverflowError, OSError, ValueError):
+        return f"date illisible ({record.time_utc} s) {zone}"
+    return f"{t:%d/%m/%Y %H:%M:%S} {zone}"
+
+
+def counts_by_type(records: tuple[Record, ...]) -> dict[str, int]:
+    """Return the number of records per document type name."""
+    return dict(Counter(doc_name(r.doc_type) for r in records))
+
+
+def perpetual_totals(report: Report) -> tuple[int, int]:
+    """Return the perpetual grand totals (real, absolute) recomputed from every ticket read."""
+    tickets = [r.body for r in report.records if isinstance(r.body, TicketBody)]
+    return sum(b.total for b in tickets), sum(b.absolute_total for b in tickets)
+
+
+def _last_ticket(report: Report) -> TicketBody | None:
+    tickets = [r for r in report.records if r.doc_type == DOC_TICKET]
+    last = max(tickets, key=lambda r: r.number, default=None)
+    return last.body if last is not None and isinstance(last.body, TicketBody) else None
+
+
+def finding_line(finding: Finding) -> str:
+    """Return one finding as a line of French text.
+
+    The place in the segment is given when the record could not be decoded.
+    """
+    if finding.seq is None and finding.offset is None:
+        where = f"segment {finding.segment}" if finding.segment else "journal"
+        return f"{where} : {finding.problem}"
+    where = "enregistrement" + (f" n°{finding.seq}" if finding.seq is not None else " illisible")
+    if finding.doc_type is not None:
+        number = "?" if finding.number is None else finding.number
+        where += f" ({doc_name(finding.doc_type)} n°{number})"
+    line = f"{where} : {finding.problem}"
+    if not finding.readable:
+        line += f" (segment {finding.segment}, octet {finding.offset})"
+    return line
+
+
+def render_text(report: Report) -> str:
+    """Return the human report: summary, then INTACT or the findings."""
+    identity = report.identity
+    contents = report.contents
+    counts = counts_by_type(report.records)
+    real, absolute = perpetual_totals(report)
+    lines = [
+        f"Image : {contents.source} ({contents.block_count} blocs de {contents.block_size} octets)",
+        f"Terminal : {identity.terminal_id}",
+        f"Clé publique : {b64url(identity.public_key)}",
+        f"Empreinte (SHA-256) : {fingerprint(identity.public_key)}",
+        f"Segments : {len(contents.segments)}, trames : {report.frames}",
+        "Enregistrements : "
+        + (", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "aucun"),
+    ]
+    if report.records:
+        first, last = report.records[0], report.records[-1]
+        lines.append(f"Premier : n°{first.seq} du {local_time(first)}")
+        lines.append(f"Dernier : n°{last.seq} du {local_time(last)}")
+    lines.append(f"Grand total perpétuel réel (recalculé) : {euros(real)}")
+    lines.append(f"Grand total perpétuel absolu (recalculé) : {euros(absolute)}")
+    stored = _last_ticket(report)
+    if stored is not None and (stored.gt_real, stored.gt_absolute) != (real, absolute):
+        lines.append(
+            f"Grands totaux inscrits au dernier ticket : réel {euros(stored.gt_real)}, "
+            f"absolu {euros(stored.gt_absolute)}"
+        )
+    lines.append("")
+    if report.intact:
+        lines.append("INTACT")
+    else:
+        lines.append(f"ANOMALIES : {len(report.findings)}")
+        lines.extend(finding_line(f) for f in report.findings)
+    return "\n".join(lines)
+
+
+def report_object(report: Report) -> dict[str, Any]:
+    """Return the report as a JSON-ready object (see the CLI's ``--json``)."""
+    real, absolute = perpetual_totals(report)
+    records = report.records
+    return {
+        "intact": report.intact,
+        "source": report.contents.source,
+        "terminal_id": report.identity.terminal_id,
+        "public_key": b64url(report.identity.public_key),
+        "fingerprint": fingerprint(report.identity.public_key),
+        "segments": len(report.contents.segments),
+        "frames": report.frames,
+        "counts": counts_by_type(records),
+        "first": _moment(records[0]) if records else None,
+        "last": _moment(records[-1]) if records else None,
+        "totals": {"real": real, "absolute": absolute},
+        "findings": [
+            {
+                "seq": f.seq,
+                "doc_type": doc_name(f.doc_type) if f.doc_type is not None else None,
+                "number": f.number,
+                "segment": f.segment,
+                "offset": f.offset,
+                "problem": f.problem,
+                "problems": list(f.problems),
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def render_json(report: Report) -> str:
+    """Return the report as JSON text."""
+    return json.dumps(report_object(report), ensure_ascii=False, indent=2)
+
+
+def _moment(record: Record) -> dict[str, Any]:
+    return {"seq": record.seq, "time_utc": record.time_utc, "local": local_time(record)}
