@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(ValueError):
@@ -61,6 +62,7 @@ class TerminalConfig:
     operators: tuple[Operator, ...]
     vat_rates: tuple[int, ...] = (2000, 1000, 550, 210)
     paper_columns: int = 42
+    timezone: str = "Europe/Paris"  # IANA name: local time on documents
     extra: dict[str, str] = field(default_factory=dict)
 
     def item(self, plu: int) -> Item | None:
@@ -94,6 +96,10 @@ class TerminalConfig:
                 raise ConfigError(f"departments[{dept.number}].vat_rate: not in vat_rates")
         if len({i.plu for i in self.items}) != len(self.items):
             raise ConfigError("items: duplicate PLU")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"timezone: unknown time zone {self.timezone!r}") from None
         if not self.operators:
             raise ConfigError("operators: at least one is required")
         for op in self.operators:
@@ -122,6 +128,7 @@ class TerminalConfig:
                 operators=tuple(Operator(**o) for o in raw["operators"]),
                 vat_rates=tuple(raw.get("vat_rates", (2000, 1000, 550, 210))),
                 paper_columns=int(raw.get("paper_columns", 42)),
+                timezone=str(raw.get("timezone", "Europe/Paris")),
                 extra=dict(raw.get("extra", {})),
             )
         except KeyError as exc:

@@ -54,7 +54,12 @@ def _check_value(value: object, depth: int) -> None:
         raise ValueError("nesting too deep")
     if isinstance(value, bool) or value is None:
         raise ValueError("booleans and null are not part of the format")
-    if isinstance(value, (int, str, bytes)):
+    if isinstance(value, int):
+        # Beyond these bounds cbor2 would use a bignum tag, and tags are not in the format.
+        if not -(2**64) <= value < 2**64:
+            raise ValueError("integer outside the 64-bit CBOR range")
+        return
+    if isinstance(value, (str, bytes)):
         return
     if isinstance(value, list):
         for item in value:

@@ -6,6 +6,12 @@ The tables are repeated, with their meaning, in docs/SPEC.md.
 
 FORMAT_VERSION = 1
 
+# Bounds of the format (docs/SPEC.md section 4): what a record can represent.
+MAX_RECORD_BYTES = 0xFFFF  # a journal frame's u16 length
+MAX_VAT_RATE = 9999  # written on 4 digits in the data to sign
+MAX_TIME_UTC = 253402300799  # 9999-12-31T23:59:59Z, the last YYYYMMDDHHMMSS
+MAX_UTC_OFFSET_MINUTES = 18 * 60
+
 # Document types; each has its own signature chain and its own numbering (6.2.3.2).
 DOC_TICKET = 1
 DOC_JET = 8

@@ -169,9 +169,16 @@ class Ledger:
             operator_id=operator_id,
             body=body,
         )
+        if not 0 <= time_utc <= codes.MAX_TIME_UTC:
+            raise FiscalError("BAD_TIME", "the clock is outside the representable dates")
+        if abs(utc_offset) > codes.MAX_UTC_OFFSET_MINUTES:
+            raise FiscalError("BAD_TIME", "the UTC offset is out of range")
         to_sign = data_to_sign(record, head.signature)
         record.signature = self.signer.sign(to_sign.encode("utf-8"))
-        return Sealed(record, to_sign)
+        sealed = Sealed(record, to_sign)
+        if len(sealed.encoded) > codes.MAX_RECORD_BYTES:
+            raise FiscalError("RECORD_TOO_LARGE", "the record exceeds the journal frame size")
+        return sealed
 
 
 def _check_lines(lines: list[Line]) -> None:
@@ -184,7 +191,7 @@ def _check_lines(lines: list[Line]) -> None:
             raise FiscalError("BAD_QUANTITY", "a sale line needs a positive quantity")
         if line.unit_price < 0:
             raise FiscalError("BAD_PRICE", "a unit price cannot be negative")
-        if not 0 <= line.vat_rate < 10000:
+        if not 0 <= line.vat_rate <= codes.MAX_VAT_RATE:
             raise FiscalError("BAD_VAT_RATE", f"VAT rate {line.vat_rate} is out of range")
         if len(line.label) > MAX_TEXT_CHARS or len(line.ref) > MAX_TEXT_CHARS:
             raise FiscalError("TEXT_TOO_LONG", "item label too long")

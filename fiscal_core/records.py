@@ -114,15 +114,16 @@ class TicketBody:
         items = _array(value, 6, "ticket body")
         lines = [
             Line(
-                _text(f[0]), _text(f[1]), _int(f[2]), _int(f[3]), _int(f[4])
+                _text(f[0]), _text(f[1]), _int(f[2]), _int(f[3]), _uint(f[4])
             )  # ref, label, qty, unit price, VAT rate
             for f in (_array(item, 5, "line") for item in _array(items[1], -1, "lines"))
         ]
         payments = [
-            Payment(_int(f[0]), _int(f[1]))
+            Payment(_uint(f[0]), _int(f[1]))
             for f in (_array(item, 2, "payment") for item in _array(items[2], -1, "payments"))
         ]
-        return cls(_text(items[0]), lines, payments, _int(items[3]), _int(items[4]), _int(items[5]))
+        change, gt_real, gt_absolute = _uint(items[3]), _int(items[4]), _uint(items[5])
+        return cls(_text(items[0]), lines, payments, change, gt_real, gt_absolute)
 
 
 class JetBody:
@@ -140,7 +141,7 @@ class JetBody:
     @classmethod
     def from_array(cls, value: "CborValue") -> "JetBody":
         items = _array(value, 2, "JET body")
-        return cls(_int(items[0]), _text(items[1]))
+        return cls(_uint(items[0]), _text(items[1]))
 
 
 _BODY_TYPES: dict[int, type[TicketBody] | type[JetBody]] = {
@@ -225,10 +226,10 @@ class Record:
     def _from_items(cls, items: "list[CborValue]") -> "Record":
         if len(items) != 10:
             raise FormatError(0, 0, f"a record has 10 fields, found {len(items)}")
-        version = _int(items[0])
+        version = _uint(items[0])
         if version != codes.FORMAT_VERSION:
             raise FormatError(0, 0, f"unknown format version {version}")
-        doc_type = _int(items[1])
+        doc_type = _uint(items[1])
         body_type = _BODY_TYPES.get(doc_type)
         if body_type is None:
             raise FormatError(0, doc_type, f"unknown document type {doc_type}")
@@ -237,12 +238,12 @@ class Record:
             raise FormatError(0, doc_type, "signature is not 64 bytes")
         return cls(
             doc_type=doc_type,
-            seq=_int(items[2]),
-            number=_int(items[3]),
-            time_utc=_int(items[4]),
+            seq=_uint(items[2]),
+            number=_uint(items[3]),
+            time_utc=_uint(items[4]),
             utc_offset=_int(items[5]),
             terminal_id=_text(items[6]),
-            operator_id=_int(items[7]),
+            operator_id=_uint(items[7]),
             body=body_type.from_array(items[8]),
             signature=signature,
             version=version,
@@ -265,6 +266,13 @@ def _int(value: "CborValue") -> int:
     if not isinstance(value, int):
         raise FormatError(0, 0, "expected an integer")
     return value
+
+
+def _uint(value: "CborValue") -> int:
+    number = _int(value)
+    if number < 0:
+        raise FormatError(0, 0, "expected an unsigned integer")
+    return number
 
 
 def _text(value: "CborValue") -> str:

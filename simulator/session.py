@@ -68,7 +68,7 @@ class Session:
             drawer=parts.drawer,
             printer=parts.printer,
             flash=opened.flash,
-            clock=clock or SystemClock(),
+            clock=clock or SystemClock(opened.config.timezone),
         )
         try:
             terminal = Terminal.boot(board, opened.config, opened.signer)

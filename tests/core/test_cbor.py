@@ -52,3 +52,9 @@ def test_values_outside_the_format_are_refused(bad: object) -> None:
 def test_not_an_array_is_refused() -> None:
     with pytest.raises(FormatError, match="array"):
         decode(cbor2.dumps(5))
+
+
+def test_bignum_tags_are_refused() -> None:
+    # Tag 2 (positive bignum) for 2**64: cbor2 turns it into a plain int.
+    with pytest.raises(FormatError):
+        decode(cbor2.dumps([2**64], canonical=True))

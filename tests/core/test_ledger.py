@@ -4,7 +4,7 @@ import pytest
 
 from fiscal_core import codes
 from fiscal_core.ed25519 import b64url, verify
-from fiscal_core.errors import FiscalError, IntegrityError
+from fiscal_core.errors import FiscalError, FormatError, IntegrityError
 from fiscal_core.ledger import Ledger, Sealed, Verifier
 from fiscal_core.records import Line, Payment, Record
 
@@ -164,3 +164,31 @@ def test_verifier_detects_another_key(ledger: Ledger) -> None:
     records = build(ledger)
     with pytest.raises(IntegrityError, match="signature"):
         check_all(records, bytes(32))
+
+
+def test_negative_unsigned_fields_are_refused(ledger: Ledger) -> None:
+    record = sale(ledger).record
+    record.seq = -1
+    with pytest.raises(FormatError, match="unsigned"):
+        Record.decode(record.encode())
+
+
+def test_a_record_too_large_for_a_frame_is_refused(ledger: Ledger) -> None:
+    lines = [Line("P" + "9" * 150, "x" * 200, 1, 100, 550) for _ in range(200)]
+    with pytest.raises(FiscalError) as err:
+        ledger.seal_ticket(
+            time_utc=T0,
+            utc_offset=60,
+            operator_id=1,
+            lines=lines,
+            payments=[Payment(codes.PAY_CASH, 20000)],
+        )
+    assert err.value.code == "RECORD_TOO_LARGE"
+    assert ledger.state.seq == 0
+
+
+@pytest.mark.parametrize(("time_utc", "offset"), [(-1, 60), (253402300800, 60), (T0, 24 * 60)])
+def test_unrepresentable_times_are_refused(ledger: Ledger, time_utc: int, offset: int) -> None:
+    with pytest.raises(FiscalError) as err:
+        ledger.seal_jet(time_utc=time_utc, utc_offset=offset, operator_id=0, code=80, text="")
+    assert err.value.code == "BAD_TIME"

@@ -85,3 +85,18 @@ def test_pyserial_link_names_pyserial_when_missing(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(sys.modules, "serial", None)
     with pytest.raises(ImportError, match="pip install pyserial"):
         PySerialLink("loop://")
+
+
+def test_system_clock_keeps_the_terminal_time_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    expected = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).utcoffset()
+    assert expected is not None
+    assert SystemClock("Europe/Paris").utc_offset_minutes() == expected.total_seconds() // 60
+    assert SystemClock("Europe/Paris").utc_offset_minutes() in (60, 120)
+
+
+def test_system_clock_refuses_an_unknown_zone() -> None:
+    with pytest.raises(ValueError, match="Mars"):
+        SystemClock("Mars/Olympus")
