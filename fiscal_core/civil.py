@@ -38,3 +38,37 @@ def local_date_time(epoch_seconds: int, offset_minutes: int) -> str:
     """Return ``DD/MM/YYYY HH:MM:SS`` in local time, as printed on documents."""
     y, mo, d, h, mi, s = split_time(epoch_seconds + offset_minutes * 60)
     return f"{d:02d}/{mo:02d}/{y:04d} {h:02d}:{mi:02d}:{s:02d}"
+
+
+def days_from_civil(year: int, month: int, day: int) -> int:
+    """Return the days from 1970-01-01 to a date (the inverse of civil_from_days)."""
+    y = year - 1 if month <= 2 else year
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    mp = month - 3 if month > 2 else month + 9
+    doy = (153 * mp + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def local_day(epoch_seconds: int, offset_minutes: int) -> int:
+    """Return the local calendar day (days since 1970-01-01) of a UTC instant."""
+    return (epoch_seconds + offset_minutes * 60) // 86400
+
+
+def day_label(days: int) -> str:
+    """Return ``YYYY-MM-DD`` of a day number."""
+    y, m, d = civil_from_days(days)
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def month_label(days: int) -> str:
+    """Return ``YYYY-MM`` of the month holding a day number."""
+    y, m, _ = civil_from_days(days)
+    return f"{y:04d}-{m:02d}"
+
+
+def last_day_of_month(days: int) -> int:
+    """Return the day number of the last day of the month holding ``days``."""
+    y, m, _ = civil_from_days(days)
+    return days_from_civil(y + m // 12, m % 12 + 1, 1) - 1

@@ -12,35 +12,85 @@ MAX_VAT_RATE = 9999  # written on 4 digits in the data to sign
 MAX_TIME_UTC = 253402300799  # 9999-12-31T23:59:59Z, the last YYYYMMDDHHMMSS
 MAX_UTC_OFFSET_MINUTES = 18 * 60
 
-# Document types; each has its own signature chain and its own numbering (6.2.3.2).
+# Document types; each has its own signature chain and numbering (6.2.3.2).
 DOC_TICKET = 1
+DOC_GT_TICKET = 2  # the grand-total-ticket chain: a signature inside each ticket
+DOC_INVOICE = 3
+DOC_DUPLICATE = 4
+DOC_GT_PERIOD = 5  # daily closure (Z)
+DOC_GT_MONTH = 6
+DOC_GT_YEAR = 7
 DOC_JET = 8
+DOC_TRAINING = 10  # training-mode ticket, counted nowhere
 
 DOC_NAMES = {
     DOC_TICKET: "TICKET",
+    DOC_GT_TICKET: "GT_TICKET",
+    DOC_INVOICE: "FACTURE",
+    DOC_DUPLICATE: "DUPLICATA",
+    DOC_GT_PERIOD: "GT_PERIODE",
+    DOC_GT_MONTH: "GT_MOIS",
+    DOC_GT_YEAR: "GT_EXERCICE",
     DOC_JET: "JET",
+    DOC_TRAINING: "FORMATION",
 }
+
+CLOSURE_TYPES = (DOC_GT_PERIOD, DOC_GT_MONTH, DOC_GT_YEAR)
 
 # Operation type of a ticket, as it appears in the data to sign.
 OP_SALE = "VENTE"
+OP_RETURN = "RETOUR"
 
-OPERATION_TYPES = (OP_SALE,)
+OPERATION_TYPES = (OP_SALE, OP_RETURN)
 
-# JET event codes (see docs/SPEC.md, "JET event codes").
+# Invoice kinds, as they appear in the data to sign.
+INVOICE_SALE = "FACTURE"
+INVOICE_CREDIT = "AVOIR"
+
+# JET event codes (docs/SPEC.md, "JET event codes").
+JET_PERIOD_ARCHIVE = 20
+JET_YEAR_ARCHIVE = 30
+JET_LOGOUT = 40
+JET_PERIOD_CLOSURE = 50
+JET_YEAR_CLOSURE = 60
+JET_MONTH_CLOSURE = 65
+JET_PRINTER_OFFLINE = 70
 JET_START = 80
 JET_LOGIN = 81
-JET_LOGOUT = 40
+JET_INTEGRITY_ERROR = 90
+JET_TRAINING_ON = 100
+JET_TRAINING_OFF = 105
+JET_PRINTER_BACK = 120
+JET_USER_CHANGE = 130
+JET_DUPLICATE = 155
+JET_CASH_MOVE = 170  # amount > 0 cash in, < 0 cash out
+JET_CASH_FLOAT = 171  # opens a period; amount = float put in the drawer
+JET_DRAWER_COUNT = 172  # amount = cash counted
+JET_RETURN = 190
+JET_REPORT_X = 200
+JET_RIGHTS_PRINTED = 210
+JET_VERSION_PRINTED = 220
 JET_SALE_ABANDONED = 320
 JET_LINE_VOIDED = 323
-JET_INTEGRITY_ERROR = 90
+JET_CONFIG_CHANGE = 400
+JET_COMPANY_CHANGE = 410
+JET_RECEIPT_NOT_PRINTED = 901
+JET_RECEIPT_PRINTED_LATE = 902
+JET_NOTE_PRINTED = 903
+JET_PAYMENT_PROOF = 904
+JET_CLOCK_STEP = 910
 
 # Payment means, as stored in a ticket's payment lines.
 PAY_CASH = 1
 PAY_CARD = 2
+PAY_CHEQUE = 3
+PAY_VOUCHER = 4
 
 PAYMENT_NAMES = {
     PAY_CASH: "ESPECES",
     PAY_CARD: "CARTE BANCAIRE",
+    PAY_CHEQUE: "CHEQUE",
+    PAY_VOUCHER: "BON D'ACHAT",
 }
 
 # First-record flag of the data to sign: "O" when the record has a previous

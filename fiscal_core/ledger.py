@@ -1,68 +1,45 @@
-"""The ledger: numbering, chaining, signing and perpetual totals of the terminal.
+"""The ledger: numbering, chaining and signing of every fiscal document.
 
-Theory of operation. The ledger holds the state that the next record
-depends on: the journal sequence number, the head (number, signature) of
-each document chain and the perpetual grand totals. Recording is two-phase
-so that nothing is counted unless it is durable:
+Theory of operation. Recording is two-phase so that nothing is counted
+unless it is durable:
 
-1. ``seal_*`` builds and signs the next record from the current state and
-   returns it *without changing the state*;
+1. ``seal_*`` checks the request against the fiscal rules, builds and signs
+   the next record from the current state *without changing the state*, and
+   returns it (FiscalError with a stable code when a rule forbids it);
 2. the caller writes ``sealed.encoded`` to the journal and syncs it;
-3. ``accept(sealed)`` advances the state.
+3. ``accept(sealed)`` advances the state (``LedgerState.advance``).
 
 If step 2 fails, the state is untouched and the same numbers are used by
 the next attempt: numbering never skips. At start-up the state is rebuilt
-from the journal alone with ``Verifier``, which checks every record on the
-way (the same checks as the inspector's tool, written independently there).
+from the journal alone with ``Verifier`` (fiscal_core/verifier.py).
 """
 
 from fiscal_core import codes
-from fiscal_core.ed25519 import b64url, verify
-from fiscal_core.errors import FiscalError, IntegrityError
-from fiscal_core.records import JetBody, Line, Payment, Record, TicketBody
-from fiscal_core.tosign import data_to_sign
+from fiscal_core.civil import local_day, month_label
+from fiscal_core.closures import ClosureBody
+from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.ed25519 import b64url
+from fiscal_core.errors import FiscalError
+from fiscal_core.events import JetBody
+from fiscal_core.periods import (
+    DAY_END_HOUR,
+    fiscal_year_is_over,
+    fiscal_year_label,
+    month_is_over,
+    period_deadline_local,
+)
+from fiscal_core.records import Record
+from fiscal_core.rules import check_return, check_sale, check_text
+from fiscal_core.sales import Line, Payment, TicketBody
+from fiscal_core.state import ChainHead, LedgerState
+from fiscal_core.tosign import data_to_sign, grand_total_ticket_to_sign
+from fiscal_core.vat import breakdown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fiscal_core.ed25519 import Signer
 
-MAX_TEXT_CHARS = 200
-MAX_LINES = 500
-
-
-class ChainHead:
-    """Number and signature of the last record of one document chain."""
-
-    __slots__ = ("number", "signature")
-
-    def __init__(self, number: int, signature: bytes) -> None:
-        self.number = number
-        self.signature = signature
-
-
-class LedgerState:
-    """Everything the next record depends on; rebuilt from the journal at boot."""
-
-    __slots__ = ("chains", "gt_absolute", "gt_real", "last_time", "seq")
-
-    def __init__(self) -> None:
-        self.seq = 0
-        self.chains: dict[int, ChainHead] = {}
-        self.gt_real = 0
-        self.gt_absolute = 0
-        self.last_time = 0
-
-    def head(self, doc_type: int) -> ChainHead:
-        return self.chains.get(doc_type) or ChainHead(0, b"")
-
-    def advance(self, record: Record) -> None:
-        """Move the state past ``record`` (already checked)."""
-        self.seq = record.seq
-        self.chains[record.doc_type] = ChainHead(record.number, record.signature)
-        if isinstance(record.body, TicketBody):
-            self.gt_real = record.body.gt_real
-            self.gt_absolute = record.body.gt_absolute
-        self.last_time = max(self.last_time, record.time_utc)
+__all__ = ["ChainHead", "Ledger", "LedgerState", "Sealed"]
 
 
 class Sealed:
@@ -84,11 +61,18 @@ class Ledger:
     """Seals records for one terminal with its signer; see the module docstring."""
 
     def __init__(
-        self, terminal_id: str, signer: "Signer", state: LedgerState | None = None
+        self,
+        terminal_id: str,
+        signer: "Signer",
+        state: LedgerState | None = None,
+        day_end_hour: int = DAY_END_HOUR,
     ) -> None:
         self.terminal_id = terminal_id
         self.signer = signer
         self.state = state if state is not None else LedgerState()
+        self.day_end_hour = day_end_hour
+
+    # ----------------------------------------------------------- tickets
 
     def seal_ticket(
         self,
@@ -96,46 +80,187 @@ class Ledger:
         time_utc: int,
         utc_offset: int,
         operator_id: int,
-        lines: list[Line],
-        payments: list[Payment],
+        lines: "list[Line]",
+        payments: "list[Payment]",
     ) -> Sealed:
-        """Return the signed sale ticket for ``lines`` paid by ``payments``.
+        """Return the signed sale ticket (a training ticket in training mode).
 
-        The change is what the payments exceed the total by; it can only be
-        given back out of cash. Raises FiscalError (nothing recorded) on an
-        empty sale, a bad line, a short payment or change not covered by cash.
+        The change is what the payments exceed the total by, given back out
+        of cash. Raises FiscalError (nothing recorded) on an empty sale, a bad
+        line, a short payment, change not covered by cash, or no open period.
         """
-        _check_lines(lines)
-        total = sum(line.total for line in lines)
-        paid = sum(p.amount for p in payments)
-        if any(p.amount <= 0 for p in payments):
-            raise FiscalError("BAD_PAYMENT", "a payment amount must be positive")
-        if any(p.means not in codes.PAYMENT_NAMES for p in payments):
-            raise FiscalError("BAD_PAYMENT", "unknown means of payment")
-        if paid < total:
-            raise FiscalError("PAYMENT_SHORT", f"payments {paid} are below the total {total}")
-        change = paid - total
-        cash = sum(p.amount for p in payments if p.means == codes.PAY_CASH)
-        if change > cash:
-            raise FiscalError("CHANGE_NOT_CASH", "change can only be given back out of cash")
-        state = self.state
-        body = TicketBody(
-            codes.OP_SALE,
-            lines,
-            payments,
-            change,
-            state.gt_real + total,
-            state.gt_absolute + sum(abs(line.total) for line in lines),
+        change = check_sale(lines, payments)
+        return self._seal_ticket(
+            time_utc,
+            utc_offset,
+            operator_id,
+            TicketBody(codes.OP_SALE, lines, payments, change, 0, 0),
         )
-        return self._seal(codes.DOC_TICKET, time_utc, utc_offset, operator_id, body)
+
+    def seal_return(
+        self,
+        *,
+        time_utc: int,
+        utc_offset: int,
+        operator_id: int,
+        original: Record,
+        lines: "list[Line]",
+        refunds: "list[Payment]",
+        reason: str,
+    ) -> Sealed:
+        """Return the signed return ticket of ``lines`` (negative quantities) of ``original``.
+
+        Raises FiscalError when a line was not sold on ``original`` or is
+        returned beyond what was sold, when refunds do not equal the total
+        returned, or without a reason.
+        """
+        returned = self.state.returned.get(original.number, {})
+        check_return(original, lines, refunds, reason, returned)
+        body = TicketBody(codes.OP_RETURN, lines, refunds, 0, 0, 0, original.number, reason)
+        return self._seal_ticket(time_utc, utc_offset, operator_id, body)
+
+    def _seal_ticket(
+        self, time_utc: int, utc_offset: int, operator_id: int, body: TicketBody
+    ) -> Sealed:
+        state = self.state
+        if state.training:
+            if body.is_return:
+                raise FiscalError("TRAINING_NO_RETURN", "no return in training mode")
+            return self._seal(codes.DOC_TRAINING, time_utc, utc_offset, operator_id, body)
+        self._require_open_period(time_utc, utc_offset)
+        body.gt_real = state.gt_real + body.total
+        body.gt_absolute = state.gt_absolute + body.absolute_total
+        record = self._record(codes.DOC_TICKET, time_utc, utc_offset, operator_id, body)
+        gt_text = grand_total_ticket_to_sign(record, state.head(codes.DOC_GT_TICKET).signature)
+        body.gt_signature = self.signer.sign(gt_text.encode("utf-8"))
+        return self._sign(record)
+
+    # -------------------------------------------------------- documents
+
+    def seal_duplicate(
+        self, *, time_utc: int, utc_offset: int, operator_id: int, original: Record
+    ) -> Sealed:
+        """Return the signed duplicate (reprint) of ``original``, numbered per original."""
+        if original.doc_type in (codes.DOC_JET, codes.DOC_DUPLICATE):
+            raise FiscalError("NOT_REPRINTABLE", "this document cannot be reprinted")
+        reprint = self.state.reprints.get((original.doc_type, original.number), 0) + 1
+        body = DuplicateBody(original.doc_type, original.number, reprint)
+        return self._seal(codes.DOC_DUPLICATE, time_utc, utc_offset, operator_id, body)
+
+    def seal_invoice(
+        self,
+        *,
+        time_utc: int,
+        utc_offset: int,
+        operator_id: int,
+        ticket: Record,
+        customer: str,
+        postcode: str,
+        vat_number: str = "",
+    ) -> Sealed:
+        """Return the signed invoice enriching ``ticket`` (FACTURE, or AVOIR for a return).
+
+        Raises FiscalError without a customer name or postcode (6.7.6.2) or
+        when the ticket already has its invoice.
+        """
+        body = ticket.body
+        if ticket.doc_type != codes.DOC_TICKET or not isinstance(body, TicketBody):
+            raise FiscalError("NOT_A_TICKET", "an invoice enriches a recorded ticket")
+        if not customer.strip() or not postcode.strip():
+            raise FiscalError("CUSTOMER_REQUIRED", "customer name and postcode are mandatory")
+        for field in (customer, postcode, vat_number):
+            check_text(field)
+        if ticket.number in self.state.invoiced:
+            raise FiscalError("ALREADY_INVOICED", "this ticket already has its invoice")
+        kind = codes.INVOICE_CREDIT if body.is_return else codes.INVOICE_SALE
+        vat = [(v.rate, v.total) for v in breakdown(body.lines)]
+        invoice = InvoiceBody(ticket.number, kind, customer, postcode, vat_number, vat, body.total)
+        return self._seal(codes.DOC_INVOICE, time_utc, utc_offset, operator_id, invoice)
+
+    # ------------------------------------------------------------ events
 
     def seal_jet(
-        self, *, time_utc: int, utc_offset: int, operator_id: int, code: int, text: str
+        self,
+        *,
+        time_utc: int,
+        utc_offset: int,
+        operator_id: int,
+        code: int,
+        text: str,
+        amount: int = 0,
     ) -> Sealed:
-        """Return the signed JET line for event ``code`` with free ``text``."""
-        if len(text) > MAX_TEXT_CHARS:
-            raise FiscalError("TEXT_TOO_LONG", f"JET text is limited to {MAX_TEXT_CHARS} chars")
-        return self._seal(codes.DOC_JET, time_utc, utc_offset, operator_id, JetBody(code, text))
+        """Return the signed JET line for event ``code`` with free ``text`` and ``amount``.
+
+        The float (JET 171) opens a period: see ``open_period``. Cash
+        movements and counts need an open period.
+        """
+        check_text(text)
+        state = self.state
+        if code == codes.JET_CASH_FLOAT:
+            self._check_opening(time_utc, utc_offset)
+            if amount < 0:
+                raise FiscalError("BAD_AMOUNT", "the cash float cannot be negative")
+        elif code in (codes.JET_CASH_MOVE, codes.JET_DRAWER_COUNT):
+            self._require_open_period(time_utc, utc_offset)
+        elif code == codes.JET_TRAINING_ON and state.training:
+            raise FiscalError("TRAINING_ALREADY_ON", "training mode is already on")
+        elif code == codes.JET_TRAINING_OFF and not state.training:
+            raise FiscalError("TRAINING_NOT_ON", "training mode is not on")
+        body = JetBody(code, text, amount)
+        return self._seal(codes.DOC_JET, time_utc, utc_offset, operator_id, body)
+
+    def open_period(
+        self, *, time_utc: int, utc_offset: int, operator_id: int, cash_float: int
+    ) -> Sealed:
+        """Return the JET line (171) of the cash float that opens the next period."""
+        period = self.state.head(codes.DOC_GT_PERIOD).number + 1
+        text = f"fond de caisse, ouverture de periode {period}"
+        return self.seal_jet(
+            time_utc=time_utc,
+            utc_offset=utc_offset,
+            operator_id=operator_id,
+            code=codes.JET_CASH_FLOAT,
+            text=text,
+            amount=cash_float,
+        )
+
+    # ---------------------------------------------------------- closures
+
+    def seal_closure(
+        self, *, doc_type: int, time_utc: int, utc_offset: int, operator_id: int
+    ) -> Sealed:
+        """Return the signed daily (GT_PERIOD), month (GT_MONTH) or year (GT_YEAR) closure.
+
+        Raises FiscalError when that period is not open or not over, or a
+        lower closure is still due.
+        """
+        state = self.state
+        today = local_day(time_utc, utc_offset)
+        if doc_type == codes.DOC_GT_PERIOD:
+            if not state.period_open:
+                raise FiscalError("PERIOD_CLOSED", "no open period: already closed")
+        elif doc_type == codes.DOC_GT_MONTH:
+            if state.period_open:
+                raise FiscalError("DAY_OPEN", "close the day first")
+            if not state.month_days:
+                raise FiscalError("NOTHING_TO_CLOSE", "no closed day since the last month closure")
+            if not month_is_over(state.month_label, today):
+                raise FiscalError("MONTH_NOT_OVER", f"month {state.month_label} is not over")
+        elif doc_type == codes.DOC_GT_YEAR:
+            if state.period_open:
+                raise FiscalError("DAY_OPEN", "close the day first")
+            if state.month_days:
+                raise FiscalError("MONTH_CLOSE_REQUIRED", "close the month first")
+            if not state.year_months:
+                raise FiscalError("NOTHING_TO_CLOSE", "no closed month since the last year closure")
+            if not fiscal_year_is_over(state.year_label, today, state.fiscal_year_start_month):
+                raise FiscalError("YEAR_NOT_OVER", f"fiscal year {state.year_label} is not over")
+        else:
+            raise ValueError(f"{doc_type} is not a closure type")
+        body: ClosureBody = state.expected_closure(doc_type)
+        return self._seal(doc_type, time_utc, utc_offset, operator_id, body)
+
+    # ------------------------------------------------------------ common
 
     def accept(self, sealed: Sealed) -> None:
         """Advance the state past ``sealed``, once it is durable in the journal.
@@ -150,90 +275,62 @@ class Ledger:
             raise ValueError("sealed record does not follow its chain")
         self.state.advance(record)
 
-    def _seal(
+    def _require_open_period(self, time_utc: int, utc_offset: int) -> None:
+        state = self.state
+        if not state.period_open:
+            raise FiscalError("PERIOD_CLOSED", "no open period: enter the cash float")
+        now_local = time_utc + utc_offset * 60
+        if now_local >= period_deadline_local(state.business_day, self.day_end_hour):
+            raise FiscalError("PERIOD_EXPIRED", "the business day is over: close it first")
+
+    def _check_opening(self, time_utc: int, utc_offset: int) -> None:
+        state = self.state
+        if state.period_open:
+            raise FiscalError("PERIOD_OPEN", "a period is already open")
+        today = local_day(time_utc, utc_offset)
+        if state.month_days and month_label(today) != state.month_label:
+            raise FiscalError("MONTH_CLOSE_REQUIRED", f"close month {state.month_label} first")
+        new_year = fiscal_year_label(today, state.fiscal_year_start_month)
+        if state.year_months and new_year != state.year_label:
+            raise FiscalError("YEAR_CLOSE_REQUIRED", f"close fiscal year {state.year_label} first")
+
+    def _record(
         self,
         doc_type: int,
         time_utc: int,
         utc_offset: int,
         operator_id: int,
-        body: TicketBody | JetBody,
-    ) -> Sealed:
-        head = self.state.head(doc_type)
-        record = Record(
+        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody",
+    ) -> Record:
+        if not 0 <= time_utc <= codes.MAX_TIME_UTC:
+            raise FiscalError("BAD_TIME", "the clock is outside the representable dates")
+        if abs(utc_offset) > codes.MAX_UTC_OFFSET_MINUTES:
+            raise FiscalError("BAD_TIME", "the UTC offset is out of range")
+        return Record(
             doc_type=doc_type,
             seq=self.state.seq + 1,
-            number=head.number + 1,
+            number=self.state.head(doc_type).number + 1,
             time_utc=time_utc,
             utc_offset=utc_offset,
             terminal_id=self.terminal_id,
             operator_id=operator_id,
             body=body,
         )
-        if not 0 <= time_utc <= codes.MAX_TIME_UTC:
-            raise FiscalError("BAD_TIME", "the clock is outside the representable dates")
-        if abs(utc_offset) > codes.MAX_UTC_OFFSET_MINUTES:
-            raise FiscalError("BAD_TIME", "the UTC offset is out of range")
-        to_sign = data_to_sign(record, head.signature)
+
+    def _seal(
+        self,
+        doc_type: int,
+        time_utc: int,
+        utc_offset: int,
+        operator_id: int,
+        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody",
+    ) -> Sealed:
+        return self._sign(self._record(doc_type, time_utc, utc_offset, operator_id, body))
+
+    def _sign(self, record: Record) -> Sealed:
+        to_sign = data_to_sign(record, self.state.head(record.doc_type).signature)
         record.signature = self.signer.sign(to_sign.encode("utf-8"))
         sealed = Sealed(record, to_sign)
         if len(sealed.encoded) > codes.MAX_RECORD_BYTES:
             raise FiscalError("RECORD_TOO_LARGE", "the record exceeds the journal frame size")
         return sealed
-
-
-def _check_lines(lines: list[Line]) -> None:
-    if not lines:
-        raise FiscalError("EMPTY_SALE", "a ticket needs at least one line")
-    if len(lines) > MAX_LINES:
-        raise FiscalError("TOO_MANY_LINES", f"a ticket holds at most {MAX_LINES} lines")
-    for line in lines:
-        if line.quantity <= 0:
-            raise FiscalError("BAD_QUANTITY", "a sale line needs a positive quantity")
-        if line.unit_price < 0:
-            raise FiscalError("BAD_PRICE", "a unit price cannot be negative")
-        if not 0 <= line.vat_rate <= codes.MAX_VAT_RATE:
-            raise FiscalError("BAD_VAT_RATE", f"VAT rate {line.vat_rate} is out of range")
-        if len(line.label) > MAX_TEXT_CHARS or len(line.ref) > MAX_TEXT_CHARS:
-            raise FiscalError("TEXT_TOO_LONG", "item label too long")
-
-
-class Verifier:
-    """Checks records one by one, in journal order, and keeps the resulting state.
-
-    ``check(record)`` raises IntegrityError naming the record on the first
-    broken rule: sequence or chain numbering, signature, terminal, perpetual
-    totals, payments.
-    """
-
-    def __init__(self, public_key: bytes, terminal_id: str | None = None) -> None:
-        self.public_key = public_key
-        self.terminal_id = terminal_id
-        self.state = LedgerState()
-
-    def check(self, record: Record) -> None:
-        state = self.state
-        if record.seq != state.seq + 1:
-            _fail(record, f"journal sequence {record.seq} where {state.seq + 1} was expected")
-        head = state.head(record.doc_type)
-        if record.number != head.number + 1:
-            _fail(
-                record, f"number {record.number} where {head.number + 1} was expected in its chain"
-            )
-        if self.terminal_id is not None and record.terminal_id != self.terminal_id:
-            _fail(record, f"terminal {record.terminal_id!r} is not {self.terminal_id!r}")
-        message = data_to_sign(record, head.signature).encode("utf-8")
-        if not verify(self.public_key, message, record.signature):
-            _fail(record, "signature does not match the record and its chain")
-        body = record.body
-        if isinstance(body, TicketBody):
-            if body.gt_real != state.gt_real + body.total:
-                _fail(record, "perpetual grand total (real) does not add up")
-            if body.gt_absolute != state.gt_absolute + body.absolute_total:
-                _fail(record, "perpetual grand total (absolute) does not add up")
-            if sum(p.amount for p in body.payments) - body.change != body.total:
-                _fail(record, "payments minus change do not equal the total")
-        state.advance(record)
-
-
-def _fail(record: Record, message: str) -> None:
-    raise IntegrityError(record.seq, record.doc_type, message)

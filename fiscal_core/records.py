@@ -15,7 +15,23 @@ the signature of the record with the same type and ``number - 1``.
 
 from fiscal_core import codes
 from fiscal_core.cbor import decode, encode
+from fiscal_core.closures import ClosureBody
+from fiscal_core.documents import DuplicateBody, InvoiceBody
 from fiscal_core.errors import FormatError
+from fiscal_core.events import JetBody
+from fiscal_core.fields import integer, text, uint
+from fiscal_core.sales import Line, Payment, TicketBody
+
+__all__ = [
+    "ClosureBody",
+    "DuplicateBody",
+    "InvoiceBody",
+    "JetBody",
+    "Line",
+    "Payment",
+    "Record",
+    "TicketBody",
+]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,129 +40,15 @@ if TYPE_CHECKING:
 SIGNATURE_BYTES = 64
 
 
-class Line:
-    """One item line of a ticket: quantity x unit price (TTC, cents) at one VAT rate."""
-
-    __slots__ = ("label", "quantity", "ref", "unit_price", "vat_rate")
-
-    def __init__(self, ref: str, label: str, quantity: int, unit_price: int, vat_rate: int) -> None:
-        self.ref = ref  # "P12" = PLU 12, "D3" = department 3
-        self.label = label
-        self.quantity = quantity
-        self.unit_price = unit_price  # cents, VAT included
-        self.vat_rate = vat_rate  # percent x 100: 2000 = 20 %
-
-    @property
-    def total(self) -> int:
-        return self.quantity * self.unit_price
-
-    def to_array(self) -> "list[CborValue]":
-        return [self.ref, self.label, self.quantity, self.unit_price, self.vat_rate]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Line) and self.to_array() == other.to_array()
-
-    def __repr__(self) -> str:
-        fields = (self.ref, self.label, self.quantity, self.unit_price, self.vat_rate)
-        return f"Line{fields!r}"
-
-
-class Payment:
-    """One payment line of a ticket: means (codes.PAY_*) and amount in cents."""
-
-    __slots__ = ("amount", "means")
-
-    def __init__(self, means: int, amount: int) -> None:
-        self.means = means
-        self.amount = amount
-
-    def to_array(self) -> "list[CborValue]":
-        return [self.means, self.amount]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Payment) and self.to_array() == other.to_array()
-
-    def __repr__(self) -> str:
-        return f"Payment({self.means}, {self.amount})"
-
-
-class TicketBody:
-    """Body of a ticket: lines, payments, change given and perpetual totals after it."""
-
-    __slots__ = ("change", "gt_absolute", "gt_real", "lines", "operation", "payments")
-
-    def __init__(
-        self,
-        operation: str,
-        lines: list[Line],
-        payments: list[Payment],
-        change: int,
-        gt_real: int,
-        gt_absolute: int,
-    ) -> None:
-        self.operation = operation
-        self.lines = lines
-        self.payments = payments
-        self.change = change
-        self.gt_real = gt_real  # perpetual grand total, real value, after this ticket
-        self.gt_absolute = gt_absolute  # perpetual grand total, absolute value
-
-    @property
-    def total(self) -> int:
-        return sum(line.total for line in self.lines)
-
-    @property
-    def absolute_total(self) -> int:
-        return sum(abs(line.total) for line in self.lines)
-
-    def to_array(self) -> "list[CborValue]":
-        return [
-            self.operation,
-            [line.to_array() for line in self.lines],
-            [payment.to_array() for payment in self.payments],
-            self.change,
-            self.gt_real,
-            self.gt_absolute,
-        ]
-
-    @classmethod
-    def from_array(cls, value: "CborValue") -> "TicketBody":
-        items = _array(value, 6, "ticket body")
-        lines = [
-            Line(
-                _text(f[0]), _text(f[1]), _int(f[2]), _int(f[3]), _uint(f[4])
-            )  # ref, label, qty, unit price, VAT rate
-            for f in (_array(item, 5, "line") for item in _array(items[1], -1, "lines"))
-        ]
-        payments = [
-            Payment(_uint(f[0]), _int(f[1]))
-            for f in (_array(item, 2, "payment") for item in _array(items[2], -1, "payments"))
-        ]
-        change, gt_real, gt_absolute = _uint(items[3]), _int(items[4]), _uint(items[5])
-        return cls(_text(items[0]), lines, payments, change, gt_real, gt_absolute)
-
-
-class JetBody:
-    """Body of a JET line: event code (codes.JET_*) and free text."""
-
-    __slots__ = ("code", "text")
-
-    def __init__(self, code: int, text: str) -> None:
-        self.code = code
-        self.text = text
-
-    def to_array(self) -> "list[CborValue]":
-        return [self.code, self.text]
-
-    @classmethod
-    def from_array(cls, value: "CborValue") -> "JetBody":
-        items = _array(value, 2, "JET body")
-        return cls(_uint(items[0]), _text(items[1]))
-
-
-_BODY_TYPES: dict[int, type[TicketBody] | type[JetBody]] = {
+_BODY_TYPES: "dict[int, type[TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody]]" = {
     codes.DOC_TICKET: TicketBody,
+    codes.DOC_TRAINING: TicketBody,
     codes.DOC_JET: JetBody,
+    codes.DOC_GT_PERIOD: ClosureBody,
+    codes.DOC_GT_MONTH: ClosureBody,
+    codes.DOC_GT_YEAR: ClosureBody,
+    codes.DOC_DUPLICATE: DuplicateBody,
+    codes.DOC_INVOICE: InvoiceBody,
 }
 
 
@@ -175,7 +77,7 @@ class Record:
         utc_offset: int,
         terminal_id: str,
         operator_id: int,
-        body: "TicketBody | JetBody",
+        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody",
         signature: bytes = b"",
         version: int = codes.FORMAT_VERSION,
     ) -> None:
@@ -226,10 +128,10 @@ class Record:
     def _from_items(cls, items: "list[CborValue]") -> "Record":
         if len(items) != 10:
             raise FormatError(0, 0, f"a record has 10 fields, found {len(items)}")
-        version = _uint(items[0])
+        version = uint(items[0])
         if version != codes.FORMAT_VERSION:
             raise FormatError(0, 0, f"unknown format version {version}")
-        doc_type = _uint(items[1])
+        doc_type = uint(items[1])
         body_type = _BODY_TYPES.get(doc_type)
         if body_type is None:
             raise FormatError(0, doc_type, f"unknown document type {doc_type}")
@@ -238,12 +140,12 @@ class Record:
             raise FormatError(0, doc_type, "signature is not 64 bytes")
         return cls(
             doc_type=doc_type,
-            seq=_uint(items[2]),
-            number=_uint(items[3]),
-            time_utc=_uint(items[4]),
-            utc_offset=_int(items[5]),
-            terminal_id=_text(items[6]),
-            operator_id=_uint(items[7]),
+            seq=uint(items[2]),
+            number=uint(items[3]),
+            time_utc=uint(items[4]),
+            utc_offset=integer(items[5]),
+            terminal_id=text(items[6]),
+            operator_id=uint(items[7]),
             body=body_type.from_array(items[8]),
             signature=signature,
             version=version,
@@ -252,30 +154,3 @@ class Record:
     def __repr__(self) -> str:
         name = codes.DOC_NAMES.get(self.doc_type, str(self.doc_type))
         return f"<Record seq={self.seq} {name} no={self.number}>"
-
-
-def _array(value: "CborValue", length: int, what: str) -> "list[CborValue]":
-    if not isinstance(value, list):
-        raise FormatError(0, 0, f"{what} is not an array")
-    if length >= 0 and len(value) != length:
-        raise FormatError(0, 0, f"{what} has {len(value)} fields, expected {length}")
-    return value
-
-
-def _int(value: "CborValue") -> int:
-    if not isinstance(value, int):
-        raise FormatError(0, 0, "expected an integer")
-    return value
-
-
-def _uint(value: "CborValue") -> int:
-    number = _int(value)
-    if number < 0:
-        raise FormatError(0, 0, "expected an unsigned integer")
-    return number
-
-
-def _text(value: "CborValue") -> str:
-    if not isinstance(value, str):
-        raise FormatError(0, 0, "expected a text string")
-    return value

@@ -7,6 +7,10 @@ CBOR without its signature. The NF525 fields alone do not cover item lines,
 payments, operator or offset; the digest covers every stored byte, so a
 record cannot be altered anywhere without breaking its signature.
 
+The grand-total-ticket chain is the exception: its signature is stored in
+the ticket's body, so its data to sign has no digest (the ticket's own
+signature, whose digest covers the body, covers it in turn).
+
 Free text is escaped: ``\\`` becomes ``\\\\`` and ``,`` becomes ``\\,``. The
 string is encoded in UTF-8 before signing.
 """
@@ -15,8 +19,12 @@ from hashlib import sha256
 
 from fiscal_core import codes
 from fiscal_core.civil import compact_timestamp
+from fiscal_core.closures import ClosureBody
+from fiscal_core.documents import DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import b64url
-from fiscal_core.records import JetBody, Record, TicketBody
+from fiscal_core.events import JetBody
+from fiscal_core.records import Record
+from fiscal_core.sales import TicketBody
 from fiscal_core.vat import breakdown, breakdown_text
 
 
@@ -25,9 +33,34 @@ def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(",", "\\,")
 
 
+def vat_text(pairs: "list[tuple[int, int]]") -> str:
+    """Return ``RATE:TTC|RATE:TTC`` from (rate, TTC) pairs already ordered highest rate first."""
+    return "|".join(f"{rate:04d}:{amount}" for rate, amount in pairs)
+
+
 def record_digest(record: Record) -> str:
     """Return base64url(SHA-256(canonical CBOR of the record without signature))."""
     return b64url(sha256(record.unsigned_bytes()).digest())
+
+
+def _tail(previous_signature: bytes) -> "list[str]":
+    flag = codes.FLAG_CHAINED if previous_signature else codes.FLAG_FIRST
+    return [flag, b64url(previous_signature)]
+
+
+def grand_total_ticket_to_sign(record: Record, previous_gt_signature: bytes) -> str:
+    """Return the text signed in the grand-total-ticket chain for a ticket ``record``."""
+    body = record.body
+    if not isinstance(body, TicketBody):
+        raise ValueError("only a ticket has a grand-total-ticket signature")
+    fields = [
+        breakdown_text(breakdown(body.lines)),
+        str(body.total),
+        str(body.gt_real),
+        compact_timestamp(record.time_utc),
+        str(record.number),
+    ]
+    return ",".join(fields + _tail(previous_gt_signature))
 
 
 def data_to_sign(record: Record, previous_signature: bytes) -> str:
@@ -35,26 +68,48 @@ def data_to_sign(record: Record, previous_signature: bytes) -> str:
 
     Raises ValueError for a document type that has no data-to-sign layout.
     """
-    flag = codes.FLAG_CHAINED if previous_signature else codes.FLAG_FIRST
-    tail = [record_digest(record), flag, b64url(previous_signature)]
     body = record.body
-    if record.doc_type == codes.DOC_TICKET and isinstance(body, TicketBody):
+    timestamp = compact_timestamp(record.time_utc)
+    number = str(record.number)
+    if isinstance(body, TicketBody):
         fields = [
             breakdown_text(breakdown(body.lines)),
             str(body.total),
-            compact_timestamp(record.time_utc),
-            str(record.number),
+            timestamp,
+            number,
             body.operation,
         ]
-    elif record.doc_type == codes.DOC_JET and isinstance(body, JetBody):
+    elif isinstance(body, JetBody):
         fields = [
-            str(record.number),
+            number,
             str(body.code),
             escape(body.text),
-            compact_timestamp(record.time_utc),
+            timestamp,
             str(record.operator_id),
             escape(record.terminal_id),
         ]
+    elif isinstance(body, ClosureBody):
+        fields = [vat_text(body.vat), str(body.total_real), str(body.gt_real), timestamp, number]
+    elif isinstance(body, DuplicateBody):
+        fields = [
+            number,
+            codes.DOC_NAMES.get(body.original_type, str(body.original_type)),
+            str(body.reprint),
+            str(record.operator_id),
+            timestamp,
+            str(body.original_number),
+        ]
+    elif isinstance(body, InvoiceBody):
+        fields = [
+            vat_text(body.vat),
+            str(body.total),
+            timestamp,
+            number,
+            body.kind,
+            escape(body.customer),
+            escape(body.postcode),
+            escape(body.vat_number),
+        ]
     else:
         raise ValueError(f"no data-to-sign layout for document type {record.doc_type}")
-    return ",".join(fields + tail)
+    return ",".join([*fields, record_digest(record), *_tail(previous_signature)])

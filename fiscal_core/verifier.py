@@ -1,0 +1,109 @@
+"""Record-by-record verification, in journal order, rebuilding the ledger state.
+
+Used at every boot and by the self-test: ``check(record)`` raises
+IntegrityError naming the record on the first broken rule, then moves the
+state past it with the same ``LedgerState.advance`` the ledger uses.
+
+What is checked here: journal sequence and chain numbering, terminal id,
+the signature over the data to sign (and the grand-total-ticket signature),
+perpetual totals, payments, training tickets counted nowhere, periods
+(tickets only in an open period, float only when closed), and every closure
+equal to the totals recomputed from the records themselves. What needs the
+content of older records (a return against its sale, an invoice against
+its ticket) is checked by the inspector's tool, which keeps them.
+"""
+
+from fiscal_core import codes
+from fiscal_core.closures import ClosureBody
+from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.ed25519 import verify
+from fiscal_core.errors import IntegrityError
+from fiscal_core.events import JetBody
+from fiscal_core.records import Record
+from fiscal_core.sales import TicketBody
+from fiscal_core.state import DEFAULT_FISCAL_YEAR_START_MONTH, LedgerState
+from fiscal_core.tosign import data_to_sign, grand_total_ticket_to_sign
+
+
+class Verifier:
+    """Checks records one by one and keeps the resulting state (``state``)."""
+
+    def __init__(
+        self,
+        public_key: bytes,
+        terminal_id: str | None = None,
+        fiscal_year_start_month: int = DEFAULT_FISCAL_YEAR_START_MONTH,
+    ) -> None:
+        self.public_key = public_key
+        self.terminal_id = terminal_id
+        self.state = LedgerState(fiscal_year_start_month)
+
+    def check(self, record: Record) -> None:
+        """Raise IntegrityError if ``record`` breaks a rule; otherwise advance past it."""
+        state = self.state
+        if record.seq != state.seq + 1:
+            _fail(record, f"journal sequence {record.seq} where {state.seq + 1} was expected")
+        head = state.head(record.doc_type)
+        if record.number != head.number + 1:
+            _fail(record, f"number {record.number} where {head.number + 1} was expected")
+        if self.terminal_id is not None and record.terminal_id != self.terminal_id:
+            _fail(record, f"terminal {record.terminal_id!r} is not {self.terminal_id!r}")
+        if record.doc_type == codes.DOC_GT_TICKET:
+            _fail(record, "the grand-total-ticket chain has no records of its own")
+        message = data_to_sign(record, head.signature).encode("utf-8")
+        if not verify(self.public_key, message, record.signature):
+            _fail(record, "signature does not match the record and its chain")
+        body = record.body
+        if isinstance(body, TicketBody):
+            self._ticket(record, body)
+        elif isinstance(body, JetBody):
+            self._event(record, body)
+        elif isinstance(body, ClosureBody):
+            if body != state.expected_closure(record.doc_type):
+                _fail(record, "closure totals differ from the records of the period")
+        elif isinstance(body, DuplicateBody):
+            if (
+                body.reprint
+                != state.reprints.get((body.original_type, body.original_number), 0) + 1
+            ):
+                _fail(record, "reprint number is not the next one")
+            if not 0 < body.original_number <= state.head(body.original_type).number:
+                _fail(record, "duplicate of a document that does not exist")
+        elif isinstance(body, InvoiceBody):
+            if not 0 < body.ticket_number <= state.head(codes.DOC_TICKET).number:
+                _fail(record, "invoice of a ticket that does not exist")
+            if body.ticket_number in state.invoiced:
+                _fail(record, "second invoice for one ticket")
+        state.advance(record)
+
+    def _ticket(self, record: Record, body: TicketBody) -> None:
+        state = self.state
+        if sum(p.amount for p in body.payments) - body.change != body.total:
+            _fail(record, "payments minus change do not equal the total")
+        if record.doc_type == codes.DOC_TRAINING:
+            if not state.training:
+                _fail(record, "training ticket outside training mode")
+            if body.gt_real or body.gt_absolute or body.gt_signature:
+                _fail(record, "a training ticket carries grand totals")
+            return
+        if state.training:
+            _fail(record, "real ticket during training mode")
+        if not state.period_open:
+            _fail(record, "ticket outside an open period")
+        if body.gt_real != state.gt_real + body.total:
+            _fail(record, "perpetual grand total (real) does not add up")
+        if body.gt_absolute != state.gt_absolute + body.absolute_total:
+            _fail(record, "perpetual grand total (absolute) does not add up")
+        gt_text = grand_total_ticket_to_sign(record, state.head(codes.DOC_GT_TICKET).signature)
+        if not verify(self.public_key, gt_text.encode("utf-8"), body.gt_signature):
+            _fail(record, "grand-total-ticket signature does not match")
+        if body.is_return and not 0 < body.ref_number < record.number:
+            _fail(record, "return of a ticket that does not exist")
+
+    def _event(self, record: Record, body: JetBody) -> None:
+        if body.code == codes.JET_CASH_FLOAT and self.state.period_open:
+            _fail(record, "cash float while a period is open")
+
+
+def _fail(record: Record, message: str) -> None:
+    raise IntegrityError(record.seq, record.doc_type, message)

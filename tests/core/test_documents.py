@@ -1,0 +1,155 @@
+"""Returns, duplicates, invoices and training: the documents around a sale."""
+
+import pytest
+
+from fiscal_core import codes
+from fiscal_core.errors import FiscalError
+from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.records import InvoiceBody, Line, Payment, Record, TicketBody
+
+from .conftest import T0, keep, sale
+
+
+def give_back(
+    ledger: Ledger,
+    original: Record,
+    qty: int = -1,
+    refund: int = -120,
+    reason: str = "R1 defectueux",
+) -> Sealed:
+    return ledger.seal_return(
+        time_utc=T0,
+        utc_offset=60,
+        operator_id=1,
+        original=original,
+        lines=[Line("P2", "Baguette", qty, 120, 550)],
+        refunds=[Payment(codes.PAY_CASH, refund)],
+        reason=reason,
+    )
+
+
+def test_a_return_is_a_new_compensating_ticket(ledger: Ledger) -> None:
+    original = keep(ledger, sale(ledger)).record
+    back = keep(ledger, give_back(ledger, original)).record
+    body = back.body
+    assert isinstance(body, TicketBody)
+    assert back.number == 2 and body.operation == codes.OP_RETURN and body.ref_number == 1
+    assert ledger.state.gt_real == 935 - 120
+    assert ledger.state.gt_absolute == 935 + 120
+    assert ledger.state.day.counts[1] == 1  # returns
+
+
+@pytest.mark.parametrize(
+    ("qty", "refund", "reason", "code"),
+    [
+        (-3, -360, "R1", "RETURN_TOO_LARGE"),  # 2 sold
+        (1, 120, "R1", "BAD_QUANTITY"),
+        (-1, -100, "R1", "REFUND_MISMATCH"),
+        (-1, -120, " ", "REASON_REQUIRED"),
+    ],
+)
+def test_bad_returns_are_refused(
+    ledger: Ledger, qty: int, refund: int, reason: str, code: str
+) -> None:
+    original = keep(ledger, sale(ledger)).record
+    with pytest.raises(FiscalError) as err:
+        give_back(ledger, original, qty, refund, reason)
+    assert err.value.code == code
+
+
+def test_returns_add_up_against_the_sale(ledger: Ledger) -> None:
+    original = keep(ledger, sale(ledger)).record
+    keep(ledger, give_back(ledger, original))
+    keep(ledger, give_back(ledger, original))
+    with pytest.raises(FiscalError) as err:
+        give_back(ledger, original)
+    assert err.value.code == "RETURN_TOO_LARGE"
+
+
+def test_an_item_not_on_the_ticket_cannot_be_returned(ledger: Ledger) -> None:
+    original = keep(ledger, sale(ledger)).record
+    with pytest.raises(FiscalError) as err:
+        ledger.seal_return(
+            time_utc=T0,
+            utc_offset=60,
+            operator_id=1,
+            original=original,
+            lines=[Line("P9", "Autre", -1, 120, 550)],
+            refunds=[Payment(codes.PAY_CASH, -120)],
+            reason="R1",
+        )
+    assert err.value.code == "NOT_ON_TICKET"
+
+
+def test_duplicates_are_numbered_per_original(ledger: Ledger) -> None:
+    original = keep(ledger, sale(ledger)).record
+    first = keep(
+        ledger, ledger.seal_duplicate(time_utc=T0, utc_offset=60, operator_id=1, original=original)
+    ).record
+    second = keep(
+        ledger, ledger.seal_duplicate(time_utc=T0, utc_offset=60, operator_id=1, original=original)
+    ).record
+    assert [first.body.reprint, second.body.reprint] == [1, 2]  # type: ignore[union-attr]
+    assert [first.number, second.number] == [1, 2]
+
+
+def test_invoice_enriches_a_ticket_once_and_needs_a_customer(ledger: Ledger) -> None:
+    ticket = keep(ledger, sale(ledger)).record
+
+    def invoice(customer: str, postcode: str) -> Sealed:
+        return ledger.seal_invoice(
+            time_utc=T0,
+            utc_offset=60,
+            operator_id=1,
+            ticket=ticket,
+            customer=customer,
+            postcode=postcode,
+        )
+
+    with pytest.raises(FiscalError) as err:
+        invoice("", "75002")
+    assert err.value.code == "CUSTOMER_REQUIRED"
+    with pytest.raises(FiscalError):
+        invoice("Dupont", "")
+    made = keep(ledger, invoice("Dupont", "75002")).record
+    body = made.body
+    assert isinstance(body, InvoiceBody)
+    assert (body.kind, body.total, body.ticket_number) == (codes.INVOICE_SALE, 935, 1)
+    with pytest.raises(FiscalError) as err:
+        invoice("Dupont", "75002")
+    assert err.value.code == "ALREADY_INVOICED"
+
+
+def test_an_invoice_of_a_return_is_a_credit_note(ledger: Ledger) -> None:
+    original = keep(ledger, sale(ledger)).record
+    back = keep(ledger, give_back(ledger, original)).record
+    made = ledger.seal_invoice(
+        time_utc=T0, utc_offset=60, operator_id=1, ticket=back, customer="Dupont", postcode="75002"
+    ).record
+    assert made.body.kind == codes.INVOICE_CREDIT  # type: ignore[union-attr]
+
+
+def test_training_tickets_have_their_own_chain_and_count_nowhere(ledger: Ledger) -> None:
+    keep(ledger, sale(ledger))
+    keep(
+        ledger,
+        ledger.seal_jet(
+            time_utc=T0, utc_offset=60, operator_id=1, code=codes.JET_TRAINING_ON, text=""
+        ),
+    )
+    training = keep(ledger, sale(ledger)).record
+    assert training.doc_type == codes.DOC_TRAINING and training.number == 1
+    body = training.body
+    assert isinstance(body, TicketBody) and body.gt_real == 0 and body.gt_signature == b""
+    assert ledger.state.gt_real == 935 and ledger.state.day.total_real == 935
+    keep(
+        ledger,
+        ledger.seal_jet(
+            time_utc=T0, utc_offset=60, operator_id=1, code=codes.JET_TRAINING_OFF, text=""
+        ),
+    )
+    assert keep(ledger, sale(ledger)).record.doc_type == codes.DOC_TICKET
+    with pytest.raises(FiscalError):
+        ledger.seal_jet(
+            time_utc=T0, utc_offset=60, operator_id=1, code=codes.JET_TRAINING_OFF, text=""
+        )
