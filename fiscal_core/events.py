@@ -8,23 +8,26 @@ if TYPE_CHECKING:
 
 
 class JetBody:
-    """Event code (codes.JET_*), free text, and an amount in cents (0 when none).
+    """Event code (codes.JET_*), free text, an amount in cents and a ticket reference.
 
-    The amount carries the cash float, cash in / out and drawer counts, so
-    that reports and exports read numbers, not text.
+    The amount carries the cash float, cash in / out and drawer counts; the
+    reference names the ticket an event is about (not printed, printed
+    late, payment proof); both 0 when none. Reports, exports and the
+    terminal's own state read numbers, never text.
     """
 
-    __slots__ = ("amount", "code", "text")
+    __slots__ = ("amount", "code", "ref", "text")
 
-    def __init__(self, code: int, text: str, amount: int = 0) -> None:
+    def __init__(self, code: int, text: str, amount: int = 0, ref: int = 0) -> None:
         self.code = code
         self.text = text
         self.amount = amount
+        self.ref = ref
 
     def to_array(self) -> "list[CborValue]":
-        return [self.code, self.text, self.amount]
+        return [self.code, self.text, self.amount, self.ref]
 
     @classmethod
     def from_array(cls, value: "CborValue") -> "JetBody":
-        f = array(value, 3, "JET body")
-        return cls(uint(f[0]), text(f[1]), integer(f[2]))
+        f = array(value, 4, "JET body")
+        return cls(uint(f[0]), text(f[1]), integer(f[2]), uint(f[3]))

@@ -188,6 +188,7 @@ class Ledger:
         code: int,
         text: str,
         amount: int = 0,
+        ref: int = 0,
     ) -> Sealed:
         """Return the signed JET line for event ``code`` with free ``text`` and ``amount``.
 
@@ -206,7 +207,7 @@ class Ledger:
             raise FiscalError("TRAINING_ALREADY_ON", "training mode is already on")
         elif code == codes.JET_TRAINING_OFF and not state.training:
             raise FiscalError("TRAINING_NOT_ON", "training mode is not on")
-        body = JetBody(code, text, amount)
+        body = JetBody(code, text, amount, ref)
         return self._seal(codes.DOC_JET, time_utc, utc_offset, operator_id, body)
 
     def open_period(

@@ -53,6 +53,7 @@ class LedgerState:
         "returned",
         "seq",
         "training",
+        "unprinted",
         "year",
         "year_label",
         "year_months",
@@ -79,6 +80,7 @@ class LedgerState:
         self.reprints: dict[tuple[int, int], int] = {}  # (doc type, number) -> reprints
         self.invoiced: set[int] = set()  # ticket numbers already invoiced
         self.returned: dict[int, dict[str, int]] = {}  # ticket -> line key -> qty returned
+        self.unprinted: set[int] = set()  # tickets journaled as not printed (JET 901)
 
     def head(self, doc_type: int) -> ChainHead:
         return self.chains.get(doc_type) or ChainHead(0, b"")
@@ -154,6 +156,10 @@ class LedgerState:
             self.training = True
         elif body.code == codes.JET_TRAINING_OFF:
             self.training = False
+        elif body.code == codes.JET_RECEIPT_NOT_PRINTED:
+            self.unprinted.add(body.ref)
+        elif body.code == codes.JET_RECEIPT_PRINTED_LATE:
+            self.unprinted.discard(body.ref)
         for totals in self.levels():
             totals.add_event(body)
 
