@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from firmware.rights import ROLES
+
 
 class ConfigError(ValueError):
     """A configuration file or value is invalid; the message names the field."""
@@ -54,6 +56,16 @@ class Operator:
 
 
 @dataclass(frozen=True)
+class Customer:
+    """A customer of the directory, for invoices (name and postcode are mandatory)."""
+
+    id: int
+    name: str
+    postcode: str
+    vat_number: str = ""
+
+
+@dataclass(frozen=True)
 class TerminalConfig:
     terminal_id: str
     merchant: Merchant
@@ -63,6 +75,8 @@ class TerminalConfig:
     vat_rates: tuple[int, ...] = (2000, 1000, 550, 210)
     paper_columns: int = 42
     timezone: str = "Europe/Paris"  # IANA name: local time on documents
+    fiscal_year_start_month: int = 1
+    customers: tuple[Customer, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     def item(self, plu: int) -> Item | None:
@@ -73,6 +87,9 @@ class TerminalConfig:
 
     def operator(self, operator_id: int) -> Operator | None:
         return next((o for o in self.operators if o.id == operator_id), None)
+
+    def customer(self, customer_id: int) -> Customer | None:
+        return next((c for c in self.customers if c.id == customer_id), None)
 
     def validate(self) -> None:
         """Raise ConfigError naming the first invalid field."""
@@ -105,6 +122,13 @@ class TerminalConfig:
         for op in self.operators:
             if not (op.pin.isdigit() and 4 <= len(op.pin) <= 8):
                 raise ConfigError(f"operators[{op.id}].pin: 4 to 8 digits expected")
+            if op.role not in ROLES:
+                raise ConfigError(f"operators[{op.id}].role: one of {', '.join(ROLES)}")
+        if not 1 <= self.fiscal_year_start_month <= 12:
+            raise ConfigError("fiscal_year_start_month: 1 to 12")
+        for customer in self.customers:
+            if not customer.name.strip() or not customer.postcode.strip():
+                raise ConfigError(f"customers[{customer.id}]: name and postcode are required")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=True)
@@ -129,6 +153,8 @@ class TerminalConfig:
                 vat_rates=tuple(raw.get("vat_rates", (2000, 1000, 550, 210))),
                 paper_columns=int(raw.get("paper_columns", 42)),
                 timezone=str(raw.get("timezone", "Europe/Paris")),
+                fiscal_year_start_month=int(raw.get("fiscal_year_start_month", 1)),
+                customers=tuple(Customer(**c) for c in raw.get("customers", ())),
                 extra=dict(raw.get("extra", {})),
             )
         except KeyError as exc:

@@ -1,6 +1,6 @@
 """The embedded default: a demo merchant, catalogue and operator for the simulator."""
 
-from firmware.config import Department, Item, Merchant, Operator, TerminalConfig
+from firmware.config import Customer, Department, Item, Merchant, Operator, TerminalConfig
 
 DEMO_CONFIG = TerminalConfig(
     terminal_id="DEMO-0001",
@@ -26,5 +26,13 @@ DEMO_CONFIG = TerminalConfig(
         Department(number=2, label="Restauration", vat_rate=1000),
         Department(number=3, label="Bazar", vat_rate=2000),
     ),
-    operators=(Operator(id=1, name="Camille", pin="1234", role="manager"),),
+    operators=(
+        Operator(id=1, name="Camille", pin="1234", role="manager"),
+        Operator(id=2, name="Sacha", pin="2222", role="cashier"),
+        Operator(id=3, name="Dominique", pin="3333", role="accountant"),
+    ),
+    customers=(
+        Customer(id=1, name="SARL Dupont Traiteur", postcode="75002", vat_number="FR40303265045"),
+        Customer(id=2, name="Martin Claire", postcode="69003"),
+    ),
 )

@@ -12,11 +12,14 @@ FUNCTION_KEYS = (
     "PLU",  # the entry is a catalogue PLU number
     "VOID",  # cancel the last line of the open sale (before payment)
     "SUBTOTAL",  # show the amount due
-    "CASH",  # pay in cash: the entry is the amount tendered (none = exact)
-    "CARD",  # pay by card, the exact amount due
+    "CASH",  # pay in cash: the entry is the amount tendered (none = what is due)
+    "CARD",  # pay by card: the entry is the amount (none = what is due)
+    "CHEQUE",  # pay by cheque, likewise
+    "VOUCHER",  # pay with a voucher (bon d'achat), likewise
     "CANCEL",  # abandon the open sale (journaled, JET 320)
     "ENTER",  # confirm an operator code or PIN
     "LOGOUT",  # close the operator's session
+    "FUNC",  # run the numbered function typed before it (docs/KEYS.md)
 )
 
 KEY_NAMES = DIGIT_KEYS + DEPARTMENT_KEYS + FUNCTION_KEYS

@@ -18,6 +18,9 @@ from fiscal_core.records import Line, Payment, Record
 class Booted:
     """The journal is mounted and checked, the start-up is journaled."""
 
+    period_open: bool = False
+    training: bool = False
+
 
 @dataclass(frozen=True)
 class KeyPressed:
@@ -33,10 +36,17 @@ class RecordCommitted:
 
 @dataclass(frozen=True)
 class CommitRefused:
-    """The fiscal core or the journal refused a Commit* effect; nothing was stored."""
+    """The fiscal core, the journal or the printer check refused a commit; nothing stored."""
 
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class RecordLoaded:
+    """A record asked for by LoadRecord was found in the journal."""
+
+    record: Record
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,22 @@ class PrintFailed:
     code: str
 
 
-Event = Booted | KeyPressed | RecordCommitted | CommitRefused | PrintFailed
+@dataclass(frozen=True)
+class PendingPrinted:
+    """Tickets recorded but not printed were printed late (``count`` of them)."""
+
+    count: int
+
+
+Event = (
+    Booted
+    | KeyPressed
+    | RecordCommitted
+    | CommitRefused
+    | RecordLoaded
+    | PrintFailed
+    | PendingPrinted
+)
 
 # ---------------------------------------------------------------- effects
 
@@ -65,15 +90,83 @@ class CommitTicket:
 
 
 @dataclass(frozen=True)
+class CommitReturn:
+    operator_id: int
+    original: Record
+    lines: tuple[Line, ...]
+    refunds: tuple[Payment, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class CommitJet:
     operator_id: int
     code: int
     text: str
+    amount: int = 0
+    ref: int = 0
 
 
 @dataclass(frozen=True)
-class PrintTicket:
+class CommitClosure:
+    operator_id: int
+    doc_type: int
+
+
+@dataclass(frozen=True)
+class CommitDuplicate:
+    operator_id: int
+    original: Record
+
+
+@dataclass(frozen=True)
+class CommitInvoice:
+    operator_id: int
+    ticket: Record
+    customer: str
+    postcode: str
+    vat_number: str
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """Find a document in the journal by type and number (0 = the last one)."""
+
+    doc_type: int
+    number: int
+
+
+@dataclass(frozen=True)
+class PrintRecord:
+    """Print a recorded document; ``original`` for a duplicate or an invoice."""
+
     record: Record
+    original: Record | None = None
+
+
+@dataclass(frozen=True)
+class PrintSlip:
+    """Print a non-fiscal document: ``kind`` is one of the SLIP_* names below."""
+
+    kind: str
+    operator_id: int
+    record: Record | None = None
+    lines: tuple[Line, ...] = ()
+    persons: int = 0
+
+
+SLIP_X_REPORT = "x-report"
+SLIP_VERSION = "version"
+SLIP_RIGHTS = "rights"
+SLIP_NOTE = "note"
+SLIP_PAYMENT_PROOF = "payment-proof"
+
+
+@dataclass(frozen=True)
+class PrintPending:
+    """Print every ticket recorded but not printed, each marked as printed late."""
+
+    operator_id: int
 
 
 @dataclass(frozen=True)
@@ -81,4 +174,19 @@ class OpenDrawer:
     pass
 
 
-Effect = Show | CommitTicket | CommitJet | PrintTicket | OpenDrawer
+Effect = (
+    Show
+    | CommitTicket
+    | CommitReturn
+    | CommitJet
+    | CommitClosure
+    | CommitDuplicate
+    | CommitInvoice
+    | LoadRecord
+    | PrintRecord
+    | PrintSlip
+    | PrintPending
+    | OpenDrawer
+)
+
+COMMITS = (CommitTicket, CommitReturn, CommitJet, CommitClosure, CommitDuplicate, CommitInvoice)

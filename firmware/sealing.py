@@ -1,0 +1,45 @@
+"""Turns a commit effect into a sealed record: which ledger call, with the time stamped now."""
+
+from __future__ import annotations
+
+from firmware.messages import (
+    CommitClosure,
+    CommitDuplicate,
+    CommitInvoice,
+    CommitJet,
+    CommitReturn,
+    CommitTicket,
+)
+from fiscal_core.ledger import Ledger, Sealed
+
+Commit = CommitTicket | CommitReturn | CommitJet | CommitClosure | CommitDuplicate | CommitInvoice
+
+
+def seal(ledger: Ledger, effect: Commit, time_utc: int, utc_offset: int) -> Sealed:
+    """Return the record ``effect`` asks for; raise FiscalError when a rule forbids it."""
+    when = {"time_utc": time_utc, "utc_offset": utc_offset, "operator_id": effect.operator_id}
+    if isinstance(effect, CommitTicket):
+        return ledger.seal_ticket(**when, lines=list(effect.lines), payments=list(effect.payments))
+    if isinstance(effect, CommitReturn):
+        return ledger.seal_return(
+            **when,
+            original=effect.original,
+            lines=list(effect.lines),
+            refunds=list(effect.refunds),
+            reason=effect.reason,
+        )
+    if isinstance(effect, CommitJet):
+        return ledger.seal_jet(
+            **when, code=effect.code, text=effect.text, amount=effect.amount, ref=effect.ref
+        )
+    if isinstance(effect, CommitClosure):
+        return ledger.seal_closure(**when, doc_type=effect.doc_type)
+    if isinstance(effect, CommitDuplicate):
+        return ledger.seal_duplicate(**when, original=effect.original)
+    return ledger.seal_invoice(
+        **when,
+        ticket=effect.ticket,
+        customer=effect.customer,
+        postcode=effect.postcode,
+        vat_number=effect.vat_number,
+    )
