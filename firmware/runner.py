@@ -22,29 +22,43 @@ from firmware.config import TerminalConfig
 from firmware.journal import CorruptFrameError, Journal, JournalError
 from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
+    COMMITS,
     Booted,
+    CommitDuplicate,
+    CommitInvoice,
     CommitJet,
     CommitRefused,
+    CommitReturn,
     CommitTicket,
     Effect,
     Event,
     KeyPressed,
+    LoadRecord,
     OpenDrawer,
+    PendingPrinted,
     PrintFailed,
-    PrintTicket,
+    PrintPending,
+    PrintRecord,
+    PrintSlip,
     RecordCommitted,
+    RecordLoaded,
     Show,
 )
-from firmware.receipt import ticket_receipt
+from firmware.printjobs import render_record, render_slip
+from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError, FormatError, IntegrityError
 from fiscal_core.identity import Identity
-from fiscal_core.ledger import Ledger, Sealed, Verifier
+from fiscal_core.ledger import Ledger
 from fiscal_core.records import Record
+from fiscal_core.verifier import Verifier
 from hal.board import Board
 from hal.ports import PRINTER_READY, PrinterError
+
+# Commits of documents that print: refused while the printer is not ready (6.7.3.4).
+NEEDS_PRINTER = (CommitTicket, CommitReturn, CommitDuplicate, CommitInvoice)
 
 
 class BootError(Exception):
@@ -75,7 +89,7 @@ def recover(journal: Journal, config: TerminalConfig, signer: Ed25519Signer) -> 
             "TERMINAL_MISMATCH",
             f"journal of {identity.terminal_id!r}, configuration of {config.terminal_id!r}",
         )
-    verifier = Verifier(identity.public_key, identity.terminal_id)
+    verifier = Verifier(identity.public_key, identity.terminal_id, config.fiscal_year_start_month)
     try:
         for raw in journal.records():
             verifier.check(Record.decode(raw))
@@ -99,6 +113,7 @@ class Terminal:
         self.ledger = ledger
         self.journal = journal
         self.state = State(config=config, mode=MODE_LOGIN_ID)
+        self.printer_down = False  # JET 70 journaled, JET 120 not yet
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -108,12 +123,13 @@ class Terminal:
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
         terminal = cls(board, config, recover(journal, config, signer), journal)
-        started = terminal._commit_jet(
+        started = terminal._commit(
             CommitJet(0, codes.JET_START, f"demarrage {SOFTWARE_NAME} {SOFTWARE_VERSION}")
         )
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
-        terminal.dispatch(Booted())
+        state = terminal.ledger.state
+        terminal.dispatch(Booted(period_open=state.period_open, training=state.training))
         return terminal
 
     def press(self, key: str) -> None:
@@ -137,48 +153,42 @@ class Terminal:
                 if outcome is not None:
                     queue.append(outcome)
 
+    def find(self, doc_type: int, number: int) -> Record | None:
+        """Return document ``number`` of ``doc_type`` (0 = the last one) from the journal."""
+        number = number or self.ledger.state.head(doc_type).number
+        for raw in self.journal.records():
+            record = Record.decode(raw)
+            if record.doc_type == doc_type and record.number == number:
+                return record
+        return None
+
     def _carry_out(self, effect: Effect) -> Event | None:
         if isinstance(effect, Show):
             self.board.display.show(effect.line1, effect.line2)
-        elif isinstance(effect, CommitTicket | CommitJet):
+        elif isinstance(effect, COMMITS):
             return self._commit(effect)
-        elif isinstance(effect, PrintTicket):
-            return self._print(effect.record)
+        elif isinstance(effect, LoadRecord):
+            found = self.find(effect.doc_type, effect.number)
+            return RecordLoaded(found) if found else CommitRefused("NOT_FOUND", "not found")
+        elif isinstance(effect, PrintRecord):
+            return self._print_record(effect)
+        elif isinstance(effect, PrintSlip):
+            now = self.board.clock
+            return self._print(render_slip(effect, self.config, self.ledger.state, now))
+        elif isinstance(effect, PrintPending):
+            return self._print_pending(effect.operator_id)
         elif isinstance(effect, OpenDrawer):
             self.board.drawer.open()
         return None
 
-    def _commit(self, effect: CommitTicket | CommitJet) -> Event:
-        if isinstance(effect, CommitJet):
-            return self._commit_jet(effect)
+    def _commit(self, effect: Commit) -> Event:
+        if isinstance(effect, NEEDS_PRINTER) and not self._printer_ready():
+            return CommitRefused("PRINTER_NOT_READY", "printer not ready: nothing recorded")
         clock = self.board.clock
         try:
-            sealed = self.ledger.seal_ticket(
-                time_utc=clock.now_utc(),
-                utc_offset=clock.utc_offset_minutes(),
-                operator_id=effect.operator_id,
-                lines=list(effect.lines),
-                payments=list(effect.payments),
-            )
+            sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes())
         except FiscalError as exc:
             return CommitRefused(exc.code, exc.message)
-        return self._append(sealed)
-
-    def _commit_jet(self, effect: CommitJet) -> Event:
-        clock = self.board.clock
-        try:
-            sealed = self.ledger.seal_jet(
-                time_utc=clock.now_utc(),
-                utc_offset=clock.utc_offset_minutes(),
-                operator_id=effect.operator_id,
-                code=effect.code,
-                text=effect.text,
-            )
-        except FiscalError as exc:
-            return CommitRefused(exc.code, exc.message)
-        return self._append(sealed)
-
-    def _append(self, sealed: Sealed) -> Event:
         try:
             self.journal.append(sealed.encoded)
         except JournalError as exc:
@@ -186,13 +196,52 @@ class Terminal:
         self.ledger.accept(sealed)
         return RecordCommitted(sealed.record)
 
-    def _print(self, record: Record) -> Event | None:
+    def _printer_ready(self) -> bool:
+        """Ask the printer before recording what must print (6.7.3.4); journal changes."""
+        status = self.board.printer.status()
+        ready = status == PRINTER_READY
+        if ready == self.printer_down:  # a change: down -> up or up -> down
+            code = codes.JET_PRINTER_BACK if ready else codes.JET_PRINTER_OFFLINE
+            jet = CommitJet(self.state.operator_id, code, f"imprimante {status}")
+            if not isinstance(self._commit(jet), CommitRefused):
+                self.printer_down = not ready
+        return ready
+
+    def _print_record(self, effect: PrintRecord) -> Event | None:
+        record = effect.record
+        outcome = self._print(render_record(record, effect.original, self.config))
+        if outcome is not None and record.doc_type == codes.DOC_TICKET:
+            text = f"ticket {record.number} non imprime ({outcome.code})"
+            self._commit(
+                CommitJet(
+                    record.operator_id,
+                    codes.JET_RECEIPT_NOT_PRINTED,
+                    text,
+                    ref=record.number,
+                )
+            )
+        return outcome
+
+    def _print_pending(self, operator_id: int) -> Event:
+        printed = 0
+        for number in sorted(self.ledger.state.unprinted):
+            record = self.find(codes.DOC_TICKET, number)
+            if record is None or self._print(render_record(record, None, self.config, late=True)):
+                break
+            text = f"ticket {number} imprime en differe"
+            jet = CommitJet(operator_id, codes.JET_RECEIPT_PRINTED_LATE, text, ref=number)
+            if isinstance(self._commit(jet), CommitRefused):
+                break
+            printed += 1
+        return PendingPrinted(printed)
+
+    def _print(self, data: bytes) -> PrintFailed | None:
         printer = self.board.printer
         status = printer.status()
         if status != PRINTER_READY:
             return PrintFailed(status)
         try:
-            printer.print_bytes(ticket_receipt(record, self.config))
+            printer.print_bytes(data)
         except PrinterError as exc:
             return PrintFailed(exc.code)
         return None

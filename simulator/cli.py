@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
@@ -38,6 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="with --headless: no transcript on stdout"
     )
     parser.add_argument(
+        "--now",
+        metavar="YYYY-MM-DDTHH:MM",
+        type=datetime.fromisoformat,
+        help=(
+            "with --headless: simulated local time at the first key, advancing "
+            "2 s per key (e.g. a month end); default: the system clock"
+        ),
+    )
+    parser.add_argument(
         "--version",
         action="version",
         version=f"fiscal-sim {SOFTWARE_NAME} {SOFTWARE_VERSION}",
@@ -52,15 +62,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.headless and args.keys is None:
             parser.error("--headless needs --keys FILE")
-        if not args.headless and (args.keys is not None or args.quiet):
-            parser.error("--keys and --quiet go with --headless")
+        if not args.headless and (args.keys is not None or args.quiet or args.now):
+            parser.error("--keys, --quiet and --now go with --headless")
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else 2
     data = args.data.expanduser()
     if args.headless:
         from simulator.headless import run_headless
 
-        return run_headless(data, args.keys, quiet=args.quiet)
+        return run_headless(data, args.keys, quiet=args.quiet, now=args.now)
     from simulator.app import SimulatorApp  # Textual is only imported for the window
 
     app = SimulatorApp(data)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from firmware.keys import KeyScriptError, parse_key_script
 from firmware.runner import BootError
+from simulator.clock import ScriptClock
 from simulator.datadir import DataDir, DataDirError
 from simulator.session import Session
 
@@ -76,6 +78,7 @@ def run_headless(
     keys_source: str,
     *,
     quiet: bool = False,
+    now: datetime | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
@@ -95,7 +98,7 @@ def run_headless(
         print(f"fiscal-sim: cannot read the key script {keys_source}: {exc}", file=err)
         return EXIT_USAGE
     try:
-        session = Session.start(DataDir(data))
+        session = Session.start(DataDir(data), now=now)
     except (DataDirError, BootError) as exc:
         print(f"fiscal-sim: the terminal cannot start: {exc.code}: {exc.message}", file=err)
         return EXIT_FAILED
@@ -106,6 +109,8 @@ def run_headless(
         printed = 0
         for key in keys:
             pulses = session.drawer.pulses
+            if isinstance(session.terminal_clock, ScriptClock):
+                session.terminal_clock.tick()
             try:
                 receipts = session.press(key)
             except OSError as exc:

@@ -9,6 +9,7 @@ folder and returned by the ``press`` that printed it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 
 from firmware.runner import BootError, Terminal
@@ -19,6 +20,7 @@ from hal.drawer.sim import SimCashDrawer
 from hal.keypad.sim import SimKeypad
 from hal.ports import Clock
 from hal.printer.sim import SimPrinter
+from simulator.clock import ScriptClock
 from simulator.datadir import DataDir, Opened
 from simulator.receipts import ReceiptStore, SavedReceipt
 
@@ -45,6 +47,7 @@ class Session:
     ) -> None:
         self._opened = opened
         self.terminal: Terminal | None = terminal
+        self.terminal_clock = terminal.board.clock
         self.keypad = parts.keypad
         self.display = parts.display
         self.drawer = parts.drawer
@@ -54,13 +57,19 @@ class Session:
         self.printer.add_listener(self._jobs.append)
 
     @classmethod
-    def start(cls, datadir: DataDir, clock: Clock | None = None) -> Session:
+    def start(
+        cls, datadir: DataDir, clock: Clock | None = None, now: datetime | None = None
+    ) -> Session:
         """Open (or make) the data directory and boot the terminal on it.
 
-        Raises DataDirError when the directory is unusable and BootError
-        when the firmware refuses the flash; nothing is written then.
+        ``now`` (local time, naive) starts a ScriptClock in the terminal's
+        time zone instead of the system clock. Raises DataDirError when the
+        directory is unusable and BootError when the firmware refuses the
+        flash; nothing is written then.
         """
         opened = datadir.open()
+        if clock is None and now is not None:
+            clock = ScriptClock(now, opened.config.timezone)
         parts = SimParts(SimKeypad(), SimDisplay(), SimCashDrawer(), SimPrinter())
         board = Board(
             keypad=parts.keypad,

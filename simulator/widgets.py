@@ -17,13 +17,13 @@ from simulator.receipts import SavedReceipt
 # A POS keypad: functions along the top, departments down the left, digits in
 # a block, payment keys bottom right.
 KEYPAD_LAYOUT: tuple[tuple[str, ...], ...] = (
-    ("LOGOUT", "CLEAR", "VOID", "CANCEL", "SUBTOTAL"),
-    ("DEPT1", "7", "8", "9", "X"),
-    ("DEPT2", "4", "5", "6", "PLU"),
-    ("DEPT3", "1", "2", "3", "CARD"),
-    ("DEPT4", "0", "00", "ENTER", "CASH"),
+    ("LOGOUT", "CLEAR", "VOID", "CANCEL", "SUBTOTAL", "FUNC"),
+    ("DEPT1", "7", "8", "9", "X", "VOUCHER"),
+    ("DEPT2", "4", "5", "6", "PLU", "CHEQUE"),
+    ("DEPT3", "1", "2", "3", "ENTER", "CARD"),
+    ("DEPT4", "0", "00", "", "", "CASH"),
 )
-KEYPAD_COLUMNS = len(KEYPAD_LAYOUT[0])
+KEYPAD_COLUMNS = len(KEYPAD_LAYOUT[0])  # "" marks a place without a key
 KEY_WIDTH = 10  # cells, room for SUBTOTAL
 
 
@@ -66,7 +66,7 @@ class Keypad(Grid):
     def compose(self) -> ComposeResult:
         for row in KEYPAD_LAYOUT:
             for key in row:
-                yield KeyButton(key)
+                yield KeyButton(key) if key else Static("")  # "" = no key at that place
 
 
 class VfdDisplay(Static):

@@ -19,6 +19,7 @@ from firmware.config import Operator
 from firmware.demo import DEMO_CONFIG
 from firmware.receipt import format_amount, format_rate, printable, text_slip, ticket_receipt
 from fiscal_core import codes
+from fiscal_core.civil import local_day
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.ledger import ChainHead, Ledger, LedgerState, Sealed
 from fiscal_core.records import Line, Payment
@@ -35,12 +36,24 @@ LINES = [
 ]
 
 
+def open_period(state: LedgerState | None = None) -> LedgerState:
+    """Return ``state`` (a new one by default) with the period of T0 open.
+
+    As if the cash float had been accepted, without recording it: the sale is
+    then journal record #1 and its bytes (and the golden ticket) stay those of
+    a first record.
+    """
+    state = state or LedgerState()
+    state.period_open, state.business_day = True, local_day(T0, 60)
+    return state
+
+
 def seal(
     lines: list[Line] = LINES,
     payments: list[Payment] | None = None,
     state: LedgerState | None = None,
 ) -> Sealed:
-    ledger = Ledger(DEMO_CONFIG.terminal_id, Ed25519Signer(SEED), state)
+    ledger = Ledger(DEMO_CONFIG.terminal_id, Ed25519Signer(SEED), open_period(state))
     return ledger.seal_ticket(
         time_utc=T0,
         utc_offset=60,
@@ -184,11 +197,52 @@ def test_perpetual_totals_are_not_printed_and_number_comes_from_the_record() -> 
         assert format_amount(amount).split(" ")[0] not in text
 
 
-def test_duplicate_is_marked_in_bold() -> None:
+def test_duplicate_is_marked_in_bold_double_height_with_its_reprint_number() -> None:
     paper = render_lines(ticket_receipt(seal().record, DEMO_CONFIG, reprint=2))
     mark = one(paper, "DUPLICATA")
-    assert (mark.text, mark.bold, mark.align) == ("DUPLICATA n° 2", True, "center")
-    assert not [line for line in paper if line.text.startswith("Réimpression")]
+    assert (mark.text, mark.bold, mark.double_height, mark.align) == (
+        "DUPLICATA N° 2",
+        True,
+        True,
+        "center",
+    )
+    assert paper.index(mark) < paper.index(one(paper, "TICKET DE VENTE"))
+    assert one(paper, "Réimpression").text == "Réimpression : 2"
+
+
+def test_return_names_the_sale_its_reason_negative_lines_and_refunds() -> None:
+    ledger = Ledger(DEMO_CONFIG.terminal_id, Ed25519Signer(SEED), open_period())
+    sale = seal()
+    ledger.accept(sale)
+    refund = ledger.seal_return(
+        time_utc=T0 + 60,
+        utc_offset=60,
+        operator_id=1,
+        original=sale.record,
+        lines=[Line("P1", "Café grain 250g", -2, 450, 550)],
+        refunds=[Payment(codes.PAY_CARD, -900)],
+        reason="R2 erreur de caisse",
+    )
+    paper = render_lines(ticket_receipt(refund.record, DEMO_CONFIG))
+    heading = one(paper, "TICKET DE RETOUR")
+    assert heading.bold and heading.text.endswith("N° 000002")
+    assert one(paper, "Retour du ticket").text == "Retour du ticket N° 000001"
+    assert one(paper, "Motif").text == "Motif : R2 erreur de caisse"
+    texts = [line.text for line in paper]
+    assert "  -2 x 4,50 €                    -9,00 € C" in texts
+    assert one(paper, "TOTAL TTC").text == "TOTAL TTC     -9,00 €"
+    assert one(paper, "REMBOURSEMENT").text == "REMBOURSEMENT CARTE BANCAIRE" + "-9,00 €".rjust(14)
+    assert not [t for t in texts if t.startswith(("RENDU", "TICKET DE VENTE", "CARTE"))]
+
+
+def test_late_print_is_the_same_ticket_with_a_bold_mark() -> None:
+    record = seal().record
+    paper = render_lines(ticket_receipt(record, DEMO_CONFIG, late=True))
+    mark = one(paper, "IMPRESSION DIFFEREE")
+    assert mark.bold and paper.index(mark) == paper.index(one(paper, "Opérateur")) + 1
+    assert [line for line in paper if line is not mark] == render_lines(
+        ticket_receipt(record, DEMO_CONFIG)
+    )
 
 
 def test_card_payment_long_label_unknown_rate_and_missing_operator() -> None:

@@ -11,18 +11,18 @@ from firmware.provision import provision
 from firmware.runner import BootError, Terminal
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
-from fiscal_core.records import Record, TicketBody
+from fiscal_core.records import JetBody, Record, TicketBody
 from hal.board import Board
 from hal.clock.fake import FakeClock
 from hal.display.fake import FakeDisplay
 from hal.drawer.fake import FakeCashDrawer
 from hal.flash.ram import RamFlash
 from hal.keypad.fake import FakeKeypad
-from hal.ports import PRINTER_PAPER_OUT, FlashGeometry
+from hal.ports import PRINTER_PAPER_OUT, PRINTER_READY, FlashGeometry
 from hal.printer.fake import FakePrinter
 
 SIGNER = Ed25519Signer(bytes(range(1, 33)))
-LOGIN = "1 ENTER 1234 ENTER"
+LOGIN = "1 ENTER 1234 ENTER 15000 ENTER"  # log in and open the period (150,00 float)
 SALE = LOGIN + " 2 X 2 PLU 1 PLU 695 DEPT3 2000 CASH"
 
 
@@ -77,18 +77,24 @@ def test_sale_is_durable_before_it_prints_and_before_the_drawer(flash: RamFlash)
     assert terminal.poll() == len(parse_key_script(SALE))
     printer: JournalCheckingPrinter = board.printer  # type: ignore[assignment]
     assert printer.tickets_on_flash_at_print == [1]
-    assert printer.status_queries == 1
-    assert board.drawer.pulses == 1  # type: ignore[attr-defined]
+    assert printer.status_queries == 2  # before recording (6.7.3.4), then before printing
+    assert board.drawer.pulses == 2  # type: ignore[attr-defined]  # the float, then the sale
     assert board.display.text == ("RENDU           6,15", "TICKET 1 OK")  # type: ignore[attr-defined]
     kinds = [(r.doc_type, r.number) for r in records_of(flash)]
-    assert kinds == [(codes.DOC_JET, 1), (codes.DOC_JET, 2), (codes.DOC_TICKET, 1)]
+    assert kinds == [
+        (codes.DOC_JET, 1),
+        (codes.DOC_JET, 2),
+        (codes.DOC_JET, 3),
+        (codes.DOC_TICKET, 1),
+    ]
 
 
 def test_restart_recovers_numbers_chains_and_totals_from_flash_alone(flash: RamFlash) -> None:
     first = Terminal.boot(make_board(flash, SALE), DEMO_CONFIG, SIGNER)
     first.poll()
     state_before = first.ledger.state
-    second = Terminal.boot(make_board(flash, SALE), DEMO_CONFIG, SIGNER)
+    # The period is still open after the restart: no float this time.
+    second = Terminal.boot(make_board(flash, SALE.replace(" 15000 ENTER", "")), DEMO_CONFIG, SIGNER)
     recovered = second.ledger.state
     assert recovered.seq == state_before.seq + 1  # plus the new start-up JET
     assert recovered.gt_real == state_before.gt_real == 1385
@@ -99,13 +105,55 @@ def test_restart_recovers_numbers_chains_and_totals_from_flash_alone(flash: RamF
     assert isinstance(body, TicketBody) and body.gt_real == 2 * 1385
 
 
-def test_paper_out_keeps_the_ticket_and_says_so(flash: RamFlash) -> None:
+def jet_codes(flash: RamFlash) -> list[int]:
+    return [r.body.code for r in records_of(flash) if isinstance(r.body, JetBody)]
+
+
+def test_no_sale_is_recorded_while_the_printer_is_out_and_the_outage_is_journaled(
+    flash: RamFlash,
+) -> None:
+    board = make_board(flash)
+    printer: FakePrinter = board.printer  # type: ignore[assignment]
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    printer.state = PRINTER_PAPER_OUT
+    for key in parse_key_script(SALE + " CLEAR CASH CLEAR"):
+        terminal.press(key)
+    assert [r.doc_type for r in records_of(flash)].count(codes.DOC_TICKET) == 0
+    assert jet_codes(flash).count(codes.JET_PRINTER_OFFLINE) == 1  # once, not per attempt
+    assert printer.jobs == []
+    printer.state = PRINTER_READY
+    terminal.press("CASH")
+    assert jet_codes(flash)[-1] == codes.JET_PRINTER_BACK
+    assert [r.doc_type for r in records_of(flash)][-1] == codes.DOC_TICKET
+    assert len(printer.jobs) == 1
+
+
+class DyingPrinter(FakePrinter):
+    """Ready when asked before recording, out of paper when the receipt comes."""
+
+    def status(self) -> str:
+        self.status_queries += 1
+        return PRINTER_READY if self.status_queries % 2 else PRINTER_PAPER_OUT
+
+
+def test_a_ticket_recorded_but_not_printed_is_journaled_and_printed_later(
+    flash: RamFlash,
+) -> None:
     board = make_board(flash, SALE)
-    board.printer.state = PRINTER_PAPER_OUT  # type: ignore[attr-defined]
-    Terminal.boot(board, DEMO_CONFIG, SIGNER).poll()
-    assert [r.doc_type for r in records_of(flash)].count(codes.DOC_TICKET) == 1
-    assert board.printer.jobs == []  # type: ignore[attr-defined]
+    board.printer = DyingPrinter()
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    terminal.poll()
     assert board.display.text == ("PLUS DE PAPIER", "ticket enregistre")  # type: ignore[attr-defined]
+    assert jet_codes(flash)[-1] == codes.JET_RECEIPT_NOT_PRINTED
+    assert terminal.ledger.state.unprinted == {1}
+    board.printer = FakePrinter()
+    for key in parse_key_script("CLEAR 16 FUNC"):
+        terminal.press(key)
+    assert jet_codes(flash)[-1] == codes.JET_RECEIPT_PRINTED_LATE
+    assert terminal.ledger.state.unprinted == set()
+    (job,) = board.printer.jobs  # type: ignore[attr-defined]
+    assert b"IMPRESSION DIFFEREE" in job
+    assert board.display.text == ("TICKETS IMPRIMES", "1")  # type: ignore[attr-defined]
 
 
 def test_full_fiscal_memory_refuses_the_sale_and_keeps_it_open(flash: RamFlash) -> None:
@@ -115,7 +163,7 @@ def test_full_fiscal_memory_refuses_the_sale_and_keeps_it_open(flash: RamFlash) 
     for filler in ("x" * 190, "x"):  # fill the small chip with JET lines until it says no
         while True:
             seq = terminal.ledger.state.seq
-            terminal._commit_jet(_jet(filler))
+            terminal._commit(_jet(filler))
             if terminal.ledger.state.seq == seq:
                 break
     on_flash = len(records_of(flash))

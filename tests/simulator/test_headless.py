@@ -57,12 +57,13 @@ def test_day_script_prints_three_receipts_and_a_second_run_continues(
     first = run_cli("--headless", "--quiet", "--data", str(data_dir), "--keys", str(DAY_KEYS))
     assert first.code == 0, first.err
     assert first.out == ""
-    assert len(receipts_in(data_dir)) == 6  # sales 1, 2 and 4; sale 3 is abandoned
+    # sales 1, 2 and 4 (sale 3 is abandoned), the X report and the Z
+    assert len(receipts_in(data_dir)) == 10
     second = run_cli("--headless", "--quiet", "--data", str(data_dir), "--keys", str(SALE_KEYS))
     assert second.code == 0, second.err
-    assert receipts_in(data_dir)[-2:] == ["000004.bin", "000004.txt"]
-    fourth = (data_dir / "receipts" / "000004.txt").read_text(encoding="utf-8")
-    assert "N° 000004" in fourth  # the journal's ticket numbers carry on too
+    assert receipts_in(data_dir)[-2:] == ["000006.bin", "000006.txt"]
+    sixth = (data_dir / "receipts" / "000006.txt").read_text(encoding="utf-8")
+    assert "N° 000004" in sixth  # the journal's ticket numbers carry on too
 
 
 def test_unknown_key_names_file_and_line_and_touches_nothing(
@@ -202,4 +203,4 @@ def test_a_closed_stdout_ends_the_transcript_but_not_the_run(data_dir: Path) -> 
     code = run_headless(data_dir, str(DAY_KEYS), stdout=stdout, stderr=io.StringIO())
     assert code == 0
     assert stdout.getvalue().startswith("(boot)")
-    assert receipts_in(data_dir)[-1] == "000003.txt"
+    assert receipts_in(data_dir)[-1] == "000005.txt"  # 3 sales, the X report, the Z

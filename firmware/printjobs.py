@@ -1,0 +1,80 @@
+"""Which printout a print effect becomes: the bridge from effects to ESC/POS bytes.
+
+The layouts live in firmware/receipt.py and firmware/printouts.py; this
+module only picks one and gathers what it needs (the original of a
+duplicate or an invoice, the running totals of an X report).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from firmware import printouts
+from firmware.config import TerminalConfig
+from firmware.messages import (
+    SLIP_NOTE,
+    SLIP_PAYMENT_PROOF,
+    SLIP_RIGHTS,
+    SLIP_VERSION,
+    SLIP_X_REPORT,
+    PrintSlip,
+)
+from firmware.receipt import ticket_receipt
+from fiscal_core import codes
+from fiscal_core.civil import day_label
+from fiscal_core.records import Record
+
+if TYPE_CHECKING:
+    from fiscal_core.state import LedgerState
+    from hal.ports import Clock
+
+
+def render_record(
+    record: Record, original: Record | None, config: TerminalConfig, *, late: bool = False
+) -> bytes:
+    """Return the printout of a recorded document.
+
+    Raises ValueError when a duplicate or an invoice comes without its original.
+    """
+    if record.doc_type in (codes.DOC_TICKET, codes.DOC_TRAINING):
+        return ticket_receipt(record, config, late=late)
+    if record.doc_type in codes.CLOSURE_TYPES:
+        return printouts.closure_report(record, config)
+    if original is None:
+        raise ValueError(f"document type {record.doc_type} prints with its original")
+    if record.doc_type == codes.DOC_DUPLICATE:
+        return printouts.duplicate_receipt(record, original, config)
+    return printouts.invoice_document(record, original, config)
+
+
+def render_slip(
+    effect: PrintSlip, config: TerminalConfig, state: LedgerState, clock: Clock
+) -> bytes:
+    """Return the printout of a non-fiscal document (X report, version, rights, note, proof)."""
+    if effect.kind == SLIP_X_REPORT:
+        return printouts.x_report(
+            state.day,
+            config,
+            time_utc=clock.now_utc(),
+            utc_offset=clock.utc_offset_minutes(),
+            operator_id=effect.operator_id,
+            period_label=day_label(state.business_day) if state.period_open else "",
+            gt_real=state.gt_real,
+            gt_absolute=state.gt_absolute,
+        )
+    if effect.kind == SLIP_VERSION:
+        return printouts.version_slip(config)
+    if effect.kind == SLIP_RIGHTS:
+        return printouts.rights_list(config)
+    if effect.kind == SLIP_NOTE:
+        return printouts.provisional_note(
+            list(effect.lines),
+            effect.persons,
+            config,
+            time_utc=clock.now_utc(),
+            utc_offset=clock.utc_offset_minutes(),
+            operator_id=effect.operator_id,
+        )
+    if effect.kind == SLIP_PAYMENT_PROOF and effect.record is not None:
+        return printouts.payment_proof(effect.record, config)
+    raise ValueError(f"unknown slip {effect.kind!r}")
