@@ -139,7 +139,8 @@ def answer(state: State, key: str) -> Step:
         text = f"note provisoire {format_cents(state.total)} pour {value}"
         slip = PrintSlip(SLIP_NOTE, op, lines=state.lines, persons=value)
         new = replace(base, mode=MODE_READY, prompt="", function=0)
-        return new, [CommitJet(op, codes.JET_NOTE_PRINTED, text, state.total), slip]
+        shown = Show("NOTE IMPRIMEE", two_columns("TOTAL", format_cents(state.total)))
+        return new, [CommitJet(op, codes.JET_NOTE_PRINTED, text, state.total), slip, shown]
     if state.prompt == PROMPT_REASON:
         reason = RETURN_REASONS.get(value)
         if reason is None or state.document is None:
