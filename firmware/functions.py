@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from firmware import rights
+from firmware.config_audit import CONFIG_REASONS
 from firmware.machine import (
     MODE_FLOAT,
     MODE_LOGIN_ID,
@@ -32,6 +33,7 @@ from firmware.messages import (
     SLIP_VERSION,
     SLIP_X_REPORT,
     CommitClosure,
+    CommitConfigChange,
     CommitDuplicate,
     CommitInvoice,
     CommitJet,
@@ -60,6 +62,7 @@ PROMPT_TICKET = "n° ticket ?"
 PROMPT_CUSTOMER = "n° client ?"
 PROMPT_PERSONS = "nb personnes ?"
 PROMPT_REASON = "motif 1-4 ?"
+PROMPT_CONFIG = "motif config 1-4 ?"
 
 # Functions that ask for a ticket number first, then load that ticket.
 _TICKET_FUNCTIONS = (10, 11, 12, 14)
@@ -141,6 +144,11 @@ def answer(state: State, key: str) -> Step:
         new = replace(base, mode=MODE_READY, prompt="", function=0)
         shown = Show("NOTE IMPRIMEE", two_columns("TOTAL", format_cents(state.total)))
         return new, [CommitJet(op, codes.JET_NOTE_PRINTED, text, state.total), slip, shown]
+    if state.prompt == PROMPT_CONFIG:
+        config_reason = CONFIG_REASONS.get(value)
+        if config_reason is None:
+            return fail(state, "BAD_REASON", "motif 1 a 4")
+        return _commit(base, "config", CommitConfigChange(op, config_reason))
     if state.prompt == PROMPT_REASON:
         reason = RETURN_REASONS.get(value)
         if reason is None or state.document is None:
@@ -190,12 +198,17 @@ def committed(state: State, pending: str, record: Record) -> Step:
         name = operator.name if operator else ""
         mode = MODE_READY if state.period_open else MODE_FLOAT
         new = replace(state, mode=mode, operator_id=state.candidate_operator, candidate_operator=0)
+        if state.config_pending:
+            return _ask(new, PROMPT_CONFIG)
         return new, [
             Show(
                 f"BONJOUR {name}".upper(),
                 "CAISSE PRETE" if state.period_open else "FOND DE CAISSE ?",
             )
         ]
+    if pending == "config":
+        new = _finish(replace(state, config_pending=False))
+        return new, [Show("CONFIG VALIDEE", "FOND DE CAISSE ?" if not new.period_open else "")]
     if pending == "logout":
         new = replace(state, mode=MODE_LOGIN_ID, operator_id=0)
         return new, [idle_screen(new)]
@@ -271,6 +284,11 @@ def _finish(state: State) -> State:
         return state
     mode = MODE_READY if state.period_open else MODE_FLOAT
     return replace(state, mode=mode, prompt="", function=0, document=None, entry="", refund_means=0)
+
+
+def ask(state: State, prompt: str) -> Step:
+    """Put a question on the display; digits then ENTER answer it."""
+    return _ask(state, prompt)
 
 
 def _ask(state: State, prompt: str) -> Step:

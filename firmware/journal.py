@@ -30,6 +30,7 @@ from hal.ports import Flash
 
 ROOT = "/fiscal"
 IDENTITY_PATH = "/fiscal/identity.cbor"
+CONFIG_PATH = "/fiscal/config.json"  # the configuration last acknowledged in the JET
 JOURNAL_DIR = "/fiscal/journal"
 SEGMENT_BYTES = 32 * 1024
 MAX_RECORD_BYTES = 0xFFFF
@@ -170,6 +171,31 @@ class Journal:
         except (LittleFSError, OSError) as exc:
             raise JournalError("UNREADABLE", f"identity file unreadable: {exc!r}") from None
         return data
+
+    def read_file(self, path: str) -> bytes | None:
+        """Return a side file's bytes (e.g. CONFIG_PATH), or None when it does not exist."""
+        try:
+            with self._fs.open(path, "rb") as f:
+                data: bytes = f.read()
+        except FileNotFoundError:
+            return None
+        except (LittleFSError, OSError) as exc:
+            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+        return data
+
+    def replace_file(self, path: str, data: bytes) -> None:
+        """Replace a side file atomically: write a new file, then rename it over the old one.
+
+        Never for the journal itself, which is only ever appended to.
+        """
+        if path.startswith(JOURNAL_DIR) or path == IDENTITY_PATH:
+            raise ValueError(f"{path} is not a side file")
+        try:
+            with self._fs.open(path + ".new", "wb") as f:
+                f.write(data)
+            self._fs.rename(path + ".new", path)
+        except (LittleFSError, OSError) as exc:
+            raise JournalError("WRITE_FAILED", f"{path} not written: {exc!r}") from None
 
     def append(self, record: bytes) -> None:
         """Append one record; durable when this returns (see the module docstring)."""

@@ -124,6 +124,7 @@ class State:
     function: int = 0  # the numbered function in progress
     document: Record | None = None  # the ticket a function works on (return, invoice...)
     refund_means: int = 0  # return: the means chosen, the reason comes next
+    config_pending: bool = False  # a changed configuration waits for a manager's reason
 
     @property
     def total(self) -> int:
@@ -147,7 +148,14 @@ def step(state: State, event: Event) -> Step:
     from firmware import functions  # the numbered functions build on this module
 
     if isinstance(event, Booted):
-        booted = replace(state, period_open=event.period_open, training=event.training)
+        booted = replace(
+            state,
+            period_open=event.period_open,
+            training=event.training,
+            config_pending=event.config_pending,
+        )
+        if event.config_pending:
+            return booted, [Show("CONFIG MODIFIEE", "responsable requis")]
         return booted, [idle_screen(booted)]
     if isinstance(event, RecordCommitted):
         return functions.committed(replace(state, pending=""), state.pending, event.record)
@@ -185,6 +193,8 @@ def _key(state: State, event: KeyPressed) -> Step:
         return cleared, [idle_screen(cleared)]
     if state.mode in (MODE_LOGIN_ID, MODE_LOGIN_PIN):
         return _login_key(state, key)
+    if state.config_pending and state.prompt != functions.PROMPT_CONFIG:
+        return functions.ask(state, functions.PROMPT_CONFIG)  # nothing else before the reason
     if key == "FUNC" and state.mode != MODE_RETURN:
         return functions.start(state)
     if state.mode == MODE_PROMPT:
@@ -222,6 +232,9 @@ def _login_key(state: State, key: str) -> Step:
     if operator is None or state.entry != operator.pin:
         back = replace(state, mode=MODE_LOGIN_ID, candidate_operator=0, entry="")
         return fail(back, "WRONG_PIN", "code secret faux")
+    if state.config_pending and operator.role not in rights.MANAGERS:
+        back = replace(state, mode=MODE_LOGIN_ID, candidate_operator=0, entry="")
+        return fail(back, "CONFIG_PENDING", "config a valider", "responsable requis")
     text = f"connexion operateur {operator.id} {operator.name}"
     new = replace(state, entry="", pending="login")
     return new, [CommitJet(operator.id, codes.JET_LOGIN, text)]

@@ -20,6 +20,7 @@ class Booted:
 
     period_open: bool = False
     training: bool = False
+    config_pending: bool = False  # the configuration changed: a manager must give the reason
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,14 @@ class CommitInvoice:
 
 
 @dataclass(frozen=True)
+class CommitConfigChange:
+    """Journal the configuration change found at boot (JET 400/410/130) with its reason."""
+
+    operator_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class LoadRecord:
     """Find a document in the journal by type and number (0 = the last one)."""
 
@@ -182,6 +191,7 @@ Effect = (
     | CommitClosure
     | CommitDuplicate
     | CommitInvoice
+    | CommitConfigChange
     | LoadRecord
     | PrintRecord
     | PrintSlip

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections import deque
 
-from firmware.config import TerminalConfig
-from firmware.journal import CorruptFrameError, Journal, JournalError
+from firmware.config import ConfigError, TerminalConfig
+from firmware.config_audit import changes
+from firmware.journal import CONFIG_PATH, CorruptFrameError, Journal, JournalError
 from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
     COMMITS,
     Booted,
+    CommitConfigChange,
     CommitDuplicate,
     CommitInvoice,
     CommitJet,
@@ -114,6 +116,7 @@ class Terminal:
         self.journal = journal
         self.state = State(config=config, mode=MODE_LOGIN_ID)
         self.printer_down = False  # JET 70 journaled, JET 120 not yet
+        self.config_change: list[tuple[int, str]] = []  # found at boot, not yet journaled
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -123,14 +126,49 @@ class Terminal:
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
         terminal = cls(board, config, recover(journal, config, signer), journal)
+        previous = terminal._acknowledged_config()
         started = terminal._commit(
             CommitJet(0, codes.JET_START, f"demarrage {SOFTWARE_NAME} {SOFTWARE_VERSION}")
         )
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
+        if previous is None:  # first start: the provisioned configuration is the reference
+            terminal._commit_config([(codes.JET_CONFIG_CHANGE, "configuration initiale")], 0)
+        elif previous != config:
+            terminal.config_change = changes(previous, config)
         state = terminal.ledger.state
-        terminal.dispatch(Booted(period_open=state.period_open, training=state.training))
+        terminal.dispatch(
+            Booted(
+                period_open=state.period_open,
+                training=state.training,
+                config_pending=bool(terminal.config_change),
+            )
+        )
         return terminal
+
+    def _acknowledged_config(self) -> TerminalConfig | None:
+        """Return the configuration last acknowledged in the JET, None before the first."""
+        try:
+            stored = self.journal.read_file(CONFIG_PATH)
+            return None if stored is None else TerminalConfig.from_json(stored.decode("utf-8"))
+        except (JournalError, ConfigError, UnicodeDecodeError) as exc:
+            raise BootError("BAD_STORED_CONFIG", f"acknowledged configuration: {exc}") from None
+
+    def _commit_config(self, lines: list[tuple[int, str]], operator_id: int) -> Event:
+        """Journal configuration changes, then make the configuration the acknowledged one."""
+        if not lines:
+            raise ValueError("no configuration change to journal")
+        outcome: Event = CommitRefused("WRITE_FAILED", "not journaled")
+        for code, text in lines:
+            outcome = self._commit(CommitJet(operator_id, code, text))
+            if isinstance(outcome, CommitRefused):
+                return outcome
+        try:
+            self.journal.replace_file(CONFIG_PATH, self.config.to_json().encode("utf-8"))
+        except JournalError as exc:
+            return CommitRefused(exc.code, str(exc))
+        self.config_change = []
+        return outcome
 
     def press(self, key: str) -> None:
         self.dispatch(KeyPressed(key))
@@ -175,6 +213,9 @@ class Terminal:
         elif isinstance(effect, PrintSlip):
             now = self.board.clock
             return self._print(render_slip(effect, self.config, self.ledger.state, now))
+        elif isinstance(effect, CommitConfigChange):
+            lines = [(code, f"{text} | {effect.reason}") for code, text in self.config_change]
+            return self._commit_config(lines, effect.operator_id)
         elif isinstance(effect, PrintPending):
             return self._print_pending(effect.operator_id)
         elif isinstance(effect, OpenDrawer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from firmware.demo import DEMO_CONFIG
@@ -66,8 +68,9 @@ def records_of(flash: RamFlash) -> list[Record]:
 def test_boot_journals_start_up_and_asks_for_operator(flash: RamFlash) -> None:
     board = make_board(flash)
     Terminal.boot(board, DEMO_CONFIG, SIGNER)
-    (start,) = records_of(flash)
+    start, initial = records_of(flash)
     assert start.doc_type == codes.DOC_JET and start.body.code == codes.JET_START  # type: ignore[union-attr]
+    assert initial.body.code == codes.JET_CONFIG_CHANGE  # type: ignore[union-attr]
     assert board.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
 
 
@@ -81,12 +84,8 @@ def test_sale_is_durable_before_it_prints_and_before_the_drawer(flash: RamFlash)
     assert board.drawer.pulses == 2  # type: ignore[attr-defined]  # the float, then the sale
     assert board.display.text == ("RENDU           6,15", "TICKET 1 OK")  # type: ignore[attr-defined]
     kinds = [(r.doc_type, r.number) for r in records_of(flash)]
-    assert kinds == [
-        (codes.DOC_JET, 1),
-        (codes.DOC_JET, 2),
-        (codes.DOC_JET, 3),
-        (codes.DOC_TICKET, 1),
-    ]
+    # start-up, initial configuration, log-in, cash float, then the ticket
+    assert kinds == [(codes.DOC_JET, n) for n in range(1, 5)] + [(codes.DOC_TICKET, 1)]
 
 
 def test_restart_recovers_numbers_chains_and_totals_from_flash_alone(flash: RamFlash) -> None:
@@ -221,3 +220,32 @@ def test_missing_identity_is_a_boot_error_not_a_crash(flash: RamFlash) -> None:
         Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
     assert err.value.code == "UNREADABLE"
     assert flash.snapshot() == before
+
+
+def test_a_changed_configuration_waits_for_a_manager_and_is_journaled_with_its_reason(
+    flash: RamFlash,
+) -> None:
+    Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
+    first = replace(DEMO_CONFIG.items[0], price=399)
+    cheaper = replace(DEMO_CONFIG, items=(first, *DEMO_CONFIG.items[1:]))
+    board = make_board(flash)
+    terminal = Terminal.boot(board, cheaper, SIGNER)
+    display: FakeDisplay = board.display  # type: ignore[assignment]
+    assert display.text == ("CONFIG MODIFIEE", "responsable requis")
+    for key in parse_key_script("2 ENTER 2222 ENTER"):  # a cashier may not validate it
+        terminal.press(key)
+    assert terminal.state.error == "CONFIG_PENDING"
+    for key in parse_key_script("CLEAR 1 ENTER 1234 ENTER 10 PLU"):  # nothing else first
+        terminal.press(key)
+    assert terminal.state.lines == () and terminal.state.error == "ENTER_EXPECTED"
+    terminal.press("CLEAR")
+    assert display.text[0] == "MOTIF CONFIG 1-4 ?"
+    for key in parse_key_script("3 ENTER"):
+        terminal.press(key)
+    change = records_of(flash)[-1]
+    assert isinstance(change.body, JetBody) and change.body.code == codes.JET_CONFIG_CHANGE
+    assert change.body.text == "items[plu=1].price: 450 -> 399 | C3 changement de tarif"
+    assert change.operator_id == 1
+    again = make_board(flash)
+    Terminal.boot(again, cheaper, SIGNER)  # acknowledged now: no question at the next start
+    assert again.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
