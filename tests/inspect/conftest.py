@@ -7,15 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.inspect.journals import Written, write_journal
+from tests.inspect.journals import Written, write_journal, write_vectors
 
 
 @pytest.fixture(scope="session")
 def journal(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Written]:
-    """Return the image bytes of a day of trading and what was written in it."""
+    """Return the image bytes of two days of trading and what was written in them."""
     image = tmp_path_factory.mktemp("terminal") / "flash.img"
     written = write_journal(image)
     return image.read_bytes(), written
+
+
+@pytest.fixture(scope="session")
+def vectors_image(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Return the image bytes of the vectors' scenario (tests/vectors/make_vectors.py)."""
+    image = tmp_path_factory.mktemp("vectors") / "flash.img"
+    write_vectors(image)
+    return image.read_bytes()
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import pytest
 
-from tests.inspect.journals import Written, flip, remove_file, rewrite_segment
+from tests.inspect.attack import flip, record_of, remove_file, rewrite_segment
+from tests.inspect.journals import Written
 from tools.inspect.cli import main
 
 MakeDir = Callable[[bytes], Path]
@@ -36,21 +38,46 @@ def named(findings: list[dict[str, Any]]) -> set[tuple[int, str, int]]:
 
 
 def test_intact_journal_verifies(
-    capsys: pytest.CaptureFixture[str], pristine: bytes, data_dir: MakeDir
+    capsys: pytest.CaptureFixture[str], pristine: bytes, data_dir: MakeDir, written: Written
 ) -> None:
     directory = data_dir(pristine)
     code, out, _ = run(capsys, str(directory))
     assert code == 0
     assert out.rstrip().endswith("INTACT")
     assert "Terminal : DEMO-0001" in out
-    assert "Enregistrements : JET 7, TICKET 6" in out
+    assert (
+        "Enregistrements : DUPLICATA 3, FACTURE 2, FORMATION 1, GT_EXERCICE 1, GT_MOIS 1, "
+        "GT_PERIODE 2, JET 13, TICKET 10"
+    ) in out
+    assert "Tickets : 8 ventes, 2 retours ; formation : 1" in out
+    assert (
+        "Périodes ouvertes (fonds de caisse) : 2 ; clôtures : GT_PERIODE 2, GT_MOIS 1, "
+        "GT_EXERCICE 1"
+    ) in out
+    assert "Dernière clôture : GT_EXERCICE n°1 « FY2025-01 » du 31/12/2025" in out
     code, report = run_json(capsys, directory)
     assert code == 0
     assert report["intact"] is True
     assert report["terminal_id"] == "DEMO-0001"
-    assert report["counts"] == {"TICKET": 6, "JET": 7}
+    assert report["counts"]["TICKET"] == 10 and report["counts"]["FORMATION"] == 1
     assert report["findings"] == []
-    assert report["first"]["seq"] == 1 and report["last"]["seq"] == 13
+    assert report["first"]["seq"] == 1 and report["last"]["seq"] == len(written.records)
+    periods = report["periods"]
+    assert periods["opened"] == 2 and periods["open_since"] is None
+    assert periods["closures"] == {"GT_PERIODE": 2, "GT_MOIS": 1, "GT_EXERCICE": 1}
+    assert periods["last_closure"]["period"] == "FY2025-01"
+    assert periods["last_closure"]["gt_real"] == report["totals"]["real"]
+
+
+def test_vector_scenario_verifies(
+    capsys: pytest.CaptureFixture[str], vectors_image: bytes, data_dir: MakeDir
+) -> None:
+    """The journal of tests/vectors/make_vectors.py, every document type, is intact."""
+    code, out, _ = run(capsys, str(data_dir(vectors_image)))
+    assert code == 0, out
+    assert out.rstrip().endswith("INTACT")
+    assert "Tickets : 2 ventes, 1 retours ; formation : 1" in out
+    assert "Grand total perpétuel réel (recalculé) : 18,15 €" in out
 
 
 def test_image_file_path_and_pinned_key(
@@ -63,7 +90,26 @@ def test_image_file_path_and_pinned_key(
     assert "clé publique de l'identité différente de la clé attendue" in out
 
 
-@pytest.mark.parametrize("doc_type, number", [("TICKET", 2), ("JET", 3)])
+def time_byte(frame: bytes) -> int:
+    """Return the position in the record of the last byte of ``time_utc`` (field 4)."""
+    items = cbor2.loads(record_of(frame))
+    return sum(len(cbor2.dumps(item)) for item in items[:5])
+
+
+EVERY_TYPE = [
+    ("TICKET", 2, ("signature invalide", "signature GT_TICKET invalide")),  # a sale
+    ("TICKET", 7, ("signature invalide", "signature GT_TICKET invalide")),  # a return
+    ("FORMATION", 1, ("signature invalide",)),
+    ("DUPLICATA", 2, ("signature invalide",)),
+    ("FACTURE", 2, ("signature invalide",)),  # a credit note (AVOIR)
+    ("GT_PERIODE", 1, ("signature invalide",)),
+    ("GT_MOIS", 1, ("signature invalide",)),
+    ("GT_EXERCICE", 1, ("signature invalide",)),
+    ("JET", 3, ("signature invalide",)),  # the float that opens the first period
+]
+
+
+@pytest.mark.parametrize("doc_type, number, expected", EVERY_TYPE)
 @pytest.mark.parametrize("fix_crc", [True, False], ids=["crc-fixed", "crc-left"])
 def test_flipped_byte_names_the_record(
     capsys: pytest.CaptureFixture[str],
@@ -72,23 +118,26 @@ def test_flipped_byte_names_the_record(
     data_dir: MakeDir,
     doc_type: str,
     number: int,
+    expected: tuple[str, ...],
     fix_crc: bool,
 ) -> None:
     target = index_of(written, doc_type, number)
 
     def tamper(frames: list[bytes]) -> list[bytes]:
-        frames[target] = flip(frames[target], 8, 0x01, fix_crc)  # time_utc, 256 s later
+        frames[target] = flip(frames[target], time_byte(frames[target]), 0x01, fix_crc)
         return frames
 
-    code, report = run_json(capsys, data_dir(rewrite_segment(pristine, tamper)))
+    image = data_dir(rewrite_segment(pristine, tamper))
+    code, report = run_json(capsys, image)
     assert code == 1
     assert report["intact"] is False
     assert named(report["findings"]) == {written.records[target]}
-    expected = "signature invalide" if fix_crc else "CRC-32 de la trame invalide"
-    assert report["findings"][0]["problem"] == expected
-    code, out, _ = run(capsys, str(data_dir(rewrite_segment(pristine, tamper))))
+    if not fix_crc:
+        expected = ("CRC-32 de la trame invalide",)
+    assert tuple(report["findings"][0]["problems"]) == expected
+    code, out, _ = run(capsys, str(image))
     seq = written.records[target][0]
-    assert f"enregistrement n°{seq} ({doc_type} n°{number}) : {expected}" in out
+    assert f"enregistrement n°{seq} ({doc_type} n°{number}) : {' ; '.join(expected)}" in out
 
 
 def test_removed_ticket_names_the_record_after_the_gap(
@@ -100,10 +149,14 @@ def test_removed_ticket_names_the_record_after_the_gap(
     assert code == 1
     (finding,) = report["findings"]
     assert (finding["seq"], finding["doc_type"], finding["number"]) == written.records[target + 1]
-    assert "n°5 absent" in finding["problem"]
+    assert finding["problems"] == [
+        f"rupture de la séquence du journal : n°{written.records[target][0]} absent avant celui-ci",
+        "rupture de la numérotation TICKET : n°2 absent avant celui-ci",
+        "signature non vérifiable : TICKET n°2 absent",
+    ]
 
 
-def test_removed_jet_names_the_next_record_and_the_next_jet(
+def test_removed_float_names_the_next_record_and_the_next_jet(
     capsys: pytest.CaptureFixture[str], pristine: bytes, written: Written, data_dir: MakeDir
 ) -> None:
     target = index_of(written, "JET", 3)
@@ -116,8 +169,13 @@ def test_removed_jet_names_the_next_record_and_the_next_jet(
 
 @pytest.mark.parametrize(
     "first, second",
-    [(("TICKET", 2), ("TICKET", 3)), (("TICKET", 1), ("JET", 3)), (("JET", 2), ("TICKET", 4))],
-    ids=["same-type", "different-types", "far-apart"],
+    [
+        (("TICKET", 2), ("TICKET", 3)),
+        (("TICKET", 1), ("JET", 3)),
+        (("JET", 2), ("TICKET", 4)),
+        (("GT_PERIODE", 1), ("JET", 11)),
+    ],
+    ids=["same-type", "different-types", "far-apart", "closure-and-float"],
 )
 def test_swapped_records_are_both_named(
     capsys: pytest.CaptureFixture[str],

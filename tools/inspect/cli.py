@@ -5,6 +5,8 @@ Subcommands (argparse sub-parsers, one function each):
 - ``verify PATH`` checks a flash image (a file, or a simulator data
   directory holding ``flash.img``) and prints a report in French, or JSON
   with ``--json``.
+- ``dump -p PORT -o DIR`` copies a terminal's fiscal memory over its serial
+  link; ``devs`` lists the serial ports (``tools/inspect/dump.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from base64 import urlsafe_b64decode
 from pathlib import Path
 
+from tools.inspect.dump import add_commands as add_dump_commands
 from tools.inspect.image import DEFAULT_BLOCK_SIZE, ImageError, load_image
 from tools.inspect.model import PUBLIC_KEY_BYTES
 from tools.inspect.report import render_json, render_text
@@ -47,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         help="vérifier l'intégrité d'une image de la mémoire fiscale",
         description="Vérifie chaque enregistrement : trames, encodage, numérotation, "
-        "signatures, grands totaux. Code de sortie : 0 intact, 1 anomalies, 2 image illisible.",
+        "signatures, grands totaux, périodes et clôtures recalculées. "
+        "Code de sortie : 0 intact, 1 anomalies, 2 image illisible.",
     )
     check.add_argument("path", type=Path, metavar="CHEMIN", help="image flash ou répertoire")
     check.add_argument("--json", action="store_true", help="rapport en JSON")
@@ -69,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive, metavar="N", help="fils de vérification des signatures"
     )
     check.set_defaults(run=_verify)
+    add_dump_commands(commands)
     return parser
 
 

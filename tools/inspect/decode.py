@@ -15,23 +15,24 @@ from dataclasses import dataclass
 
 import cbor2
 
+from tools.inspect.bodies import (
+    CborValue,
+    FieldError,
+    array,
+    blob,
+    decode_body,
+    integer,
+    text,
+    uint,
+)
 from tools.inspect.model import (
-    DOC_JET,
-    DOC_TICKET,
     IDENTITY_MAGIC,
     PUBLIC_KEY_BYTES,
     SIGNATURE_BYTES,
-    Body,
+    TICKET_FIELDS,
     Identity,
-    JetBody,
-    Line,
-    OtherBody,
-    Payment,
     Record,
-    TicketBody,
 )
-
-CborValue = int | str | bytes | list["CborValue"]
 
 _MAX_DEPTH = 6
 _INT_RANGE = range(-(2**64), 2**64)  # beyond it cbor2 would need a bignum tag
@@ -48,12 +49,17 @@ class DecodeError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """What a damaged record still tells: each field None when unreadable."""
+    """What a damaged record still tells: each field None when unreadable.
+
+    ``gt_signature`` is a ticket's GT_TICKET signature (body field 8), which
+    the next ticket's GT_TICKET data to sign needs.
+    """
 
     seq: int | None
     doc_type: int | None
     number: int | None
     signature: bytes | None
+    gt_signature: bytes | None = None
 
 
 def loads_canonical(data: bytes) -> CborValue:
@@ -122,10 +128,13 @@ def read_header(data: bytes) -> Header:
         value = items[index]
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    signature = items[9]
-    if not (isinstance(signature, bytes) and len(signature) == SIGNATURE_BYTES):
-        signature = None
-    return Header(field(2), field(1), field(3), signature)
+    def signature(value: object) -> bytes | None:
+        return value if isinstance(value, bytes) and len(value) == SIGNATURE_BYTES else None
+
+    body = items[8]
+    ticket = isinstance(body, list) and len(body) == TICKET_FIELDS
+    gt_signature = signature(body[TICKET_FIELDS - 1]) if ticket else None
+    return Header(field(2), field(1), field(3), signature(items[9]), gt_signature)
 
 
 def _positional_header(data: bytes) -> Header:
@@ -161,91 +170,37 @@ def decode_identity(data: bytes) -> Identity:
     items = _array(loads_canonical(data), 4, "l'identité")
     if items[0] != IDENTITY_MAGIC:
         raise DecodeError("identité : marque « nf525-fiscal-terminal » absente")
-    version = _uint(items[1], "version")
-    terminal_id = _text(items[2], "identifiant du terminal")
-    key = _bytes(items[3], PUBLIC_KEY_BYTES, "clé publique")
+    try:
+        version = uint(items[1], "version")
+        terminal_id = text(items[2], "identifiant du terminal")
+        key = blob(items[3], "clé publique", PUBLIC_KEY_BYTES)
+    except FieldError as exc:
+        raise DecodeError(exc.problem) from None
     return Identity(version, terminal_id, key)
 
 
 def _record(items: list[CborValue], raw: bytes) -> Record:
-    doc_type = _uint(items[1], "doc_type")
-    return Record(
-        version=_uint(items[0], "version"),
-        doc_type=doc_type,
-        seq=_uint(items[2], "seq"),
-        number=_uint(items[3], "number"),
-        time_utc=_uint(items[4], "time_utc"),
-        utc_offset=_int(items[5], "utc_offset"),
-        terminal_id=_text(items[6], "terminal_id"),
-        operator_id=_uint(items[7], "operator_id"),
-        body=_body(doc_type, items[8]),
-        signature=_bytes(items[9], SIGNATURE_BYTES, "signature"),
-        raw=raw,
-    )
-
-
-def _body(doc_type: int, value: CborValue) -> Body:
-    if doc_type == DOC_TICKET:
-        items = _array(value, 6, "corps du ticket")
-        lines = tuple(_line(item) for item in _array(items[1], -1, "lignes"))
-        payments = tuple(_payment(item) for item in _array(items[2], -1, "paiements"))
-        return TicketBody(
-            operation=_text(items[0], "type d'opération"),
-            lines=lines,
-            payments=payments,
-            change=_uint(items[3], "rendu monnaie"),
-            gt_real=_int(items[4], "grand total perpétuel réel"),
-            gt_absolute=_uint(items[5], "grand total perpétuel absolu"),
+    try:
+        doc_type = uint(items[1], "doc_type")
+        return Record(
+            version=uint(items[0], "version"),
+            doc_type=doc_type,
+            seq=uint(items[2], "seq"),
+            number=uint(items[3], "number"),
+            time_utc=uint(items[4], "time_utc"),
+            utc_offset=integer(items[5], "utc_offset"),
+            terminal_id=text(items[6], "terminal_id"),
+            operator_id=uint(items[7], "operator_id"),
+            body=decode_body(doc_type, items[8]),
+            signature=blob(items[9], "signature", SIGNATURE_BYTES),
+            raw=raw,
         )
-    if doc_type == DOC_JET:
-        items = _array(value, 2, "corps de la ligne JET")
-        return JetBody(_uint(items[0], "code d'événement"), _text(items[1], "texte"))
-    return OtherBody(tuple(_array(value, -1, "corps")))
-
-
-def _line(value: CborValue) -> Line:
-    f = _array(value, 5, "ligne")
-    return Line(
-        _text(f[0], "référence"),
-        _text(f[1], "libellé"),
-        _int(f[2], "quantité"),
-        _int(f[3], "prix unitaire"),
-        _uint(f[4], "taux de TVA"),
-    )
-
-
-def _payment(value: CborValue) -> Payment:
-    f = _array(value, 2, "paiement")
-    return Payment(_uint(f[0], "moyen de paiement"), _int(f[1], "montant du paiement"))
+    except FieldError as exc:
+        raise DecodeError(exc.problem) from None
 
 
 def _array(value: CborValue, length: int, what: str) -> list[CborValue]:
-    if not isinstance(value, list):
-        raise DecodeError(f"{what} n'est pas un tableau CBOR")
-    if length >= 0 and len(value) != length:
-        raise DecodeError(f"{what} a {len(value)} champs au lieu de {length}")
-    return value
-
-
-def _int(value: CborValue, what: str) -> int:
-    if not isinstance(value, int):
-        raise DecodeError(f"champ {what} : entier attendu")
-    return value
-
-
-def _uint(value: CborValue, what: str) -> int:
-    if _int(value, what) < 0:
-        raise DecodeError(f"champ {what} : entier positif ou nul attendu")
-    return value  # type: ignore[return-value]
-
-
-def _text(value: CborValue, what: str) -> str:
-    if not isinstance(value, str):
-        raise DecodeError(f"champ {what} : texte attendu")
-    return value
-
-
-def _bytes(value: CborValue, length: int, what: str) -> bytes:
-    if not isinstance(value, bytes) or len(value) != length:
-        raise DecodeError(f"champ {what} : {length} octets attendus")
-    return value
+    try:
+        return array(value, length, what)
+    except FieldError as exc:
+        raise DecodeError(exc.problem) from None

@@ -14,19 +14,78 @@ FORMAT_VERSION = 1
 IDENTITY_MAGIC = "nf525-fiscal-terminal"
 PUBLIC_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
+TICKET_FIELDS = 9  # the GT_TICKET signature is the last one
 
+# Document types (§4): each its own chain and numbering.
 DOC_TICKET = 1
+DOC_GT_TICKET = 2  # a chain of signatures inside each ticket, no record of its own
+DOC_INVOICE = 3
+DOC_DUPLICATE = 4
+DOC_GT_PERIOD = 5
+DOC_GT_MONTH = 6
+DOC_GT_YEAR = 7
 DOC_JET = 8
-DOC_NAMES = {DOC_TICKET: "TICKET", DOC_JET: "JET"}
+DOC_TRAINING = 10
+DOC_NAMES = {
+    DOC_TICKET: "TICKET",
+    DOC_GT_TICKET: "GT_TICKET",
+    DOC_INVOICE: "FACTURE",
+    DOC_DUPLICATE: "DUPLICATA",
+    DOC_GT_PERIOD: "GT_PERIODE",
+    DOC_GT_MONTH: "GT_MOIS",
+    DOC_GT_YEAR: "GT_EXERCICE",
+    DOC_JET: "JET",
+    DOC_TRAINING: "FORMATION",
+}
+CLOSURE_TYPES = (DOC_GT_PERIOD, DOC_GT_MONTH, DOC_GT_YEAR)
+CLOSURE_NAMES = {
+    DOC_GT_PERIOD: "clôture journalière",
+    DOC_GT_MONTH: "clôture mensuelle",
+    DOC_GT_YEAR: "clôture d'exercice",
+}
+NOT_REPRINTABLE = (DOC_GT_TICKET, DOC_DUPLICATE, DOC_JET)
 
 OPERATION_SALE = "VENTE"
+OPERATION_RETURN = "RETOUR"
+INVOICE_SALE = "FACTURE"
+INVOICE_CREDIT = "AVOIR"
+
 PAY_CASH = 1
-PAY_CARD = 2
-PAYMENT_MEANS = {PAY_CASH: "ESPECES", PAY_CARD: "CARTE BANCAIRE"}
+PAYMENT_MEANS = {1: "ESPECES", 2: "CARTE BANCAIRE", 3: "CHEQUE", 4: "BON D'ACHAT"}
+
+# JET codes whose meaning the verifier uses (§6).
+JET_TRAINING_ON = 100
+JET_TRAINING_OFF = 105
+JET_CASH_MOVE = 170
+JET_CASH_FLOAT = 171
+JET_SALE_ABANDONED = 320
+JET_LINE_VOIDED = 323
+JET_TICKET_REF = (901, 902, 904)  # events whose ``ref`` names a TICKET
+
+# Bounds (§4).
+MAX_TIME_UTC = 253402300799
+MAX_UTC_OFFSET = 1080
+MAX_VAT_RATE = 9999
+MAX_LINES = 500
+MAX_TEXT = 200
+DAY_END_HOUR = 6  # a period takes documents until 06:00 local the next day (§4.1)
+
+# Positions in a closure's counts (§4, closure body field 9).
+COUNT_NAMES = (
+    "ventes",
+    "retours",
+    "duplicatas",
+    "factures",
+    "ventes abandonnées",
+    "lignes annulées",
+)
+COUNT_SALES, COUNT_RETURNS, COUNT_DUPLICATES, COUNT_INVOICES, COUNT_ABANDONED, COUNT_VOIDED = range(
+    6
+)
 
 
 def doc_name(doc_type: int | None) -> str:
-    """Return the name of a document type ("TICKET", "JET", "type 5", "?")."""
+    """Return the name of a document type ("TICKET", "JET", "type 9", "?")."""
     if doc_type is None:
         return "?"
     return DOC_NAMES.get(doc_type, f"type {doc_type}")
@@ -55,6 +114,11 @@ class Line:
     def total(self) -> int:
         return self.quantity * self.unit_price
 
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """What matches a returned line to the sold one: (ref, unit_price, vat_rate)."""
+        return self.ref, self.unit_price, self.vat_rate
+
 
 @dataclass(frozen=True, slots=True)
 class Payment:
@@ -64,9 +128,12 @@ class Payment:
     amount: int
 
 
+Pairs = tuple[tuple[int, int], ...]  # (rate, TTC) or (means, amount), as stored
+
+
 @dataclass(frozen=True, slots=True)
 class TicketBody:
-    """Body of a TICKET (doc_type 1)."""
+    """Body of a TICKET (doc_type 1) or FORMATION ticket (doc_type 10)."""
 
     operation: str
     lines: tuple[Line, ...]
@@ -74,6 +141,9 @@ class TicketBody:
     change: int
     gt_real: int
     gt_absolute: int
+    ref_number: int
+    reason: str
+    gt_signature: bytes
 
     @property
     def total(self) -> int:
@@ -87,13 +157,66 @@ class TicketBody:
     def paid(self) -> int:
         return sum(payment.amount for payment in self.payments)
 
+    @property
+    def is_return(self) -> bool:
+        return self.operation == OPERATION_RETURN
+
+    def vat(self) -> Pairs:
+        """Return the (rate, TTC) pairs of the lines, highest rate first."""
+        per_rate: dict[int, int] = {}
+        for line in self.lines:
+            per_rate[line.vat_rate] = per_rate.get(line.vat_rate, 0) + line.total
+        return tuple((rate, per_rate[rate]) for rate in sorted(per_rate, reverse=True))
+
 
 @dataclass(frozen=True, slots=True)
 class JetBody:
-    """Body of a JET line (doc_type 8): event code and free text."""
+    """Body of a JET line (doc_type 8): event code, text, amount, ticket reference."""
 
     code: int
     text: str
+    amount: int
+    ref: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceBody:
+    """Body of a FACTURE (doc_type 3): the ticket it enriches and the customer."""
+
+    ticket_number: int
+    kind: str
+    customer: str
+    postcode: str
+    vat_number: str
+    vat: Pairs
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateBody:
+    """Body of a DUPLICATA (doc_type 4): which document is reprinted, which reprint."""
+
+    original_type: int
+    original_number: int
+    reprint: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureBody:
+    """Body of a closure (GT_PERIODE 5, GT_MOIS 6, GT_EXERCICE 7), fields in SPEC order."""
+
+    label: str
+    from_seq: int
+    vat: Pairs
+    total_real: int
+    total_absolute: int
+    previous_gt_real: int
+    gt_real: int
+    gt_absolute: int
+    payments: Pairs
+    counts: tuple[int, ...]
+    cash_float: int
+    cash_moves: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +226,7 @@ class OtherBody:
     items: tuple[object, ...]
 
 
-Body = TicketBody | JetBody | OtherBody
+Body = TicketBody | JetBody | InvoiceBody | DuplicateBody | ClosureBody | OtherBody
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +256,20 @@ class Record:
         """
         return b"\x89" + self.raw[1 : -(SIGNATURE_BYTES + 2)]
 
+    @property
+    def local_seconds(self) -> int:
+        """Return the local time of the record, in seconds since 1970-01-01 local."""
+        return self.time_utc + self.utc_offset * 60
+
 
 def euros(cents: int) -> str:
     """Return an amount in cents written the French way: ``-1 234,56 €``."""
     sign = "-" if cents < 0 else ""
     units, rest = divmod(abs(cents), 100)
     return f"{sign}{units:,}".replace(",", " ") + f",{rest:02d} €"
+
+
+def rate_text(rate: int) -> str:
+    """Return a VAT rate (percent x 100) the French way: ``20 %``, ``5,5 %``."""
+    units, rest = divmod(rate, 100)
+    return f"{units} %" if not rest else f"{units},{rest:02d}".rstrip("0") + " %"

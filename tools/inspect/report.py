@@ -1,7 +1,8 @@
 """The verification report for the inspector: French text, or JSON for machines.
 
-The text starts with a summary (terminal, key, what the journal holds, its
-dates and perpetual totals) and ends with either ``INTACT`` or one line per
+The text starts with a summary (terminal, key, what the journal holds per
+document type, tickets, periods and closures, the last closure, dates and
+perpetual totals) and ends with either ``INTACT`` or one line per
 finding, e.g. ``enregistrement n°12 (TICKET n°5) : signature invalide``.
 """
 
@@ -13,7 +14,19 @@ from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
-from tools.inspect.model import DOC_TICKET, Record, TicketBody, doc_name, euros
+from tools.inspect.model import (
+    CLOSURE_TYPES,
+    DOC_GT_PERIOD,
+    DOC_TICKET,
+    DOC_TRAINING,
+    JET_CASH_FLOAT,
+    ClosureBody,
+    JetBody,
+    Record,
+    TicketBody,
+    doc_name,
+    euros,
+)
 from tools.inspect.tosign import b64url
 from tools.inspect.verify import Finding, Report
 
@@ -42,15 +55,82 @@ def counts_by_type(records: tuple[Record, ...]) -> dict[str, int]:
 
 
 def perpetual_totals(report: Report) -> tuple[int, int]:
-    """Return the perpetual grand totals (real, absolute) recomputed from every ticket read."""
-    tickets = [r.body for r in report.records if isinstance(r.body, TicketBody)]
+    """Return the perpetual grand totals (real, absolute) recomputed from every TICKET read."""
+    tickets = [body for _, body in _tickets(report)]
     return sum(b.total for b in tickets), sum(b.absolute_total for b in tickets)
 
 
+def _tickets(report: Report) -> list[tuple[Record, TicketBody]]:
+    """Return the TICKET records (never FORMATION) with their bodies."""
+    return [
+        (r, r.body)
+        for r in report.records
+        if r.doc_type == DOC_TICKET and isinstance(r.body, TicketBody)
+    ]
+
+
 def _last_ticket(report: Report) -> TicketBody | None:
-    tickets = [r for r in report.records if r.doc_type == DOC_TICKET]
-    last = max(tickets, key=lambda r: r.number, default=None)
-    return last.body if last is not None and isinstance(last.body, TicketBody) else None
+    last = max(_tickets(report), key=lambda pair: pair[0].number, default=None)
+    return last[1] if last is not None else None
+
+
+def periods(report: Report) -> dict[str, Any]:
+    """Return periods and closures: floats, closures per kind, last closure, open period."""
+    records = report.records
+    floats = [r for r in records if isinstance(r.body, JetBody) and r.body.code == JET_CASH_FLOAT]
+    closures = [r for r in records if r.doc_type in CLOSURE_TYPES]
+    last = closures[-1] if closures else None
+    days = [r for r in closures if r.doc_type == DOC_GT_PERIOD]
+    still_open = bool(floats) and (not days or floats[-1].seq > days[-1].seq)
+    tickets = _tickets(report)
+    returns = sum(1 for _, body in tickets if body.is_return)
+    return {
+        "sales": len(tickets) - returns,
+        "returns": returns,
+        "training": sum(1 for r in records if r.doc_type == DOC_TRAINING),
+        "opened": len(floats),
+        "closures": {
+            doc_name(k): sum(1 for r in closures if r.doc_type == k) for k in CLOSURE_TYPES
+        },
+        "last_closure": _closure(last) if last is not None else None,
+        "open_since": _moment(floats[-1]) if still_open else None,
+    }
+
+
+def _closure(record: Record) -> dict[str, Any]:
+    body = record.body
+    closure = body if isinstance(body, ClosureBody) else None
+    return {
+        "doc_type": doc_name(record.doc_type),
+        "number": record.number,
+        **_moment(record),
+        "period": closure.label if closure else None,
+        "total_real": closure.total_real if closure else None,
+        "gt_real": closure.gt_real if closure else None,
+        "gt_absolute": closure.gt_absolute if closure else None,
+    }
+
+
+def _period_lines(summary: dict[str, Any]) -> list[str]:
+    closures = ", ".join(f"{name} {n}" for name, n in summary["closures"].items())
+    lines = [
+        f"Tickets : {summary['sales']} ventes, {summary['returns']} retours ; "
+        f"formation : {summary['training']}",
+        f"Périodes ouvertes (fonds de caisse) : {summary['opened']} ; clôtures : {closures}",
+    ]
+    last = summary["last_closure"]
+    if last is not None:
+        lines.append(
+            f"Dernière clôture : {last['doc_type']} n°{last['number']} « {last['period']} » "
+            f"du {last['local']}, total réel {euros(last['total_real'] or 0)}, "
+            f"grand total perpétuel réel {euros(last['gt_real'] or 0)}, "
+            f"absolu {euros(last['gt_absolute'] or 0)}"
+        )
+    if summary["open_since"] is not None:
+        lines.append(
+            f"Période en cours, non clôturée : ouverte le {summary['open_since']['local']}"
+        )
+    return lines
 
 
 def finding_line(finding: Finding) -> str:
@@ -85,6 +165,7 @@ def render_text(report: Report) -> str:
         f"Segments : {len(contents.segments)}, trames : {report.frames}",
         "Enregistrements : "
         + (", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "aucun"),
+        *_period_lines(periods(report)),
     ]
     if report.records:
         first, last = report.records[0], report.records[-1]
@@ -123,6 +204,7 @@ def report_object(report: Report) -> dict[str, Any]:
         "first": _moment(records[0]) if records else None,
         "last": _moment(records[-1]) if records else None,
         "totals": {"real": real, "absolute": absolute},
+        "periods": periods(report),
         "findings": [
             {
                 "seq": f.seq,

@@ -1,16 +1,22 @@
 """The data to sign of a record, rebuilt from docs/SPEC.md §5 alone.
 
 The text is the document type's fields joined by ``,`` and encoded in
-UTF-8::
+UTF-8, ending with ``DIGEST,FLAG,PREV`` (except GT_TICKET, which has no
+digest)::
 
-    TICKET  VAT,TOTAL,TIMESTAMP,NUMBER,OPERATION,DIGEST,FLAG,PREV
-    JET     NUMBER,CODE,TEXT,TIMESTAMP,OPERATOR,TERMINAL,DIGEST,FLAG,PREV
+    TICKET, FORMATION  VAT,TOTAL,TIMESTAMP,NUMBER,OPERATION
+    GT_TICKET          VAT,TOTAL,GT_REAL,TIMESTAMP,NUMBER,FLAG,PREV
+    FACTURE            VAT,TOTAL,TIMESTAMP,NUMBER,KIND,CUSTOMER,POSTCODE,VAT_NUMBER
+    DUPLICATA          NUMBER,ORIGINAL_TYPE,REPRINT,OPERATOR,TIMESTAMP,ORIGINAL_NUMBER
+    closures           VAT,TOTAL,GT_REAL,TIMESTAMP,NUMBER
+    JET                NUMBER,CODE,TEXT,TIMESTAMP,OPERATOR,TERMINAL
 
-Text taken from the record (JET text, terminal id, operation type) is
-escaped: ``\\`` becomes ``\\\\``, then ``,`` becomes ``\\,``. The SPEC says
-"free text"; the terminal escapes the JET text and the terminal id, and the
-operation type is a fixed word without either character, so escaping all
-three agrees with it on every record it can write.
+Escaped (``\\`` → ``\\\\``, then ``,`` → ``\\,``): the JET text and terminal,
+the invoice's customer, postcode and VAT number; nothing else. ``VAT`` is
+``RATE:TTC|…`` with RATE on 4 digits: from the lines for a ticket, from the
+body as stored (highest rate first is a rule checked elsewhere) for an
+invoice or a closure. ``FLAG`` is ``N`` with an empty ``PREV`` on the first
+record of a chain (number 1), ``O`` with the previous signature otherwise.
 """
 
 from __future__ import annotations
@@ -19,11 +25,25 @@ from base64 import urlsafe_b64encode
 from datetime import UTC, datetime
 from hashlib import sha256
 
-from tools.inspect.model import DOC_JET, DOC_TICKET, JetBody, Line, Record, TicketBody
+from tools.inspect.model import (
+    DOC_DUPLICATE,
+    DOC_INVOICE,
+    DOC_JET,
+    DOC_TICKET,
+    DOC_TRAINING,
+    MAX_VAT_RATE,
+    ClosureBody,
+    DuplicateBody,
+    InvoiceBody,
+    JetBody,
+    Pairs,
+    Record,
+    TicketBody,
+    doc_name,
+)
 
 FLAG_FIRST = "N"
 FLAG_CHAINED = "O"
-MAX_VAT_RATE = 9999  # RATE is written on 4 digits
 
 
 class LayoutError(Exception):
@@ -49,19 +69,23 @@ def timestamp(time_utc: int) -> str:
     return f"{t.year:04d}{t.month:02d}{t.day:02d}{t.hour:02d}{t.minute:02d}{t.second:02d}"
 
 
-def vat_field(lines: tuple[Line, ...]) -> str:
-    """Return ``RATE:TTC|RATE:TTC…``, highest rate first; raise LayoutError on a rate > 9999."""
-    per_rate: dict[int, int] = {}
-    for line in lines:
-        if line.vat_rate > MAX_VAT_RATE:
-            raise LayoutError(f"taux de TVA {line.vat_rate} non représentable sur 4 chiffres")
-        per_rate[line.vat_rate] = per_rate.get(line.vat_rate, 0) + line.total
-    return "|".join(f"{rate:04d}:{per_rate[rate]}" for rate in sorted(per_rate, reverse=True))
+def vat_field(pairs: Pairs) -> str:
+    """Return ``RATE:TTC|RATE:TTC…`` of (rate, TTC) pairs in the given order."""
+    for rate, _ in pairs:
+        if rate > MAX_VAT_RATE:
+            raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
+    return "|".join(f"{rate:04d}:{amount}" for rate, amount in pairs)
 
 
 def digest(record: Record) -> str:
     """Return base64url(SHA-256(canonical CBOR of the record's first 9 fields))."""
     return b64url(sha256(record.unsigned_bytes).digest())
+
+
+def _tail(previous_signature: bytes | None) -> list[str]:
+    if previous_signature is None:
+        return [FLAG_FIRST, ""]
+    return [FLAG_CHAINED, b64url(previous_signature)]
 
 
 def data_to_sign(record: Record, previous_signature: bytes | None) -> bytes:
@@ -71,28 +95,64 @@ def data_to_sign(record: Record, previous_signature: bytes | None) -> bytes:
     ``number - 1``, None for the first record of the chain. Raises
     LayoutError for a document type without a layout or an unwritable value.
     """
-    if previous_signature is None:
-        tail = [digest(record), FLAG_FIRST, ""]
-    else:
-        tail = [digest(record), FLAG_CHAINED, b64url(previous_signature)]
     body = record.body
-    if record.doc_type == DOC_TICKET and isinstance(body, TicketBody):
+    kind = record.doc_type
+    number = str(record.number)
+    if kind in (DOC_TICKET, DOC_TRAINING) and isinstance(body, TicketBody):
+        when = timestamp(record.time_utc)
+        fields = [vat_field(body.vat()), str(body.total), when, number, body.operation]
+    elif kind == DOC_JET and isinstance(body, JetBody):
         fields = [
-            vat_field(body.lines),
-            str(body.total),
-            timestamp(record.time_utc),
-            str(record.number),
-            escape(body.operation),
-        ]
-    elif record.doc_type == DOC_JET and isinstance(body, JetBody):
-        fields = [
-            str(record.number),
+            number,
             str(body.code),
             escape(body.text),
             timestamp(record.time_utc),
             str(record.operator_id),
             escape(record.terminal_id),
         ]
+    elif kind == DOC_INVOICE and isinstance(body, InvoiceBody):
+        fields = [
+            vat_field(body.vat),
+            str(body.total),
+            timestamp(record.time_utc),
+            number,
+            body.kind,
+            escape(body.customer),
+            escape(body.postcode),
+            escape(body.vat_number),
+        ]
+    elif kind == DOC_DUPLICATE and isinstance(body, DuplicateBody):
+        fields = [
+            number,
+            doc_name(body.original_type).removeprefix("type "),
+            str(body.reprint),
+            str(record.operator_id),
+            timestamp(record.time_utc),
+            str(body.original_number),
+        ]
+    elif isinstance(body, ClosureBody):
+        total, gt_real = str(body.total_real), str(body.gt_real)
+        fields = [vat_field(body.vat), total, gt_real, timestamp(record.time_utc), number]
     else:
-        raise LayoutError(f"pas de données à signer définies pour le type {record.doc_type}")
-    return ",".join(fields + tail).encode("utf-8")
+        raise LayoutError(f"pas de données à signer définies pour le type {kind}")
+    return ",".join([*fields, digest(record), *_tail(previous_signature)]).encode("utf-8")
+
+
+def grand_total_to_sign(record: Record, previous_gt_signature: bytes | None) -> bytes:
+    """Return the GT_TICKET data to sign of a TICKET ``record``.
+
+    ``previous_gt_signature`` is the GT_TICKET signature of TICKET
+    ``number - 1``, None for the first ticket. Raises LayoutError if the
+    record is not a ticket or holds an unwritable value.
+    """
+    body = record.body
+    if not isinstance(body, TicketBody):
+        raise LayoutError("pas de signature GT_TICKET hors d'un ticket")
+    fields = [
+        vat_field(body.vat()),
+        str(body.total),
+        str(body.gt_real),
+        timestamp(record.time_utc),
+        str(record.number),
+    ]
+    return ",".join(fields + _tail(previous_gt_signature)).encode("utf-8")

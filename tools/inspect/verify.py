@@ -11,66 +11,47 @@ reports one finding per record (all its problems together).
 2. Order. The journal ``seq`` of all entries, then each chain's ``number``,
    are checked by ``order.check_continuity``, which names what is missing,
    duplicated or displaced without blaming the records around it.
-3. Chains. Records are indexed by (doc_type, number). The previous
-   signature in a record's data to sign is taken from the index (the same
-   chain's ``number - 1``), wherever that record sits in the journal: a swap
-   or a removal does not make the signatures of untouched records fail. If
-   a number is duplicated, each holder is tried as the predecessor.
-4. Signatures. The data to sign of every record is rebuilt and all
-   signatures are checked in one batch (``signatures.verify_all``, threads).
-5. Trust. A record is trusted when it decoded and its signature holds. When
-   a record's chain predecessor is not trusted, what depends on it is not
-   blamed on the record: a signature that fails is "non vérifiable", and the
-   perpetual totals are not compared (the predecessor is reported already).
-6. Records. Format version, terminal id, payments, change and perpetual
-   totals (real and absolute) against the predecessor's.
+3. Chains and signatures (``chains``): the data to sign of every record,
+   and the GT_TICKET data to sign of every ticket, are rebuilt with the
+   chain predecessor taken by number, and checked in one batch (threads).
+4. Records. Format version and terminal id of each record.
+5. Replay (``audit``): each record against the records before it: its
+   own content, perpetual totals, periods and training mode, returns,
+   invoices, duplicates, and each closure against the figures recomputed
+   from the records of its period. A record is trusted when it decoded and
+   its signature holds; what cannot be trusted is never used to blame
+   another record (each problem is reported once, where it is).
 
 The journal's tail is not protected by any later record: removing the last
-records cannot be seen here. The summary gives the last ``seq`` and the
-perpetual totals so that they can be compared with the last printed ticket.
+records cannot be seen here. The summary gives the last ``seq``, the last
+closure and the perpetual totals so that they can be compared with the last
+printed ticket or Z report.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+from tools.inspect.audit import Audit
+from tools.inspect.chains import Entry, check_signatures
 from tools.inspect.decode import DecodeError, Header, decode_identity, decode_record, read_header
 from tools.inspect.frames import BadFrame, Frame, split_frames
 from tools.inspect.image import FlashContents, ImageError
 from tools.inspect.model import (
+    DOC_GT_YEAR,
     DOC_NAMES,
-    DOC_TICKET,
     FORMAT_VERSION,
+    ClosureBody,
     Identity,
     Record,
     TicketBody,
     doc_name,
 )
 from tools.inspect.order import check_continuity
-from tools.inspect.rules import ticket_problems
-from tools.inspect.signatures import SignatureJob, load_public_key, verify_all
-from tools.inspect.tosign import LayoutError, data_to_sign
+from tools.inspect.periods import parse_fiscal_year
+from tools.inspect.signatures import load_public_key
 
 SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds this much
-
-
-@dataclass(slots=True)
-class Entry:
-    """One frame of the journal as read, and the problems found with it so far."""
-
-    segment: str
-    offset: int
-    record: Record | None
-    header: Header
-    problems: list[str] = field(default_factory=list)
-    signature_ok: bool | None = None
-    link: Entry | None = None  # the chain predecessor that the signature was made with
-
-    @property
-    def trusted(self) -> bool:
-        return self.record is not None and self.signature_ok is True
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +108,9 @@ def verify(
         raise ImageError("clé publique Ed25519 invalide") from None
     entries, segment_findings = _read(contents)
     _check_order(entries)
-    _check_signatures(entries, key, workers)
+    check_signatures(entries, key, workers)
     _check_records(entries, identity)
+    Audit(fiscal_year_start(entries)).run(entries)
     findings = general + segment_findings
     findings += [_finding(e) for e in entries if e.problems]
     findings.sort(key=lambda f: (f.segment or "", -1 if f.offset is None else f.offset))
@@ -180,7 +162,9 @@ def _entry(item: Frame | BadFrame) -> Entry:
     except DecodeError as exc:
         header = exc.header or Header(None, None, None, None)
         return Entry(item.segment, item.offset, None, header, [f"illisible : {exc.problem}"])
-    header = Header(record.seq, record.doc_type, record.number, record.signature)
+    body = record.body
+    gt_signature = body.gt_signature if isinstance(body, TicketBody) else None
+    header = Header(record.seq, record.doc_type, record.number, record.signature, gt_signature)
     return Entry(item.segment, item.offset, record, header)
 
 
@@ -201,71 +185,6 @@ def _check_order(entries: list[Entry]) -> None:
             chain[problem.index].problems.append(problem.text)
 
 
-def _chain_index(entries: list[Entry]) -> dict[tuple[int, int], list[Entry]]:
-    """Return the entries of each (doc_type, number), in journal order."""
-    index: dict[tuple[int, int], list[Entry]] = {}
-    for e in entries:
-        if e.header.doc_type is not None and e.header.number is not None:
-            index.setdefault((e.header.doc_type, e.header.number), []).append(e)
-    return index
-
-
-def _check_signatures(entries: list[Entry], key: Ed25519PublicKey, workers: int | None) -> None:
-    """Verify every signature; see the module docstring, points 3 to 5.
-
-    A record is checked against each entry holding its chain predecessor
-    (usually one; more when a number is duplicated): the one that makes its
-    signature valid is its ``link``.
-    """
-    index = _chain_index(entries)
-    jobs: list[SignatureJob] = []
-    pairs: list[tuple[Entry, Entry | None]] = []
-    for e in entries:
-        record = e.record
-        if record is None:
-            continue
-        name = doc_name(record.doc_type)
-        if record.doc_type not in DOC_NAMES:
-            e.problems.append(
-                f"type de document {record.doc_type} inconnu : signature non vérifiable"
-            )
-            continue
-        before = index.get((record.doc_type, record.number - 1), []) if record.number > 1 else []
-        candidates: list[Entry | None] = [c for c in before if c.header.signature is not None]
-        if record.number <= 1:
-            candidates = [None]
-        elif not candidates:
-            state = "illisible" if before else "absent"
-            e.problems.append(f"signature non vérifiable : {name} n°{record.number - 1} {state}")
-            continue
-        try:
-            messages = [data_to_sign(record, c.header.signature if c else None) for c in candidates]
-        except LayoutError as exc:
-            e.problems.append(f"signature non vérifiable : {exc}")
-            continue
-        jobs.extend(SignatureJob(message, record.signature) for message in messages)
-        pairs.extend((e, c) for c in candidates)
-    tried: dict[int, list[Entry | None]] = {}
-    for (e, candidate), valid in zip(pairs, verify_all(key, jobs, workers), strict=True):
-        tried.setdefault(id(e), []).append(candidate)
-        if valid and not e.signature_ok:
-            e.signature_ok, e.link = True, candidate
-        elif not valid and e.signature_ok is None:
-            e.signature_ok = False
-    for e, _ in pairs:
-        record = e.record
-        if record is None or e.signature_ok or id(e) not in tried:
-            continue
-        candidates = tried.pop(id(e))
-        if all(c is None or c.trusted for c in candidates):
-            e.problems.append("signature invalide")
-        else:
-            e.problems.append(
-                f"signature non vérifiable : {doc_name(record.doc_type)} "
-                f"n°{record.number - 1} altéré ou illisible"
-            )
-
-
 def _check_records(entries: list[Entry], identity: Identity) -> None:
     for e in entries:
         record = e.record
@@ -277,19 +196,22 @@ def _check_records(entries: list[Entry], identity: Identity) -> None:
             e.problems.append(
                 f"terminal « {record.terminal_id} » au lieu de « {identity.terminal_id} »"
             )
-        if isinstance(record.body, TicketBody) and record.doc_type == DOC_TICKET:
-            e.problems.extend(ticket_problems(record.body, _previous_totals(e, record)))
 
 
-def _previous_totals(e: Entry, record: Record) -> tuple[int, int] | None:
-    """Return the perpetual totals before ``record``, None when they cannot be trusted."""
-    if record.number == 1:
-        return 0, 0
-    link = e.link
-    if link is None or not link.trusted or link.record is None:
-        return None
-    body = link.record.body
-    return (body.gt_real, body.gt_absolute) if isinstance(body, TicketBody) else None
+def fiscal_year_start(entries: list[Entry]) -> int:
+    """Return the first month of the fiscal year: that of the first trusted GT_EXERCICE, or 1.
+
+    The journal does not record the terminal's configuration; a fiscal-year
+    closure names its year by its first month (``FYAAAA-MM``).
+    """
+    for e in entries:
+        record = e.record
+        if e.trusted and record is not None and record.doc_type == DOC_GT_YEAR:
+            body = record.body
+            parsed = parse_fiscal_year(body.label) if isinstance(body, ClosureBody) else None
+            if parsed is not None:
+                return parsed[1]
+    return 1
 
 
 def _note(problem: str, segment: str | None = None) -> Finding:

@@ -1,0 +1,188 @@
+"""fiscal-inspect dump and devs, from the command line, against a terminal served on a real pty."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.link.terminal import JournalSource, PtyTerminal, Till
+from tools.inspect.cli import main
+
+NONCE = "ab" * 32
+SALES = 40
+RECORDS = SALES + 3
+
+
+@pytest.fixture(scope="module")
+def till(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Till]:
+    till = Till(tmp_path_factory.mktemp("terminal") / "flash.img")
+    till.sell(SALES)
+    yield till
+    till.close()
+
+
+@pytest.fixture
+def terminal(till: Till) -> Iterator[PtyTerminal]:
+    with PtyTerminal(JournalSource(till.journal)) as term:
+        yield term
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def dump_args(term: PtyTerminal, out: Path, *more: str) -> list[str]:
+    return ["dump", "-p", term.path, "-o", str(out), "--nonce", NONCE, "--timeout", "1", *more]
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != "dump.json"
+    }
+
+
+def test_dump_prints_plain_lines_when_not_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], terminal: PtyTerminal, tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, *dump_args(terminal, tmp_path / "copy"))
+    assert (code, err) == (0, "")
+    assert "\r" not in out
+    assert f"enregistrements : {RECORDS}/{RECORDS} (100%)" in out
+    assert f"Copie : enregistrements 1 à {RECORDS} dans {tmp_path / 'copy'}" in out
+    assert "Archives : 2" in out
+    names = set(files(tmp_path / "copy"))
+    assert names == {
+        "identity.cbor", "head.bin", "head.nonce", "journal/00000001.log",
+        "archives/2025-10.zip", "archives/2025-11.zip",
+    }  # fmt: skip
+    assert (tmp_path / "copy" / "head.nonce").read_bytes() == bytes.fromhex(NONCE)
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_dump_shows_a_progress_bar_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, terminal: PtyTerminal, tmp_path: Path
+) -> None:
+    screen = Tty()
+    monkeypatch.setattr("sys.stdout", screen)
+    assert main(dump_args(terminal, tmp_path / "copy")) == 0
+    assert f"\r  [{'#' * 30}] {RECORDS}/{RECORDS} enregistrements" in screen.getvalue()
+
+
+def test_port_and_baud_from_the_environment(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    terminal: PtyTerminal,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("FISCAL_INSPECT_PORT", terminal.path)
+    monkeypatch.setenv("FISCAL_INSPECT_BAUD", "921600")
+    assert run(capsys, "dump", "-o", str(tmp_path / "copy"), "--nonce", NONCE)[0] == 0
+    monkeypatch.delenv("FISCAL_INSPECT_PORT")
+    code, _, err = run(capsys, "dump", "-o", str(tmp_path / "other"))
+    assert code == 2 and "port série absent : -p PORT ou $FISCAL_INSPECT_PORT" in err
+    monkeypatch.setenv("FISCAL_INSPECT_BAUD", "fast")
+    with pytest.raises(SystemExit):
+        main(["dump", "-p", terminal.path, "-o", str(tmp_path / "other")])
+
+
+def test_a_port_that_does_not_open(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "dump", "-p", str(tmp_path / "ttyNONE"), "-o", str(tmp_path / "c"))
+    assert code == 2 and "impossible d'ouvrir" in err and "[PORT_UNAVAILABLE]" in err
+
+
+def test_a_stalled_terminal(capsys: pytest.CaptureFixture[str], till: Till, tmp_path: Path) -> None:
+    with PtyTerminal(JournalSource(till.journal), stalled=True) as term:
+        args = dump_args(term, tmp_path / "copy")
+        code, _, err = run(capsys, *args[:-1], "0.1")
+    assert code == 2 and "[NO_ANSWER]" in err and "pas de réponse du terminal" in err
+
+
+def cut(copy: Path, keep: int) -> None:
+    """Leave only the first ``keep`` records of a copy, and a torn frame after them."""
+    segment = copy / "journal" / "00000001.log"
+    data, offset = segment.read_bytes(), 0
+    for _ in range(keep):
+        offset += struct.unpack_from(">H", data, offset)[0] + 6
+    segment.write_bytes(data[: offset + 40])
+    for name in ("head.bin", "head.nonce"):
+        (copy / name).unlink()
+    shutil.rmtree(copy / "archives")
+
+
+def test_an_interrupted_copy_is_resumed_to_the_same_copy(
+    capsys: pytest.CaptureFixture[str], terminal: PtyTerminal, tmp_path: Path
+) -> None:
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    assert run(capsys, *dump_args(terminal, whole))[0] == 0
+    shutil.copytree(whole, part)
+    cut(part, 17)
+    code, _, err = run(capsys, *dump_args(terminal, part))
+    assert code == 2 and "reprendre avec --from 18" in err
+    assert f"reprendre avec : fiscal-inspect dump -p {terminal.path} -o {part} --from 18" in err
+    code, _, err = run(capsys, *dump_args(terminal, part, "--from", "5"))
+    assert code == 2 and "ne peut reprendre qu'avec --from 18" in err
+    code, out, err = run(capsys, *dump_args(terminal, part, "--from", "18"))
+    assert (code, err) == (0, "")
+    assert f"Copie : enregistrements 18 à {RECORDS}" in out
+    assert files(part) == files(whole)
+    assert '"from_seq": 18' in (part / "dump.json").read_text()
+
+
+def test_a_copy_of_another_journal_is_not_continued(
+    capsys: pytest.CaptureFixture[str], terminal: PtyTerminal, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy"
+    assert run(capsys, *dump_args(terminal, copy))[0] == 0
+    cut(copy, 10)
+    segment = copy / "journal" / "00000001.log"
+    data = segment.read_bytes()[:-40]  # records 1..10, the torn frame cut off
+    offset = last = 0
+    while offset < len(data):
+        last, offset = offset, offset + struct.unpack_from(">H", data, offset)[0] + 6
+    record = bytearray(data[last + 2 : -4])
+    record[10] ^= 0x01  # the copy's record 10 is not the terminal's
+    head = data[last : last + 2]
+    segment.write_bytes(data[:last] + head + record + struct.pack(">I", zlib.crc32(head + record)))
+    code, _, err = run(capsys, *dump_args(terminal, copy, "--from", "11"))
+    assert code == 2 and "l'enregistrement n°10 du terminal diffère de la copie" in err
+    (copy / "identity.cbor").write_bytes(b"\x84other")
+    code, _, err = run(capsys, *dump_args(terminal, copy, "--from", "11"))
+    assert code == 2 and "la copie d'un autre terminal" in err
+
+
+def test_devs_lists_ports_as_mpremote_does(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ports = [
+        SimpleNamespace(device="/dev/ttyUSB0", serial_number=None, vid=0x0403, pid=0x6001,
+                        manufacturer="FTDI", product="FT232R USB UART", description="FT232R"),
+        SimpleNamespace(device="/dev/ttyACM0", serial_number="E66138", vid=0x2E8A, pid=0x000A,
+                        manufacturer="Raspberry Pi", product=None, description="Pico"),
+        SimpleNamespace(device="/dev/ttyS0", serial_number=None, vid=None, pid=None,
+                        manufacturer=None, product=None, description="n/a"),
+    ]  # fmt: skip
+    monkeypatch.setattr("serial.tools.list_ports.comports", lambda: ports)
+    code, out, err = run(capsys, "devs")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "/dev/ttyACM0 E66138 2e8a:000a Raspberry Pi Pico",
+        "/dev/ttyS0 None 0000:0000 None n/a",
+        "/dev/ttyUSB0 None 0403:6001 FTDI FT232R USB UART",
+    ]
+    monkeypatch.setattr("serial.tools.list_ports.comports", lambda: [])
+    assert run(capsys, "devs") == (0, "", "aucun port série trouvé\n")

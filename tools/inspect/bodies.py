@@ -1,0 +1,170 @@
+"""Record bodies decoded from CBOR values, one shape per document type (docs/SPEC.md §4).
+
+The field types are those of the specification: ``uint`` fields must be
+integers ≥ 0, texts must be text strings, arrays must have exactly their
+number of fields. What the types allow but the rules forbid (a negative
+quantity on a sale, an unknown means of payment) is decoded and left to
+``tools.inspect.rules``, so that it is reported with the record's place.
+"""
+
+from __future__ import annotations
+
+from tools.inspect.model import (
+    CLOSURE_TYPES,
+    COUNT_NAMES,
+    DOC_DUPLICATE,
+    DOC_INVOICE,
+    DOC_JET,
+    DOC_TICKET,
+    DOC_TRAINING,
+    TICKET_FIELDS,
+    Body,
+    ClosureBody,
+    DuplicateBody,
+    InvoiceBody,
+    JetBody,
+    Line,
+    OtherBody,
+    Pairs,
+    Payment,
+    TicketBody,
+)
+
+CborValue = int | str | bytes | list["CborValue"]
+
+
+class FieldError(Exception):
+    """A field whose CBOR type or shape is not the one of the specification."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def decode_body(doc_type: int, value: CborValue) -> Body:
+    """Return the body of a record of ``doc_type``; raise FieldError on a wrong shape."""
+    if doc_type in (DOC_TICKET, DOC_TRAINING):
+        return _ticket(value)
+    if doc_type == DOC_JET:
+        f = array(value, 4, "corps de la ligne JET")
+        return JetBody(
+            uint(f[0], "code d'événement"),
+            text(f[1], "texte"),
+            integer(f[2], "montant"),
+            uint(f[3], "ticket concerné"),
+        )
+    if doc_type == DOC_INVOICE:
+        f = array(value, 7, "corps de la facture")
+        return InvoiceBody(
+            ticket_number=uint(f[0], "ticket facturé"),
+            kind=text(f[1], "nature de la facture"),
+            customer=text(f[2], "client"),
+            postcode=text(f[3], "code postal"),
+            vat_number=text(f[4], "numéro de TVA"),
+            vat=pairs(f[5], "TVA de la facture"),
+            total=integer(f[6], "total de la facture"),
+        )
+    if doc_type == DOC_DUPLICATE:
+        f = array(value, 3, "corps du duplicata")
+        return DuplicateBody(
+            uint(f[0], "type de l'original"),
+            uint(f[1], "numéro de l'original"),
+            uint(f[2], "numéro de réimpression"),
+        )
+    if doc_type in CLOSURE_TYPES:
+        return _closure(value)
+    return OtherBody(tuple(array(value, -1, "corps")))
+
+
+def _ticket(value: CborValue) -> TicketBody:
+    f = array(value, TICKET_FIELDS, "corps du ticket")
+    return TicketBody(
+        operation=text(f[0], "type d'opération"),
+        lines=tuple(_line(item) for item in array(f[1], -1, "lignes")),
+        payments=tuple(_payment(item) for item in array(f[2], -1, "paiements")),
+        change=uint(f[3], "rendu monnaie"),
+        gt_real=integer(f[4], "grand total perpétuel réel"),
+        gt_absolute=uint(f[5], "grand total perpétuel absolu"),
+        ref_number=uint(f[6], "ticket retourné"),
+        reason=text(f[7], "motif du retour"),
+        gt_signature=blob(f[8], "signature GT_TICKET"),
+    )
+
+
+def _closure(value: CborValue) -> ClosureBody:
+    f = array(value, 12, "corps de la clôture")
+    counts = array(f[9], len(COUNT_NAMES), "compteurs")
+    return ClosureBody(
+        label=text(f[0], "période"),
+        from_seq=uint(f[1], "premier enregistrement"),
+        vat=pairs(f[2], "TVA de la période"),
+        total_real=integer(f[3], "total réel"),
+        total_absolute=uint(f[4], "total absolu"),
+        previous_gt_real=integer(f[5], "grand total à la clôture précédente"),
+        gt_real=integer(f[6], "grand total perpétuel réel"),
+        gt_absolute=uint(f[7], "grand total perpétuel absolu"),
+        payments=pairs(f[8], "paiements de la période"),
+        counts=tuple(uint(c, "compteur") for c in counts),
+        cash_float=integer(f[10], "fonds de caisse"),
+        cash_moves=integer(f[11], "mouvements d'espèces"),
+    )
+
+
+def _line(value: CborValue) -> Line:
+    f = array(value, 5, "ligne")
+    return Line(
+        text(f[0], "référence"),
+        text(f[1], "libellé"),
+        integer(f[2], "quantité"),
+        integer(f[3], "prix unitaire"),
+        uint(f[4], "taux de TVA"),
+    )
+
+
+def _payment(value: CborValue) -> Payment:
+    f = array(value, 2, "paiement")
+    return Payment(uint(f[0], "moyen de paiement"), integer(f[1], "montant du paiement"))
+
+
+def pairs(value: CborValue, what: str) -> Pairs:
+    """Return ``[[uint, int], …]`` (rate or means, amount) as pairs, in stored order."""
+    result = []
+    for item in array(value, -1, what):
+        f = array(item, 2, what)
+        result.append((uint(f[0], what), integer(f[1], what)))
+    return tuple(result)
+
+
+def array(value: CborValue, length: int, what: str) -> list[CborValue]:
+    """Return ``value`` if it is an array of ``length`` items (any length when < 0)."""
+    if not isinstance(value, list):
+        raise FieldError(f"{what} n'est pas un tableau CBOR")
+    if length >= 0 and len(value) != length:
+        raise FieldError(f"{what} a {len(value)} champs au lieu de {length}")
+    return value
+
+
+def integer(value: CborValue, what: str) -> int:
+    if not isinstance(value, int):
+        raise FieldError(f"champ {what} : entier attendu")
+    return value
+
+
+def uint(value: CborValue, what: str) -> int:
+    if integer(value, what) < 0:
+        raise FieldError(f"champ {what} : entier positif ou nul attendu")
+    return value  # type: ignore[return-value]
+
+
+def text(value: CborValue, what: str) -> str:
+    if not isinstance(value, str):
+        raise FieldError(f"champ {what} : texte attendu")
+    return value
+
+
+def blob(value: CborValue, what: str, length: int = -1) -> bytes:
+    """Return ``value`` if it is a byte string (of ``length`` bytes when ≥ 0)."""
+    if not isinstance(value, bytes) or (length >= 0 and len(value) != length):
+        size = "octets" if length < 0 else f"{length} octets"
+        raise FieldError(f"champ {what} : {size} attendus")
+    return value

@@ -1,0 +1,419 @@
+"""``fiscal-inspect dump`` and ``devs``: copy a terminal's fiscal memory over its serial link.
+
+The copy is a directory laid out like ``/fiscal`` on the terminal's flash
+(docs/LINK.md §5): ``identity.cbor`` byte for byte, and ``journal/NNNNNNNN.log``
+segments in the journal's own frame format and segment rule (docs/SPEC.md
+§3), so the segments come out byte-identical to the flash's; then
+``head.bin`` (the head statement), ``head.nonce`` (the nonce it signs),
+``archives/`` and ``dump.json`` (what was copied, when, from where).
+
+Each record is checked as it arrives: it must carry the seq its place
+gives it. An interrupted copy is resumed with ``--from N``: the directory
+must hold records 1..N-1 (a torn last frame is cut off), the terminal must
+be the same and its record N-1 identical to the copy's; the result is the
+same as an uninterrupted copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import struct
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from firmware.link.errors import LinkError
+from firmware.link.messages import (
+    NONCE_MAX,
+    NONCE_MIN,
+    PROTOCOL_NAME,
+    PROTOCOL_VERSION,
+    Identification,
+)
+from tools.inspect.image import FlashContents, Segment
+from tools.inspect.link_client import DEFAULT_BAUD, DEFAULT_TIMEOUT_S, LinkClient, open_port
+
+SEGMENT_BYTES = 32 * 1024  # docs/SPEC.md §3: a frame starts only below this offset
+RECORDS_PER_REQUEST = 4096  # the terminal caps each answer by size anyway
+ARCHIVE_CHUNK = 32 * 1024
+PORT_ENV, BAUD_ENV = "FISCAL_INSPECT_PORT", "FISCAL_INSPECT_BAUD"
+EXIT_DONE, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+
+class DumpError(Exception):
+    """The copy cannot be made or resumed; the message is for the inspector."""
+
+
+@dataclass
+class Stored:
+    """What a copy directory holds: record count, last record, where the next frame goes."""
+
+    count: int = 0
+    last: bytes = b""
+    segment: int = 0  # index of the last segment file, 0 when none
+    size: int = 0  # bytes in it
+
+
+@dataclass
+class Outcome:
+    """What a dump did: records copied, range, anomalies noticed on the way."""
+
+    first: int
+    last: int
+    statement: bytes
+    archives: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+
+def frame(record: bytes) -> bytes:
+    """Return ``record`` as a journal frame: u16 BE length, record, CRC-32 BE of both."""
+    head = struct.pack(">H", len(record))
+    return head + record + struct.pack(">I", zlib.crc32(head + record))
+
+
+def record_seq(record: bytes) -> int | None:
+    """Return the seq of a record (docs/SPEC.md §4, field 2) read from its CBOR heads, or None."""
+    position = 1  # after the head of the 10-element array
+    value = None
+    for _ in range(3):  # version, doc_type, seq: unsigned integers
+        if position >= len(record) or record[position] >> 5:
+            return None
+        info = record[position] & 0x1F
+        size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info, 0) if info >= 24 else 0
+        if info > 27:
+            return None
+        value = (
+            info if info < 24 else int.from_bytes(record[position + 1 : position + 1 + size], "big")
+        )
+        position += 1 + size
+    return value if record[:1] == b"\x8a" else None
+
+
+def read_stored(out: Path, repair: bool = False) -> Stored:
+    """Return what the copy in ``out`` holds, a torn last frame aside (cut off with ``repair``).
+
+    Raises DumpError when a segment is missing or damaged before its last frame.
+    """
+    stored = Stored()
+    names = sorted(p.name for p in (out / "journal").glob("*.log"))
+    for index, name in enumerate(names, 1):
+        if name != f"{index:08d}.log":
+            raise DumpError(f"copie incomplète : {index:08d}.log absent de {out / 'journal'}")
+        path = out / "journal" / name
+        data = path.read_bytes()
+        offset = 0
+        while offset < len(data):
+            (length,) = struct.unpack_from(">H", data, offset) if len(data) - offset > 1 else (0,)
+            end = offset + 2 + length + 4
+            good = (
+                length
+                and end <= len(data)
+                and zlib.crc32(data[offset : end - 4]) == int.from_bytes(data[end - 4 : end], "big")
+            )
+            if not good:  # only the last frame of the last segment may be torn
+                if index != len(names):
+                    raise DumpError(f"copie endommagée : {path} à l'octet {offset}")
+                if repair:
+                    with path.open("r+b") as f:
+                        f.truncate(offset)
+                data = data[:offset]
+                break
+            stored.count += 1
+            stored.last = data[offset + 2 : end - 4]
+            offset = end
+        stored.segment, stored.size = index, len(data)
+    return stored
+
+
+def load_dump(out: Path) -> FlashContents:
+    """Return a copy directory as the verifier reads a flash image (identity and segments)."""
+    identity = (out / "identity.cbor").read_bytes()
+    journal = out / "journal"
+    names = sorted(p.name for p in journal.iterdir())
+    segments = tuple(Segment(n, (journal / n).read_bytes()) for n in names if n.endswith(".log"))
+    others = tuple(n for n in names if not n.endswith(".log"))
+    return FlashContents(str(out), 0, 0, identity, segments, others)
+
+
+class Progress:
+    """A bar on a terminal, a line every tenth of the way otherwise."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream = max(total, 1), stream
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+        self.shown = -1
+
+    def update(self, done: int, nbytes: int) -> None:
+        ratio = min(done / self.total, 1.0)
+        speed = nbytes / max(time.monotonic() - self.start, 1e-6) / 1024
+        if self.tty:
+            bar = "#" * int(ratio * 30)
+            self.stream.write(
+                f"\r  [{bar:<30}] {done}/{self.total} enregistrements {speed:.0f} kio/s"
+            )
+        elif int(ratio * 10) > self.shown:
+            self.shown = int(ratio * 10)
+            self.stream.write(f"enregistrements : {done}/{self.total} ({ratio:.0%})\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def dump(
+    client: LinkClient, out: Path, from_seq: int | None, nonce: bytes, stream: TextIO
+) -> Outcome:
+    """Copy the terminal behind ``client`` into ``out``; raise DumpError or LinkError."""
+    client.connect()
+    info = client.identify()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "journal").mkdir(exist_ok=True)
+    identity_file = out / "identity.cbor"
+    if identity_file.exists() and identity_file.read_bytes() != info.identity:
+        raise DumpError(f"{out} contient la copie d'un autre terminal")
+    stored = read_stored(out, repair=from_seq is not None)
+    start = stored.count + 1
+    if from_seq is None and stored.count:
+        raise DumpError(
+            f"{out} contient déjà les enregistrements 1 à {stored.count} : "
+            f"reprendre avec --from {start}, ou choisir un autre répertoire"
+        )
+    if from_seq is not None and from_seq != start:
+        raise DumpError(
+            f"{out} contient les enregistrements 1 à {stored.count} : "
+            f"la copie ne peut reprendre qu'avec --from {start}"
+        )
+    if stored.count:
+        previous = client.read_records(stored.count, 1).records
+        if previous[:1] != [stored.last]:
+            raise DumpError(f"l'enregistrement n°{stored.count} du terminal diffère de la copie")
+    identity_file.write_bytes(info.identity)
+    outcome = Outcome(start, stored.count, b"")
+    progress = Progress(info.last_seq, stream)
+    _pull(client, out, stored, outcome, progress)
+    outcome.statement = client.head_statement(nonce)
+    _pull(client, out, stored, outcome, progress)  # what was sealed meanwhile: covered by the head
+    progress.finish()
+    _sync(out)
+    (out / "head.bin").write_bytes(outcome.statement)
+    (out / "head.nonce").write_bytes(nonce)
+    outcome.archives = _archives(client, out)
+    _manifest(out, info, outcome, client)
+    return outcome
+
+
+def _pull(
+    client: LinkClient, out: Path, stored: Stored, outcome: Outcome, progress: Progress
+) -> None:
+    more = True
+    while more:
+        batch = client.read_records(outcome.last + 1, RECORDS_PER_REQUEST)
+        frames: list[bytes] = []
+        for seq, record in enumerate(batch.records, outcome.last + 1):
+            found = record_seq(record)
+            if found != seq:
+                outcome.findings.append(f"enregistrement n°{seq} : séquence lue {found}")
+            frames.append(frame(record))
+        _append(out, stored, frames)
+        outcome.last += len(batch.records)
+        progress.update(outcome.last, client.bytes_in)
+        more = batch.more
+
+
+def _append(out: Path, stored: Stored, frames: list[bytes]) -> None:
+    """Append frames to the segments as the terminal does: a new one from SEGMENT_BYTES on."""
+    pending = bytearray()
+    for item in frames:
+        if stored.segment == 0 or stored.size + len(pending) >= SEGMENT_BYTES:
+            _write(out, stored.segment, pending)
+            stored.segment, stored.size, pending = stored.segment + 1, 0, bytearray()
+        pending += item
+    _write(out, stored.segment, pending)
+    stored.size += len(pending)
+    stored.count += len(frames)
+
+
+def _write(out: Path, segment: int, data: bytes | bytearray) -> None:
+    if segment and data:
+        with (out / "journal" / f"{segment:08d}.log").open("ab") as f:
+            f.write(data)  # an interrupted copy is repaired on resume: fsync once, at the end
+
+
+def _sync(out: Path) -> None:
+    for path in sorted((out / "journal").glob("*.log")):
+        with path.open("rb") as f:
+            os.fsync(f.fileno())
+
+
+def _archives(client: LinkClient, out: Path) -> list[str]:
+    names = []
+    for name, size in client.list_archives():
+        (out / "archives").mkdir(exist_ok=True)
+        data = bytearray()
+        while len(data) < size:
+            chunk = client.read_archive(name, len(data), min(ARCHIVE_CHUNK, size - len(data)))
+            if not chunk:
+                raise DumpError(f"archive {name} : {size} octets annoncés, {len(data)} reçus")
+            data += chunk
+        part = out / "archives" / (name + ".part")
+        part.write_bytes(data)
+        part.replace(out / "archives" / name)
+        names.append(name)
+    return names
+
+
+def _manifest(out: Path, info: Identification, outcome: Outcome, client: LinkClient) -> None:
+    path = out / "dump.json"
+    sessions = json.loads(path.read_text())["sessions"] if path.exists() else []
+    sessions.append(
+        {
+            "from_seq": outcome.first,
+            "to_seq": outcome.last,
+            "port": str(getattr(client.port, "port", "")),
+            "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+    )
+    manifest = {
+        "protocol": PROTOCOL_NAME,
+        "protocol_version": PROTOCOL_VERSION,
+        "terminal_id": info.terminal_id,
+        "software_version": info.software_version,
+        "public_key": info.public_key.hex(),
+        "counts": {str(t): n for t, n in info.counts},
+        "records": outcome.last,
+        "head": {"statement": "head.bin", "nonce": "head.nonce"},
+        "archives": outcome.archives,
+        "sessions": sessions,
+    }
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``dump`` and ``devs`` subcommands to fiscal-inspect's parser."""
+    copy = commands.add_parser(
+        "dump",
+        help="copier la mémoire fiscale d'un terminal par sa liaison série",
+        description="Copie l'identité, tout le journal, la déclaration de tête et les archives "
+        "du terminal dans RÉP (lecture seule). Code de sortie : 0 copie complète, "
+        "1 copie complète avec anomalies, 2 copie impossible ou interrompue.",
+    )
+    copy.add_argument(
+        "-p",
+        "--port",
+        default=os.environ.get(PORT_ENV),
+        help=f"port série : chemin ou URL pyserial (défaut : ${PORT_ENV})",
+    )
+    copy.add_argument(
+        "-b",
+        "--baud",
+        type=_baud,
+        default=os.environ.get(BAUD_ENV, str(DEFAULT_BAUD)),
+        help=f"débit en bauds (défaut ${BAUD_ENV}, sinon {DEFAULT_BAUD})",
+    )
+    copy.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="RÉP", help="répertoire de la copie"
+    )
+    copy.add_argument(
+        "--from",
+        dest="from_seq",
+        type=int,
+        metavar="N",
+        help="reprendre une copie interrompue à l'enregistrement N",
+    )
+    copy.add_argument("--nonce", type=_nonce, help="aléa de la déclaration de tête (hexadécimal)")
+    copy.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"attente d'une réponse, en secondes (défaut {DEFAULT_TIMEOUT_S:g})",
+    )
+    copy.set_defaults(run=run_dump)
+    devs = commands.add_parser("devs", help="lister les ports série (identifiants USB VID:PID)")
+    devs.set_defaults(run=run_devs)
+
+
+def run_dump(args: argparse.Namespace) -> int:
+    """Run ``fiscal-inspect dump``; return the exit code."""
+    if not args.port:
+        print(f"fiscal-inspect : port série absent : -p PORT ou ${PORT_ENV}", file=sys.stderr)
+        return EXIT_FAILED
+    nonce = args.nonce or secrets.token_bytes(32)
+    client: LinkClient | None = None
+    try:
+        client = LinkClient(open_port(args.port, args.baud, args.timeout), timeout_s=args.timeout)
+        outcome = dump(client, args.output, args.from_seq, nonce, sys.stdout)
+    except (LinkError, DumpError, OSError) as exc:
+        code = f" [{exc.code}]" if isinstance(exc, LinkError) else ""
+        print(f"fiscal-inspect : copie impossible ou interrompue : {exc}{code}", file=sys.stderr)
+        _hint(args)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("\nfiscal-inspect : copie interrompue", file=sys.stderr)
+        _hint(args)
+        return EXIT_FAILED
+    finally:
+        if client is not None:
+            client.close()
+    print(f"Copie : enregistrements {outcome.first} à {outcome.last} dans {args.output}")
+    print(f"Déclaration de tête : {len(outcome.statement)} octets")
+    print(f"Archives : {len(outcome.archives)}")
+    for finding in outcome.findings:
+        print(f"anomalie : {finding}")
+    return EXIT_FINDINGS if outcome.findings else EXIT_DONE
+
+
+def _hint(args: argparse.Namespace) -> None:
+    try:
+        count = read_stored(args.output).count
+    except (DumpError, OSError):
+        return
+    if count:
+        print(
+            f"reprendre avec : fiscal-inspect dump -p {args.port} -o {args.output} "
+            f"--from {count + 1}",
+            file=sys.stderr,
+        )
+
+
+def run_devs(args: argparse.Namespace) -> int:
+    """List serial ports as mpremote does: device, serial number, VID:PID, maker, product."""
+    from serial.tools import list_ports
+
+    ports = sorted(list_ports.comports(), key=lambda p: str(p.device))
+    for p in ports:
+        ids = f"{p.vid:04x}:{p.pid:04x}" if p.vid is not None and p.pid is not None else "0000:0000"
+        print(
+            f"{p.device} {p.serial_number or 'None'} {ids} {p.manufacturer or 'None'} "
+            f"{p.product or p.description or 'None'}"
+        )
+    if not ports:
+        print("aucun port série trouvé", file=sys.stderr)
+    return EXIT_DONE
+
+
+def _baud(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"débit invalide : {text!r}")
+    return int(text)
+
+
+def _nonce(text: str) -> bytes:
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("aléa hexadécimal attendu") from None
+    if not NONCE_MIN <= len(value) <= NONCE_MAX:
+        raise argparse.ArgumentTypeError(f"l'aléa fait {NONCE_MIN} à {NONCE_MAX} octets")
+    return value

@@ -1,0 +1,228 @@
+"""A blocking client of the inspection link (firmware/link) over pyserial, for fiscal-inspect.
+
+The protocol itself is the terminal's own sans-I/O ``Client``; this module
+adds what the protocol leaves to the caller: the port, the clock, timeouts
+and retries. Every failure becomes a ``LinkError`` with a stable code:
+
+- ``PORT_UNAVAILABLE``: the port cannot be opened;
+- ``DISCONNECTED``: the port failed under us (cable pulled, adapter gone);
+- ``NO_ANSWER``: nothing came back after every try (terminal stalled, not
+  serving the link, wrong port);
+- ``GARBLED``: bytes came back, but never a valid answer (wrong baud rate,
+  noisy line, not a fiscal terminal);
+- ``VERSION_MISMATCH`` / ``WRONG_PROTOCOL``: the terminal speaks another
+  protocol (``RemoteProtocolError``, naming both versions);
+- the terminal's ERROR replies, blamed by ``errors.reply_error``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from firmware.link.errors import NOT_READY, LinkError, RemoteProtocolError, reply_error
+from firmware.link.messages import (
+    ArchiveChunk,
+    ArchiveList,
+    ErrorReply,
+    GetHeadStatement,
+    HeadStatement,
+    Hello,
+    Identification,
+    Identify,
+    ListArchives,
+    Message,
+    ReadArchive,
+    ReadRecords,
+    RecordBatch,
+    Request,
+    TerminalInfo,
+)
+from firmware.link.protocol import NEED_DATA, Client
+from firmware.link.state import IDLE
+
+DEFAULT_BAUD = 115200
+DEFAULT_TIMEOUT_S = 2.0
+DEFAULT_TRIES = 3
+READ_SLICE_S = 0.05  # longest single wait for a byte; the deadline is checked between reads
+_FATAL = ("VERSION_MISMATCH", "WRONG_PROTOCOL")
+_M = TypeVar("_M", bound=Message)
+
+
+class LinkIOError(LinkError):
+    """The link failed as a line (port, cable, silence, noise), not as a protocol."""
+
+
+class Port(Protocol):
+    """What the client needs of a pyserial port (``serial.Serial`` and its URL handlers)."""
+
+    @property
+    def in_waiting(self) -> int: ...
+
+    def read(self, size: int = 1) -> bytes: ...
+
+    def write(self, data: bytes) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+def open_port(url: str, baudrate: int = DEFAULT_BAUD, timeout_s: float = DEFAULT_TIMEOUT_S) -> Any:
+    """Open ``url`` (a device path or any pyserial URL); raise LinkIOError PORT_UNAVAILABLE."""
+    import serial  # pyserial, only when a port is really opened
+
+    try:
+        return serial.serial_for_url(
+            url, baudrate=baudrate, timeout=READ_SLICE_S, write_timeout=timeout_s
+        )
+    except (serial.SerialException, OSError, ValueError) as exc:
+        raise LinkIOError("PORT_UNAVAILABLE", f"impossible d'ouvrir {url} : {exc}") from None
+
+
+class LinkClient:
+    """Requests over ``port``; answers awaited ``timeout_s``, requests tried ``tries`` times."""
+
+    def __init__(
+        self,
+        port: Port,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        tries: int = DEFAULT_TRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.port = port
+        self.timeout_s = timeout_s
+        self.tries = tries
+        self.clock = clock
+        self.protocol = Client()
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.retries = 0
+        self.errors: list[LinkError] = []  # what the peer got wrong along the way
+
+    def connect(self) -> None:
+        """Open a session (HELLO); raise LinkError as the module docstring says."""
+        self.protocol.send(Hello())
+        self._write()
+        self._answer()
+
+    def identify(self) -> Identification:
+        """Return what the terminal says of itself (IDENTIFY)."""
+        return _expect(self._request(Identify), TerminalInfo).identification
+
+    def read_records(self, from_seq: int, max_count: int) -> RecordBatch:
+        """Return up to ``max_count`` stored records from ``from_seq`` (READ_RECORDS)."""
+        return _expect(
+            self._request(lambda rid: ReadRecords(rid, from_seq, max_count)), RecordBatch
+        )
+
+    def head_statement(self, nonce: bytes) -> bytes:
+        """Return the terminal's signed head statement over ``nonce`` (HEAD_STATEMENT)."""
+        reply = self._request(lambda rid: GetHeadStatement(rid, nonce))
+        return _expect(reply, HeadStatement).statement
+
+    def list_archives(self) -> list[tuple[str, int]]:
+        """Return (name, size) of each archive file (LIST_ARCHIVES)."""
+        return _expect(self._request(ListArchives), ArchiveList).archives
+
+    def read_archive(self, name: str, offset: int, size: int) -> bytes:
+        """Return up to ``size`` bytes of archive ``name`` from ``offset`` (READ_ARCHIVE)."""
+        reply = self._request(lambda rid: ReadArchive(rid, name, offset, size))
+        return _expect(reply, ArchiveChunk).data
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.port.close()
+
+    def _request(self, make: Callable[[int], Request]) -> Message:
+        for _ in range(2):  # NOT_READY: the terminal lost the session (restart): HELLO, again
+            self.protocol.send(make(self.protocol.next_request_id))
+            self._write()
+            answer = self._answer()
+            if not isinstance(answer, ErrorReply):
+                return answer
+            if answer.code != NOT_READY or self.protocol.state != IDLE:
+                raise reply_error(answer.code, answer.text)
+            self.connect()
+        raise reply_error(NOT_READY, "the session is lost at every request")
+
+    def _answer(self) -> Message:
+        """Return the answer to the outstanding message, retrying after each silence."""
+        tries = 1
+        deadline = self.clock() + self.timeout_s
+        seen = len(self.errors)
+        while True:
+            event = self.protocol.next_event()
+            if event is NEED_DATA:
+                if self.clock() < deadline:
+                    self._read()
+                    continue
+                if tries >= self.tries:
+                    raise self._silence(tries, self.errors[seen:])
+            elif isinstance(event, RemoteProtocolError):
+                if event.code in _FATAL:
+                    raise event
+                self.errors.append(event)
+                continue
+            elif isinstance(event, ErrorReply) and event.request_id == 0:
+                self.errors.append(reply_error(event.code, event.text))  # our frame arrived damaged
+                if tries >= self.tries:
+                    raise self._silence(tries, self.errors[seen:])
+            elif isinstance(event, Message):
+                return event
+            tries += 1
+            self.retries += 1
+            self.protocol.retry()
+            self._write()
+            deadline = self.clock() + self.timeout_s
+
+    def _silence(self, tries: int, errors: list[LinkError]) -> LinkIOError:
+        if errors:
+            return LinkIOError(
+                "GARBLED",
+                f"aucune réponse valide du terminal en {tries} essais : {len(errors)} trame(s) "
+                f"endommagée(s) ou invalide(s) (dernière : {errors[-1].message}) ; "
+                "débit (-b) erroné ou liaison perturbée ?",
+            )
+        return LinkIOError(
+            "NO_ANSWER",
+            f"pas de réponse du terminal en {tries} essais de {self.timeout_s:g} s : terminal "
+            "bloqué, liaison d'inspection non servie, ou mauvais port ?",
+        )
+
+    def _read(self) -> None:
+        import serial
+
+        try:
+            waiting = self.port.in_waiting
+            data = self.port.read(waiting if waiting > 0 else 1)
+        except (serial.SerialException, OSError) as exc:
+            raise LinkIOError(
+                "DISCONNECTED", f"liaison perdue : {exc} (câble débranché ?)"
+            ) from None
+        if data:
+            self.bytes_in += len(data)
+            self.protocol.receive_data(bytes(data))
+
+    def _write(self) -> None:
+        import serial
+
+        data = self.protocol.data_to_send()
+        try:
+            self.port.write(data)
+        except serial.SerialTimeoutException:
+            raise LinkIOError(
+                "NO_ANSWER", "le terminal ne lit plus la liaison (écriture bloquée)"
+            ) from None
+        except (serial.SerialException, OSError) as exc:
+            raise LinkIOError(
+                "DISCONNECTED", f"liaison perdue : {exc} (câble débranché ?)"
+            ) from None
+        self.bytes_out += len(data)
+
+
+def _expect(reply: Message, kind: type[_M]) -> _M:
+    """Return ``reply`` as a ``kind`` (the protocol has already matched it to the request)."""
+    if not isinstance(reply, kind):
+        raise RemoteProtocolError("BAD_REPLY", f"{type(reply).__name__} instead of {kind.__name__}")
+    return reply
