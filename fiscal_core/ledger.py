@@ -65,12 +65,10 @@ class Ledger:
         terminal_id: str,
         signer: "Signer",
         state: LedgerState | None = None,
-        day_end_hour: int = DAY_END_HOUR,
     ) -> None:
         self.terminal_id = terminal_id
         self.signer = signer
         self.state = state if state is not None else LedgerState()
-        self.day_end_hour = day_end_hour
 
     # ----------------------------------------------------------- tickets
 
@@ -143,6 +141,7 @@ class Ledger:
         """Return the signed duplicate (reprint) of ``original``, numbered per original."""
         if original.doc_type in (codes.DOC_JET, codes.DOC_DUPLICATE):
             raise FiscalError("NOT_REPRINTABLE", "this document cannot be reprinted")
+        self._require_open_period(time_utc, utc_offset)
         reprint = self.state.reprints.get((original.doc_type, original.number), 0) + 1
         body = DuplicateBody(original.doc_type, original.number, reprint)
         return self._seal(codes.DOC_DUPLICATE, time_utc, utc_offset, operator_id, body)
@@ -172,6 +171,7 @@ class Ledger:
             check_text(field)
         if ticket.number in self.state.invoiced:
             raise FiscalError("ALREADY_INVOICED", "this ticket already has its invoice")
+        self._require_open_period(time_utc, utc_offset)
         kind = codes.INVOICE_CREDIT if body.is_return else codes.INVOICE_SALE
         vat = [(v.rate, v.total) for v in breakdown(body.lines)]
         invoice = InvoiceBody(ticket.number, kind, customer, postcode, vat_number, vat, body.total)
@@ -281,7 +281,7 @@ class Ledger:
         if not state.period_open:
             raise FiscalError("PERIOD_CLOSED", "no open period: enter the cash float")
         now_local = time_utc + utc_offset * 60
-        if now_local >= period_deadline_local(state.business_day, self.day_end_hour):
+        if now_local >= period_deadline_local(state.business_day, DAY_END_HOUR):
             raise FiscalError("PERIOD_EXPIRED", "the business day is over: close it first")
 
     def _check_opening(self, time_utc: int, utc_offset: int) -> None:

@@ -10,6 +10,7 @@ expects the exact findings, on the exact record, and nothing else.
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 from fiscal_core import codes
 from fiscal_core.closures import COUNT_SALES
@@ -121,8 +122,8 @@ def test_ticket_outside_a_period_and_after_the_day(tmp_path: Path) -> None:
             till.sale(BAGUETTES)
         till.open()
         till.now = T0 + 20 * 3600  # 06:00:37 local on 31/12, the day after the float
-        till.ledger.day_end_hour = 12  # the writer's deadline moved
-        till.sale(BAGUETTES)
+        with patch("fiscal_core.ledger.DAY_END_HOUR", 12):  # the writer's deadline moved
+            till.sale(BAGUETTES)
 
     assert findings(tmp_path, script) == [
         (
