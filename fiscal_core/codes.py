@@ -21,6 +21,7 @@ DOC_GT_PERIOD = 5  # daily closure (Z)
 DOC_GT_MONTH = 6
 DOC_GT_YEAR = 7
 DOC_JET = 8
+DOC_ARCHIVE = 9  # a fiscal archive file made on the terminal, signed by its digest
 DOC_TRAINING = 10  # training-mode ticket, counted nowhere
 
 DOC_NAMES = {
@@ -32,6 +33,7 @@ DOC_NAMES = {
     DOC_GT_MONTH: "GT_MOIS",
     DOC_GT_YEAR: "GT_EXERCICE",
     DOC_JET: "JET",
+    DOC_ARCHIVE: "ARCHIVE",
     DOC_TRAINING: "FORMATION",
 }
 
@@ -42,6 +44,10 @@ OP_SALE = "VENTE"
 OP_RETURN = "RETOUR"
 
 OPERATION_TYPES = (OP_SALE, OP_RETURN)
+
+# Archive kinds, as they appear in the data to sign.
+ARCHIVE_PERIOD = "PERIODE"  # a day or a month
+ARCHIVE_YEAR = "EXERCICE"
 
 # Invoice kinds, as they appear in the data to sign.
 INVOICE_SALE = "FACTURE"

@@ -17,7 +17,7 @@ from the journal alone with ``Verifier`` (fiscal_core/verifier.py).
 from fiscal_core import codes
 from fiscal_core.civil import local_day, month_label
 from fiscal_core.closures import ClosureBody
-from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import b64url
 from fiscal_core.errors import FiscalError
 from fiscal_core.events import JetBody
@@ -177,6 +177,46 @@ class Ledger:
         invoice = InvoiceBody(ticket.number, kind, customer, postcode, vat_number, vat, body.total)
         return self._seal(codes.DOC_INVOICE, time_utc, utc_offset, operator_id, invoice)
 
+    def seal_archive(
+        self,
+        *,
+        time_utc: int,
+        utc_offset: int,
+        operator_id: int,
+        closure: Record,
+        file_name: str,
+        file_digest: bytes,
+    ) -> Sealed:
+        """Return the signed ARCHIVE record of the archive file of ``closure``'s period.
+
+        ``file_digest`` is the SHA-256 of the archive file: signing this
+        record signs the file. Raises FiscalError when ``closure`` is not a
+        closure or its period is already archived.
+        """
+        key = (closure.doc_type, closure.number)
+        known = self.state.closures.get(key)
+        if closure.doc_type not in codes.CLOSURE_TYPES or known is None:
+            raise FiscalError("NOT_A_CLOSURE", "an archive is made of a closed period")
+        if key in self.state.archived:
+            raise FiscalError("ALREADY_ARCHIVED", "this period is already archived")
+        if len(file_digest) != 32:
+            raise ValueError("the file digest is a SHA-256 (32 bytes)")
+        check_text(file_name)
+        from_seq, to_seq, vat, total = known
+        kind = codes.ARCHIVE_YEAR if closure.doc_type == codes.DOC_GT_YEAR else codes.ARCHIVE_PERIOD
+        body = ArchiveBody(
+            kind,
+            closure.doc_type,
+            closure.number,
+            from_seq,
+            to_seq,
+            vat,
+            total,
+            file_name,
+            file_digest,
+        )
+        return self._seal(codes.DOC_ARCHIVE, time_utc, utc_offset, operator_id, body)
+
     # ------------------------------------------------------------ events
 
     def seal_jet(
@@ -288,6 +328,8 @@ class Ledger:
         state = self.state
         if state.period_open:
             raise FiscalError("PERIOD_OPEN", "a period is already open")
+        if state.archive_due:
+            raise FiscalError("ARCHIVE_REQUIRED", "archive the closed fiscal year first")
         today = local_day(time_utc, utc_offset)
         if state.month_days and month_label(today) != state.month_label:
             raise FiscalError("MONTH_CLOSE_REQUIRED", f"close month {state.month_label} first")
@@ -301,7 +343,7 @@ class Ledger:
         time_utc: int,
         utc_offset: int,
         operator_id: int,
-        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody",
+        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody",
     ) -> Record:
         if not 0 <= time_utc <= codes.MAX_TIME_UTC:
             raise FiscalError("BAD_TIME", "the clock is outside the representable dates")
@@ -324,7 +366,7 @@ class Ledger:
         time_utc: int,
         utc_offset: int,
         operator_id: int,
-        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody",
+        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody",
     ) -> Sealed:
         return self._sign(self._record(doc_type, time_utc, utc_offset, operator_id, body))
 

@@ -16,13 +16,14 @@ the signature of the record with the same type and ``number - 1``.
 from fiscal_core import codes
 from fiscal_core.cbor import decode, encode
 from fiscal_core.closures import ClosureBody
-from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.errors import FormatError
 from fiscal_core.events import JetBody
 from fiscal_core.fields import integer, text, uint
 from fiscal_core.sales import Line, Payment, TicketBody
 
 __all__ = [
+    "ArchiveBody",
     "ClosureBody",
     "DuplicateBody",
     "InvoiceBody",
@@ -39,8 +40,11 @@ if TYPE_CHECKING:
 
 SIGNATURE_BYTES = 64
 
+if TYPE_CHECKING:
+    Body = TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody
 
-_BODY_TYPES: "dict[int, type[TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody]]" = {
+
+_BODY_TYPES: "dict[int, type[Body]]" = {
     codes.DOC_TICKET: TicketBody,
     codes.DOC_TRAINING: TicketBody,
     codes.DOC_JET: JetBody,
@@ -49,6 +53,7 @@ _BODY_TYPES: "dict[int, type[TicketBody | JetBody | ClosureBody | DuplicateBody 
     codes.DOC_GT_YEAR: ClosureBody,
     codes.DOC_DUPLICATE: DuplicateBody,
     codes.DOC_INVOICE: InvoiceBody,
+    codes.DOC_ARCHIVE: ArchiveBody,
 }
 
 
@@ -77,7 +82,7 @@ class Record:
         utc_offset: int,
         terminal_id: str,
         operator_id: int,
-        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody",
+        body: "Body",
         signature: bytes = b"",
         version: int = codes.FORMAT_VERSION,
     ) -> None:

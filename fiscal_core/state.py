@@ -10,7 +10,7 @@ perpetual totals, periods and their totals.
 from fiscal_core import codes
 from fiscal_core.civil import day_label, local_day, month_label
 from fiscal_core.closures import COUNT_DUPLICATES, COUNT_INVOICES, ClosureBody, Totals
-from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.events import JetBody
 from fiscal_core.periods import fiscal_year_label
 from fiscal_core.sales import TicketBody
@@ -36,9 +36,12 @@ class LedgerState:
     """Numbering, chains, perpetual totals, the open period and period totals."""
 
     __slots__ = (
+        "archive_due",
+        "archived",
         "business_day",
         "chains",
         "closure_gt",
+        "closures",
         "day",
         "fiscal_year_start_month",
         "gt_absolute",
@@ -81,6 +84,10 @@ class LedgerState:
         self.invoiced: set[int] = set()  # ticket numbers already invoiced
         self.returned: dict[int, dict[str, int]] = {}  # ticket -> line key -> qty returned
         self.unprinted: set[int] = set()  # tickets journaled as not printed (JET 901)
+        # (closure type, number) -> (from_seq, seq, VAT pairs, period total): what an archive names
+        self.closures: dict[tuple[int, int], tuple[int, int, list[tuple[int, int]], int]] = {}
+        self.archived: set[tuple[int, int]] = set()  # closures already archived
+        self.archive_due = False  # a fiscal year is closed but not archived yet
 
     def head(self, doc_type: int) -> ChainHead:
         return self.chains.get(doc_type) or ChainHead(0, b"")
@@ -120,6 +127,12 @@ class LedgerState:
             self._event(record, body)
         elif isinstance(body, ClosureBody):
             self._closure(record.doc_type, record.seq)
+            key = (record.doc_type, record.number)
+            self.closures[key] = (body.from_seq, record.seq, body.vat, body.total_real)
+        elif isinstance(body, ArchiveBody):
+            self.archived.add((body.closure_type, body.closure_number))
+            if body.closure_type == codes.DOC_GT_YEAR:
+                self.archive_due = False
         elif isinstance(body, DuplicateBody):
             key = (body.original_type, body.original_number)
             self.reprints[key] = self.reprints.get(key, 0) + 1
@@ -178,6 +191,7 @@ class LedgerState:
             self.year = Totals(seq + 1)
             self.year_label = ""
             self.year_months = 0
+            self.archive_due = True
 
 
 def line_key(ref: str, unit_price: int, vat_rate: int) -> str:

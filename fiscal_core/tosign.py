@@ -20,7 +20,7 @@ from hashlib import sha256
 from fiscal_core import codes
 from fiscal_core.civil import compact_timestamp
 from fiscal_core.closures import ClosureBody
-from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import b64url
 from fiscal_core.events import JetBody
 from fiscal_core.records import Record
@@ -109,6 +109,14 @@ def data_to_sign(record: Record, previous_signature: bytes) -> str:
             escape(body.customer),
             escape(body.postcode),
             escape(body.vat_number),
+        ]
+    elif isinstance(body, ArchiveBody):
+        fields = [
+            vat_text(body.vat),
+            str(body.total),
+            timestamp,
+            escape(record.terminal_id),
+            body.kind,
         ]
     else:
         raise ValueError(f"no data-to-sign layout for document type {record.doc_type}")

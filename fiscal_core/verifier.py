@@ -15,7 +15,7 @@ its ticket) is checked by the inspector's tool, which keeps them.
 
 from fiscal_core import codes
 from fiscal_core.closures import ClosureBody
-from fiscal_core.documents import DuplicateBody, InvoiceBody
+from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import verify
 from fiscal_core.errors import IntegrityError
 from fiscal_core.events import JetBody
@@ -69,6 +69,13 @@ class Verifier:
                 _fail(record, "reprint number is not the next one")
             if not 0 < body.original_number <= state.head(body.original_type).number:
                 _fail(record, "duplicate of a document that does not exist")
+        elif isinstance(body, ArchiveBody):
+            key = (body.closure_type, body.closure_number)
+            known = state.closures.get(key)
+            if known is None or key in state.archived:
+                _fail(record, "archive of an unknown or already archived closure")
+            elif (body.from_seq, body.to_seq, body.vat, body.total) != known:
+                _fail(record, "archive does not match the closure it names")
         elif isinstance(body, InvoiceBody):
             if not 0 < body.ticket_number <= state.head(codes.DOC_TICKET).number:
                 _fail(record, "invoice of a ticket that does not exist")
@@ -103,6 +110,8 @@ class Verifier:
     def _event(self, record: Record, body: JetBody) -> None:
         if body.code == codes.JET_CASH_FLOAT and self.state.period_open:
             _fail(record, "cash float while a period is open")
+        if body.code == codes.JET_CASH_FLOAT and self.state.archive_due:
+            _fail(record, "period opened before the closed fiscal year was archived")
 
 
 def _fail(record: Record, message: str) -> None:

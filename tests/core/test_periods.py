@@ -141,3 +141,32 @@ def test_cash_movements_need_an_open_period(fresh: Ledger) -> None:
         )
     assert err.value.code == "PERIOD_CLOSED"
     keep(fresh, jet(fresh))  # other JET events need no period
+
+
+def test_the_closed_fiscal_year_must_be_archived_before_a_new_period(fresh: Ledger) -> None:
+    t = at(2025, 12, 31)
+    open_day(fresh, t)
+    keep(fresh, sale(fresh, t))
+    keep(fresh, close(fresh, codes.DOC_GT_PERIOD, t))
+    keep(fresh, close(fresh, codes.DOC_GT_MONTH, t))
+    year = keep(fresh, close(fresh, codes.DOC_GT_YEAR, t)).record
+    with pytest.raises(FiscalError) as err:
+        open_day(fresh, at(2026, 1, 2))
+    assert err.value.code == "ARCHIVE_REQUIRED"
+
+    def archive() -> Sealed:
+        return fresh.seal_archive(
+            time_utc=t,
+            utc_offset=60,
+            operator_id=1,
+            closure=year,
+            file_name="FY2025.zip",
+            file_digest=bytes(32),
+        )
+
+    made = keep(fresh, archive()).record
+    assert made.body.kind == codes.ARCHIVE_YEAR and made.body.to_seq == year.seq  # type: ignore[union-attr]
+    with pytest.raises(FiscalError) as err:
+        archive()
+    assert err.value.code == "ALREADY_ARCHIVED"
+    open_day(fresh, at(2026, 1, 2))

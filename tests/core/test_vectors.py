@@ -25,7 +25,7 @@ def fields(name: str, key: str = "data_to_sign") -> list[str]:
 
 
 def test_every_document_type_has_a_vector() -> None:
-    assert {int(str(load(n)["doc_type"])) for n in NAMES} == {1, 3, 4, 5, 6, 7, 8, 10}
+    assert {int(str(load(n)["doc_type"])) for n in NAMES} == {1, 3, 4, 5, 6, 7, 8, 9, 10}
     assert set(NAMES) == set(PRODUCED)
 
 
@@ -110,3 +110,13 @@ def test_jet_vector_escapes_free_text() -> None:
     text = str(load("jet_first")["data_to_sign"])
     assert text.startswith("1,80,demarrage\\, test,20251231090000,0,TEST-0001,")
     assert fields("jet_float")[:2] == ["2", "171"]
+
+
+def test_archive_fields_by_hand() -> None:
+    assert fields("archive_first")[:5] == [
+        "2000:695|1000:550|0550:570",
+        "1815",
+        "20251231091300",
+        "TEST-0001",
+        "EXERCICE",
+    ]

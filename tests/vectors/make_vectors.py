@@ -8,6 +8,7 @@ tests/core/test_vectors.py checks that the core still produces them byte
 for byte and that an independent Ed25519 implementation accepts them.
 """
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -110,7 +111,17 @@ def scenario() -> list[tuple[str, Sealed]]:
         ("closure_month_first", codes.DOC_GT_MONTH),
         ("closure_year_first", codes.DOC_GT_YEAR),
     ):
-        keep(name, ledger.seal_closure(doc_type=doc_type, **when(), operator_id=1))
+        closure = keep(name, ledger.seal_closure(doc_type=doc_type, **when(), operator_id=1))
+    keep(
+        "archive_first",
+        ledger.seal_archive(
+            **when(),
+            operator_id=1,
+            closure=closure.record,
+            file_name="FY2025-01.zip",
+            file_digest=hashlib.sha256(b"archive file of the fiscal year").digest(),
+        ),
+    )
     keep(
         "jet_chained",
         ledger.seal_jet(
