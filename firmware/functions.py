@@ -32,6 +32,7 @@ from firmware.messages import (
     SLIP_RIGHTS,
     SLIP_VERSION,
     SLIP_X_REPORT,
+    CommitArchive,
     CommitClosure,
     CommitConfigChange,
     CommitDuplicate,
@@ -63,6 +64,8 @@ PROMPT_CUSTOMER = "n° client ?"
 PROMPT_PERSONS = "nb personnes ?"
 PROMPT_REASON = "motif 1-4 ?"
 PROMPT_CONFIG = "motif config 1-4 ?"
+PROMPT_ARCHIVE = "1 jour 2 mois 3 an ?"
+_ARCHIVES = {1: codes.DOC_GT_PERIOD, 2: codes.DOC_GT_MONTH, 3: codes.DOC_GT_YEAR}
 
 # Functions that ask for a ticket number first, then load that ticket.
 _TICKET_FUNCTIONS = (10, 11, 12, 14)
@@ -105,6 +108,8 @@ def start(state: State) -> Step:
         return _ask(base, PROMPT_TICKET)
     if number == 13:
         return _ask(base, PROMPT_PERSONS)
+    if number == 17:
+        return _ask(base, PROMPT_ARCHIVE)
     if number == 15:
         return _commit(base, "rights", CommitJet(op, codes.JET_RIGHTS_PRINTED, "liste des droits"))
     return replace(base, function=0), [Show(name[:20], "IMPRESSION..."), PrintPending(op)]
@@ -144,6 +149,11 @@ def answer(state: State, key: str) -> Step:
         new = replace(base, mode=MODE_READY, prompt="", function=0)
         shown = Show("NOTE IMPRIMEE", two_columns("TOTAL", format_cents(state.total)))
         return new, [CommitJet(op, codes.JET_NOTE_PRINTED, text, state.total), slip, shown]
+    if state.prompt == PROMPT_ARCHIVE:
+        closure_type = _ARCHIVES.get(value)
+        if closure_type is None:
+            return fail(state, "BAD_CHOICE", "choix 1 a 3")
+        return _commit(base, "archive", CommitArchive(op, closure_type))
     if state.prompt == PROMPT_CONFIG:
         config_reason = CONFIG_REASONS.get(value)
         if config_reason is None:
@@ -261,6 +271,8 @@ def _event_done(state: State, pending: str, record: Record) -> Step:
     elif pending == "training":
         new = _finish(replace(state, training=not state.training))
         return new, [Show("MODE FORMATION" if new.training else "FIN FORMATION", "")]
+    elif pending == "archive":
+        effects = [Show("ARCHIVE CREEE", f"N° {record.number}")]
     elif pending == "duplicate-jet":
         effects = [Show("DUPLICATA IMPRIME", "")]
     return _finish(state), effects

@@ -191,6 +191,7 @@ class Journal:
         if path.startswith(JOURNAL_DIR) or path == IDENTITY_PATH:
             raise ValueError(f"{path} is not a side file")
         try:
+            self._fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
             with self._fs.open(path + ".new", "wb") as f:
                 f.write(data)
             self._fs.rename(path + ".new", path)

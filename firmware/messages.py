@@ -138,6 +138,14 @@ class CommitConfigChange:
 
 
 @dataclass(frozen=True)
+class CommitArchive:
+    """Make the archive file of the last closure of ``closure_type`` and record it."""
+
+    operator_id: int
+    closure_type: int
+
+
+@dataclass(frozen=True)
 class LoadRecord:
     """Find a document in the journal by type and number (0 = the last one)."""
 
@@ -192,6 +200,7 @@ Effect = (
     | CommitDuplicate
     | CommitInvoice
     | CommitConfigChange
+    | CommitArchive
     | LoadRecord
     | PrintRecord
     | PrintSlip

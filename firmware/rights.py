@@ -44,6 +44,7 @@ FUNCTIONS: dict[int, tuple[str, str, frozenset[str]]] = {
     14: ("payment-proof", "JUSTIFICATIF", SELLERS),
     15: ("rights", "LISTE DES DROITS", EVERYONE),
     16: ("print-pending", "TICKETS NON IMPRIMES", SELLERS),
+    17: ("archive", "ARCHIVE FISCALE", MANAGERS),
 }
 
 OTHER_RIGHTS: dict[str, tuple[str, frozenset[str]]] = {

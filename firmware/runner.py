@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from firmware.archiving import archive_file
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
 from firmware.journal import CONFIG_PATH, CorruptFrameError, Journal, JournalError
@@ -25,6 +26,7 @@ from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
     COMMITS,
     Booted,
+    CommitArchive,
     CommitConfigChange,
     CommitDuplicate,
     CommitInvoice,
@@ -53,7 +55,7 @@ from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError, FormatError, IntegrityError
 from fiscal_core.identity import Identity
-from fiscal_core.ledger import Ledger
+from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Record
 from fiscal_core.verifier import Verifier
 from hal.board import Board
@@ -213,6 +215,8 @@ class Terminal:
         elif isinstance(effect, PrintSlip):
             now = self.board.clock
             return self._print(render_slip(effect, self.config, self.ledger.state, now))
+        elif isinstance(effect, CommitArchive):
+            return self._archive(effect)
         elif isinstance(effect, CommitConfigChange):
             lines = [(code, f"{text} | {effect.reason}") for code, text in self.config_change]
             return self._commit_config(lines, effect.operator_id)
@@ -230,12 +234,51 @@ class Terminal:
             sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes())
         except FiscalError as exc:
             return CommitRefused(exc.code, exc.message)
+        return self._store(sealed)
+
+    def _store(self, sealed: Sealed) -> Event:
+        """Append a sealed record durably, then let the ledger count it."""
         try:
             self.journal.append(sealed.encoded)
         except JournalError as exc:
             return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
         return RecordCommitted(sealed.record)
+
+    def _archive(self, effect: CommitArchive) -> Event:
+        """Write the archive file of the last closure of a kind, then its ARCHIVE record."""
+        state = self.ledger.state
+        number = state.head(effect.closure_type).number
+        closure = self.find(effect.closure_type, number) if number else None
+        if closure is None:
+            return CommitRefused("NOTHING_TO_ARCHIVE", "no closure of that kind yet")
+        if (closure.doc_type, closure.number) in state.archived:
+            return CommitRefused("ALREADY_ARCHIVED", "this period is already archived")
+        clock = self.board.clock
+        now, offset = clock.now_utc(), clock.utc_offset_minutes()
+        identity = Identity(self.ledger.terminal_id, self.ledger.signer.public_key)
+        try:
+            name, digest = archive_file(self.journal, closure, identity, self.config, now, offset)
+            sealed = self.ledger.seal_archive(
+                time_utc=now,
+                utc_offset=offset,
+                operator_id=effect.operator_id,
+                closure=closure,
+                file_name=name,
+                file_digest=digest,
+            )
+        except FiscalError as exc:
+            return CommitRefused(exc.code, exc.message)
+        except JournalError as exc:
+            return CommitRefused(exc.code, str(exc))
+        outcome = self._store(sealed)
+        if isinstance(outcome, RecordCommitted):
+            year = closure.doc_type == codes.DOC_GT_YEAR
+            code = codes.JET_YEAR_ARCHIVE if year else codes.JET_PERIOD_ARCHIVE
+            self._commit(
+                CommitJet(effect.operator_id, code, f"archive {name}", ref=sealed.record.number)
+            )
+        return outcome
 
     def _printer_ready(self) -> bool:
         """Ask the printer before recording what must print (6.7.3.4); journal changes."""

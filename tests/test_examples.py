@@ -32,8 +32,15 @@ EXPECTED_TYPES = {
         codes.DOC_INVOICE,
         codes.DOC_TRAINING,
         codes.DOC_GT_PERIOD,
+        codes.DOC_ARCHIVE,
     },
-    "month-end.keys": {codes.DOC_JET, codes.DOC_TICKET, codes.DOC_GT_PERIOD, codes.DOC_GT_MONTH},
+    "month-end.keys": {
+        codes.DOC_JET,
+        codes.DOC_TICKET,
+        codes.DOC_GT_PERIOD,
+        codes.DOC_GT_MONTH,
+        codes.DOC_ARCHIVE,
+    },
 }
 
 

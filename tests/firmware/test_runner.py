@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import pytest
 
+from firmware.archive import read_manifest
 from firmware.demo import DEMO_CONFIG
 from firmware.journal import Journal
 from firmware.keys import parse_key_script
@@ -13,7 +15,7 @@ from firmware.provision import provision
 from firmware.runner import BootError, Terminal
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
-from fiscal_core.records import JetBody, Record, TicketBody
+from fiscal_core.records import ArchiveBody, JetBody, Record, TicketBody
 from hal.board import Board
 from hal.clock.fake import FakeClock
 from hal.display.fake import FakeDisplay
@@ -249,3 +251,18 @@ def test_a_changed_configuration_waits_for_a_manager_and_is_journaled_with_its_r
     again = make_board(flash)
     Terminal.boot(again, cheaper, SIGNER)  # acknowledged now: no question at the next start
     assert again.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
+
+
+def test_archive_of_the_closed_day_is_written_and_signed_by_its_digest(flash: RamFlash) -> None:
+    board = make_board(flash, SALE + " 2 FUNC 17 FUNC 1 ENTER")
+    Terminal.boot(board, DEMO_CONFIG, SIGNER).poll()
+    records = records_of(flash)
+    archive = next(r for r in records if r.doc_type == codes.DOC_ARCHIVE)
+    body = archive.body
+    assert isinstance(body, ArchiveBody) and body.closure_type == codes.DOC_GT_PERIOD
+    data = Journal.mount(flash).read_file(f"/fiscal/archives/{body.file_name}")
+    assert data is not None and hashlib.sha256(data).digest() == body.file_digest
+    assert read_manifest(data)["terminal"] == DEMO_CONFIG.terminal_id
+    jet = records[-1].body
+    assert isinstance(jet, JetBody) and jet.code == codes.JET_PERIOD_ARCHIVE
+    assert board.display.text == ("ARCHIVE CREEE", "N° 1")  # type: ignore[attr-defined]

@@ -1,0 +1,59 @@
+"""Making a fiscal archive on the terminal: file first, then its signed ARCHIVE record.
+
+The archive of a closed period holds every record from the closure's
+``from_seq`` to the closure itself (firmware/archive.py builds the zip).
+The file is written to ``/fiscal/archives/`` first; then the ARCHIVE record,
+which signs the file's SHA-256, is appended; then JET 20 (period) or 30
+(fiscal year). A power cut in between leaves at worst a file that no record
+names, and the archive is simply made again.
+"""
+
+from __future__ import annotations
+
+from firmware.archive import archive_digest, build_archive, chain_heads
+from firmware.config import TerminalConfig
+from firmware.journal import Journal
+from fiscal_core import codes
+from fiscal_core.errors import FiscalError
+from fiscal_core.identity import Identity
+from fiscal_core.records import ClosureBody, Record
+
+ARCHIVE_DIR = "/fiscal/archives"
+
+
+def archive_file(
+    journal: Journal,
+    closure: Record,
+    identity: Identity,
+    config: TerminalConfig,
+    created_utc: int,
+    created_offset: int,
+) -> tuple[str, bytes]:
+    """Build the archive of ``closure``'s period and store it; return (name, SHA-256).
+
+    Raises FiscalError when ``closure`` is not a closure, JournalError when
+    the file cannot be written.
+    """
+    body = closure.body
+    if not isinstance(body, ClosureBody):
+        raise FiscalError("NOT_A_CLOSURE", "an archive is made of a closed period")
+    before: list[Record] = []
+    period: list[Record] = []
+    for raw in journal.records():
+        record = Record.decode(raw)
+        if record.seq > closure.seq:
+            break
+        (period if record.seq >= body.from_seq else before).append(record)
+    data = build_archive(
+        period,
+        identity=identity,
+        config=config,
+        created_utc=created_utc,
+        created_offset=created_offset,
+        label=body.label,
+        previous_signatures=chain_heads(before),
+    )
+    kind = codes.DOC_NAMES[closure.doc_type]
+    name = f"{kind}-{closure.number:06d}-{body.label}.zip"
+    journal.replace_file(f"{ARCHIVE_DIR}/{name}", data)
+    return name, archive_digest(data)

@@ -1,0 +1,212 @@
+"""Link framing: COBS with a CRC-32 per frame, 0x00 between frames (docs/LINK.md §1).
+
+Theory of operation. A serial line is a byte stream that can lose, add or
+change bytes (a cable plugged in mid-frame, line noise, a peer restarting
+half-way through a write). A frame must therefore be recognisable on its
+own, and whatever is not a whole valid frame must be skipped without losing
+the frames around it.
+
+COBS (Consistent Overhead Byte Stuffing, Cheshire & Baker 1999) rewrites a
+byte string so that it contains no 0x00, at a cost of one byte per 254
+bytes. 0x00 is then free to mark frame boundaries: a receiver that starts
+anywhere, or that lost sync, is back in step at the next 0x00. Each frame
+on the wire is::
+
+    00  COBS(payload || CRC-32(payload), 4 bytes big-endian)  00
+
+The leading 0x00 closes whatever partial frame the receiver may hold (the
+peer's frame cut off by a timeout or a restart), so the new frame never
+merges with it; an empty chunk between two 0x00 is ignored.
+
+``FrameDecoder`` is fed arbitrary chunks and returns, in order, the payload
+of every chunk between two 0x00 whose COBS and CRC hold, and a ``Dropped``
+item for every chunk that does not (``TRUNCATED``: a COBS block runs past
+the delimiter or no room for the CRC, ``BAD_CRC``, ``OVERSIZED``: longer
+than the maximum frame, discarded as it arrives so memory stays bounded).
+It never raises on what the peer sends. A random chunk passes the CRC-32
+with probability 2**-32.
+
+Written for MicroPython too: no typing, dataclasses or enum at run time,
+and the CRC is ``binascii.crc32`` (the same CRC-32 as ``zlib.crc32``), which
+both Pythons have.
+"""
+
+from binascii import crc32
+
+from firmware.link.errors import LocalProtocolError
+
+CRC_BYTES = 4
+MAX_PAYLOAD_BYTES = 66 * 1024  # one whole record (<= 65535 bytes) and its reply header
+_BLOCK = 254  # data bytes in a full COBS block (code 0xFF)
+
+# Reasons a chunk is dropped (stable codes, reported in Dropped.reason).
+TRUNCATED = "TRUNCATED"
+BAD_CRC = "BAD_CRC"
+OVERSIZED = "OVERSIZED"
+
+
+_CODES = [bytes([n + 1]) for n in range(_BLOCK)]  # code byte of a block of n data bytes
+
+
+def cobs_encode(data: bytes) -> bytes:
+    """Return ``data`` COBS-encoded: no 0x00 in the result, one code byte per block."""
+    chunks = bytes(data).split(b"\x00")  # each but the last was followed by a zero
+    if max(len(chunk) for chunk in chunks) < _BLOCK:  # the usual case: no run of 254 bytes
+        return b"".join([_CODES[len(chunk)] + chunk for chunk in chunks])
+    out = bytearray()
+    last = len(chunks) - 1
+    for index, chunk in enumerate(chunks):
+        position = 0
+        while len(chunk) - position >= _BLOCK:
+            out.append(0xFF)
+            out += chunk[position : position + _BLOCK]
+            position += _BLOCK
+        # A run ending exactly on a full block needs no closing code at the very end.
+        if position < len(chunk) or index < last or not chunk:
+            out += _CODES[len(chunk) - position] + chunk[position:]
+    return bytes(out)
+
+
+def cobs_decode(data: bytes) -> "bytes | None":
+    """Return the bytes COBS-encoded in ``data``, or None when it is not valid COBS."""
+    parts = []  # the runs between zeros
+    run = b""  # a run spanning full (0xFF) blocks, not yet closed
+    position = 0
+    end = len(data)
+    while position < end:
+        code = data[position]
+        block_end = position + code
+        if code == 0 or block_end > end:
+            return None
+        if code == 0xFF:
+            run += data[position + 1 : block_end]
+        elif run:
+            parts.append(run + data[position + 1 : block_end])
+            run = b""
+        else:
+            parts.append(data[position + 1 : block_end])
+        position = block_end
+    if run or not parts:
+        parts.append(run)
+    return b"\x00".join(parts)
+
+
+def max_encoded_size(payload_bytes: int) -> int:
+    """Return the largest COBS chunk (no delimiters) a payload of that size can give."""
+    size = payload_bytes + CRC_BYTES
+    return size + size // _BLOCK + 1
+
+
+def encode_frame(payload: bytes, max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """Return ``payload`` as one frame on the wire (delimiter, COBS of payload + CRC, delimiter).
+
+    Raises LocalProtocolError (FRAME_TOO_LARGE) when the payload is empty or
+    larger than ``max_payload``.
+    """
+    if not 0 < len(payload) <= max_payload:
+        raise LocalProtocolError(
+            "FRAME_TOO_LARGE",
+            "frame payload of " + str(len(payload)) + " bytes, not 1.." + str(max_payload),
+        )
+    crc = crc32(payload) & 0xFFFFFFFF
+    return b"\x00" + cobs_encode(payload + crc.to_bytes(4, "big")) + b"\x00"
+
+
+class Dropped:
+    """A chunk of the stream that was not a valid frame: why (a stable code) and its size."""
+
+    __slots__ = ("reason", "size")
+
+    def __init__(self, reason: str, size: int) -> None:
+        self.reason = reason
+        self.size = size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Dropped) and (self.reason, self.size) == (
+            other.reason,
+            other.size,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.reason, self.size))
+
+    def __repr__(self) -> str:
+        return "Dropped(" + repr(self.reason) + ", " + str(self.size) + ")"
+
+
+class FrameDecoder:
+    """Turns arbitrary chunks of the byte stream into frame payloads and Dropped items."""
+
+    def __init__(self, max_payload: int = MAX_PAYLOAD_BYTES) -> None:
+        self.max_payload = max_payload
+        self._max_chunk = max_encoded_size(max_payload)
+        self._partial = bytearray()
+        self._discarding = False  # inside a chunk already reported OVERSIZED
+        self._discarded = 0  # bytes of that chunk thrown away since the report
+        self.frames = 0  # valid frames decoded so far
+        self.dropped_bytes = 0  # bytes of every dropped chunk so far (delimiters excluded)
+
+    def feed(self, data: bytes) -> "list[bytes | Dropped]":
+        """Return the frames completed by ``data`` and what was dropped, in stream order."""
+        items: list[bytes | Dropped] = []
+        start = 0
+        end = len(data)
+        while start < end:
+            stop = data.find(b"\x00", start)
+            if stop == -1:
+                self._hold(data[start:], items)
+                break
+            if self._discarding:
+                size = self._discarded + stop - start
+                self._discarding = False
+                self._discarded = 0
+                if size:
+                    self._drop(OVERSIZED, size, items)
+            elif self._partial:
+                self._partial += data[start:stop]
+                chunk = bytes(self._partial)
+                self._partial = bytearray()
+                self._chunk(chunk, items)
+            elif stop > start:
+                self._chunk(data[start:stop], items)
+            start = stop + 1
+        return items
+
+    def reset(self) -> None:
+        """Forget any partial frame (for instance after the port was reopened)."""
+        self._partial = bytearray()
+        self._discarding = False
+        self._discarded = 0
+
+    def _hold(self, tail: bytes, items: "list[bytes | Dropped]") -> None:
+        if self._discarding:
+            self._discarded += len(tail)
+            return
+        self._partial += tail
+        if len(self._partial) > self._max_chunk:
+            # Report at once; the rest of the chunk is dropped, and reported, at the next 0x00.
+            self._drop(OVERSIZED, len(self._partial), items)
+            self._partial = bytearray()
+            self._discarding = True
+
+    def _chunk(self, chunk: bytes, items: "list[bytes | Dropped]") -> None:
+        if len(chunk) > self._max_chunk:
+            self._drop(OVERSIZED, len(chunk), items)
+            return
+        decoded = cobs_decode(chunk)
+        if decoded is None or len(decoded) <= CRC_BYTES:
+            self._drop(TRUNCATED, len(chunk), items)
+            return
+        payload = decoded[:-CRC_BYTES]
+        if len(payload) > self.max_payload:
+            self._drop(OVERSIZED, len(chunk), items)
+            return
+        if crc32(payload) & 0xFFFFFFFF != int.from_bytes(decoded[-CRC_BYTES:], "big"):
+            self._drop(BAD_CRC, len(chunk), items)
+            return
+        self.frames += 1
+        items.append(payload)
+
+    def _drop(self, reason: str, size: int, items: "list[bytes | Dropped]") -> None:
+        self.dropped_bytes += size
+        items.append(Dropped(reason, size))

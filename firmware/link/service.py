@@ -1,0 +1,210 @@
+"""LinkService: the terminal serves the inspection link from its main loop, never blocking.
+
+The runner calls ``poll()`` between keys. Each call does a bounded amount
+of work, so a sale is never delayed by more than one poll:
+
+1. while the previous answer is still being written, write at most
+   ``write_bytes`` more of it and stop there (the inspector's next request
+   waits in the port's buffer: that is the flow control);
+2. unless frames read before are still waiting, read at most ``read_bytes``
+   from the port and hand them to the server;
+3. take at most ``EVENTS_PER_POLL`` events, of which at most one request,
+   answered by one call to the Source (at most ``reply_bytes`` of records);
+4. write at most ``write_bytes`` of what is to be sent.
+
+Nothing the inspector sends, and no failure of the Source or of the port,
+makes ``poll()`` raise: the first become ERROR replies, the port's
+failures a ``PortFailed`` event. The link only reads: no request changes
+fiscal data.
+"""
+
+from firmware.link import errors
+from firmware.link.errors import LocalProtocolError
+from firmware.link.messages import (
+    CHUNK_MAX,
+    COUNT_MAX,
+    PROTOCOL_VERSION,
+    RECORD_MAX,
+    STATEMENT_MAX,
+    ArchiveChunk,
+    ArchiveList,
+    ErrorReply,
+    GetHeadStatement,
+    HeadStatement,
+    Identify,
+    ListArchives,
+    ReadArchive,
+    ReadRecords,
+    RecordBatch,
+    Reply,
+    Request,
+    TerminalInfo,
+    Undecodable,
+    decode,
+)
+from firmware.link.protocol import NEED_DATA, PAUSED, Server
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from firmware.link.protocol import Event
+    from firmware.link.source import Source
+    from hal.ports import SerialLink
+
+READ_BYTES_PER_POLL = 1024  # requests are small; more is a peer flooding the line
+WRITE_BYTES_PER_POLL = 16 * 1024  # keep below what the port accepts without blocking
+REPLY_BYTES = 16 * 1024  # records per RECORDS reply, in bytes (always at least one record)
+EVENTS_PER_POLL = 8
+_RECORD_OVERHEAD = 3  # CBOR head of a byte string of up to 65535 bytes
+
+
+class PortFailed:
+    """The serial port raised (cable pulled, gadget reset); ``message`` says how."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return "PortFailed(" + repr(self.message) + ")"
+
+
+class LinkService:
+    """Serves ``source`` over ``link`` (a hal SerialLink), a bounded step per ``poll()``."""
+
+    def __init__(
+        self,
+        link: "SerialLink",
+        source: "Source",
+        read_bytes: int = READ_BYTES_PER_POLL,
+        write_bytes: int = WRITE_BYTES_PER_POLL,
+        reply_bytes: int = REPLY_BYTES,
+        version: int = PROTOCOL_VERSION,
+    ) -> None:
+        self.link = link
+        self.source = source
+        self.read_bytes = read_bytes
+        self.write_bytes = write_bytes
+        self.reply_bytes = reply_bytes
+        self.server = Server(version)
+        self._outbox = b""
+        self.requests = 0  # requests answered by the Source (retries excluded)
+        self.records_sent = 0
+
+    @property
+    def busy(self) -> bool:
+        """True while work is left (an answer being written, frames waiting): poll again soon."""
+        return bool(self._outbox) or self.server.pending > 0
+
+    def poll(self) -> "list[Event | PortFailed]":
+        """Do one bounded step; return what happened (Hello, requests served, errors)."""
+        events: list[Event | PortFailed] = []
+        try:
+            if self._outbox:
+                self._flush()
+                if self._outbox:
+                    return events
+            if not self.server.pending:  # a flood of small frames waits in the port
+                self.server.receive_data(self.link.read(self.read_bytes))
+            self._step(events)
+            self._outbox += self.server.data_to_send()
+            self._flush()
+        except OSError as exc:  # pyserial's SerialException is an OSError
+            self._outbox = b""
+            events.append(PortFailed(type(exc).__name__ + ": " + str(exc)))
+        return events
+
+    def _step(self, events: "list[Event | PortFailed]") -> None:
+        for _ in range(EVENTS_PER_POLL):
+            event = self.server.next_event()
+            if event is NEED_DATA or event is PAUSED:
+                return
+            events.append(event)
+            if isinstance(event, Request):
+                self._answer(event)
+                return  # one request, one Source call, per poll
+
+    def _flush(self) -> None:
+        if self._outbox:
+            part = self._outbox[: self.write_bytes]
+            self._outbox = self._outbox[len(part) :]
+            self.link.write(part)
+
+    def _answer(self, request: Request) -> None:
+        self.requests += 1
+        rid = request.request_id
+        try:
+            reply = self._reply(request)
+        except _Refused as exc:
+            reply = ErrorReply(rid, exc.code, exc.text)
+        except Exception as exc:  # a failing Source must not stop the cash register
+            reply = ErrorReply(rid, errors.SOURCE_FAILED, type(exc).__name__ + ": " + str(exc))
+        try:
+            self.server.send(reply)
+        except LocalProtocolError as exc:  # an answer too large for a frame
+            self.server.send(ErrorReply(rid, errors.SOURCE_FAILED, exc.message))
+        if isinstance(reply, RecordBatch):
+            self.records_sent += len(reply.records)
+
+    def _reply(self, request: Request) -> Reply:
+        rid = request.request_id
+        source = self.source
+        if isinstance(request, Identify):
+            return _checked(TerminalInfo(rid, source.identify()))
+        if isinstance(request, ReadRecords):
+            return self._records(request)
+        if isinstance(request, GetHeadStatement):
+            statement = source.head_statement(request.nonce)
+            if type(statement) is not bytes or not 0 < len(statement) <= STATEMENT_MAX:
+                raise _Refused(errors.SOURCE_FAILED, "head statement of a wrong size")
+            return HeadStatement(rid, statement)
+        if isinstance(request, ListArchives):
+            return _checked(ArchiveList(rid, source.archives()))
+        if isinstance(request, ReadArchive):
+            return self._archive(request)
+        raise _Refused(errors.UNKNOWN_MESSAGE, type(request).__name__ + " is not served")
+
+    def _records(self, request: ReadRecords) -> RecordBatch:
+        wanted = min(request.max_count, COUNT_MAX)
+        found = self.source.records(request.from_seq, wanted + 1)  # one more: does any follow?
+        batch: list[bytes] = []
+        size = 0
+        for record in found[:wanted]:
+            if type(record) is not bytes or not 0 < len(record) <= RECORD_MAX:
+                raise _Refused(errors.SOURCE_FAILED, "a stored record of a wrong size")
+            size += len(record) + _RECORD_OVERHEAD
+            if batch and size > self.reply_bytes:
+                break
+            batch.append(record)
+        return RecordBatch(request.request_id, request.from_seq, batch, len(found) > len(batch))
+
+    def _archive(self, request: ReadArchive) -> ArchiveChunk:
+        sizes = dict(self.source.archives())
+        if request.name not in sizes:
+            raise _Refused(errors.NO_SUCH_ARCHIVE, request.name)
+        total = sizes[request.name]
+        if request.offset > total:
+            raise _Refused(errors.BAD_ARGUMENT, "offset past the end of " + request.name)
+        size = min(request.size, CHUNK_MAX, total - request.offset)
+        data = self.source.read_archive(request.name, request.offset, size) if size else b""
+        if type(data) is not bytes or len(data) > size:
+            raise _Refused(errors.SOURCE_FAILED, "archive read of a wrong size")
+        return ArchiveChunk(request.request_id, request.name, request.offset, data)
+
+
+class _Refused(Exception):
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+def _checked(reply: Reply) -> Reply:
+    """Return ``reply`` if it decodes back to itself (what the Source gave is well-formed)."""
+    try:
+        parsed = decode(reply.encode())
+    except Undecodable as exc:
+        raise _Refused(errors.SOURCE_FAILED, "malformed answer: " + exc.text) from None
+    if parsed != reply:
+        raise _Refused(errors.SOURCE_FAILED, "malformed answer")
+    return reply
