@@ -7,6 +7,7 @@ by the technician's tools or taken from the embedded demo default.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -132,6 +133,10 @@ class TerminalConfig:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=True)
+
+    def digest(self) -> str:
+        """Return the hex SHA-256 of the canonical JSON: what a JET 401 acknowledges."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
     @classmethod
     def from_json(cls, text: str) -> TerminalConfig:

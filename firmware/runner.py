@@ -128,16 +128,12 @@ class Terminal:
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
         terminal = cls(board, config, recover(journal, config, signer), journal)
-        previous = terminal._acknowledged_config()
         started = terminal._commit(
             CommitJet(0, codes.JET_START, f"demarrage {SOFTWARE_NAME} {SOFTWARE_VERSION}")
         )
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
-        if previous is None:  # first start: the provisioned configuration is the reference
-            terminal._commit_config([(codes.JET_CONFIG_CHANGE, "configuration initiale")], 0)
-        elif previous != config:
-            terminal.config_change = changes(previous, config)
+        terminal._check_config()
         state = terminal.ledger.state
         terminal.dispatch(
             Booted(
@@ -148,29 +144,55 @@ class Terminal:
         )
         return terminal
 
-    def _acknowledged_config(self) -> TerminalConfig | None:
-        """Return the configuration last acknowledged in the JET, None before the first."""
+    def _check_config(self) -> None:
+        """Compare the configuration with the one the JET last acknowledged (JET 401).
+
+        First start: journal it as the initial one. Same digest: nothing to
+        ask (the stored copy is rewritten if a power cut left it behind).
+        Another digest: the changes against the stored copy wait for a
+        manager's reason (``config_change``).
+        """
+        acknowledged = self.ledger.state.config_ack
+        if not acknowledged:
+            self._commit_config([(codes.JET_CONFIG_CHANGE, "configuration initiale")], 0)
+            return
+        stored = self._stored_config()
+        if acknowledged == self.config.digest():
+            if stored != self.config:
+                self._write_config()
+            return
+        if stored is not None and stored.digest() == acknowledged:
+            self.config_change = changes(stored, self.config)
+        else:  # the copy of the acknowledged configuration is lost: say so, whole
+            text = f"configuration precedente {acknowledged[:16]} illisible -> nouvelle"
+            self.config_change = [(codes.JET_CONFIG_CHANGE, text)]
+
+    def _stored_config(self) -> TerminalConfig | None:
         try:
             stored = self.journal.read_file(CONFIG_PATH)
             return None if stored is None else TerminalConfig.from_json(stored.decode("utf-8"))
-        except (JournalError, ConfigError, UnicodeDecodeError) as exc:
-            raise BootError("BAD_STORED_CONFIG", f"acknowledged configuration: {exc}") from None
+        except (JournalError, ConfigError, UnicodeDecodeError):
+            return None
+
+    def _write_config(self) -> Event | None:
+        try:
+            self.journal.replace_file(CONFIG_PATH, self.config.to_json().encode("utf-8"))
+        except JournalError as exc:
+            return CommitRefused(exc.code, str(exc))
+        return None
 
     def _commit_config(self, lines: list[tuple[int, str]], operator_id: int) -> Event:
         """Journal configuration changes, then make the configuration the acknowledged one."""
         if not lines:
             raise ValueError("no configuration change to journal")
+        ack = (codes.JET_CONFIG_ACK, self.config.digest())
         outcome: Event = CommitRefused("WRITE_FAILED", "not journaled")
-        for code, text in lines:
+        for code, text in [*lines, ack]:  # the acknowledgment last: it closes the change
             outcome = self._commit(CommitJet(operator_id, code, text))
             if isinstance(outcome, CommitRefused):
                 return outcome
-        try:
-            self.journal.replace_file(CONFIG_PATH, self.config.to_json().encode("utf-8"))
-        except JournalError as exc:
-            return CommitRefused(exc.code, str(exc))
         self.config_change = []
-        return outcome
+        return self._write_config() or outcome
 
     def press(self, key: str) -> None:
         self.dispatch(KeyPressed(key))

@@ -42,6 +42,7 @@ class LedgerState:
         "chains",
         "closure_gt",
         "closures",
+        "config_ack",
         "day",
         "fiscal_year_start_month",
         "gt_absolute",
@@ -88,6 +89,7 @@ class LedgerState:
         self.closures: dict[tuple[int, int], tuple[int, int, list[tuple[int, int]], int]] = {}
         self.archived: set[tuple[int, int]] = set()  # closures already archived
         self.archive_due = False  # a fiscal year is closed but not archived yet
+        self.config_ack = ""  # digest of the configuration last acknowledged (JET 401)
 
     def head(self, doc_type: int) -> ChainHead:
         return self.chains.get(doc_type) or ChainHead(0, b"")
@@ -169,6 +171,8 @@ class LedgerState:
             self.training = True
         elif body.code == codes.JET_TRAINING_OFF:
             self.training = False
+        elif body.code == codes.JET_CONFIG_ACK:
+            self.config_ack = body.text
         elif body.code == codes.JET_RECEIPT_NOT_PRINTED:
             self.unprinted.add(body.ref)
         elif body.code == codes.JET_RECEIPT_PRINTED_LATE:
