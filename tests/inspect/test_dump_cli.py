@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from firmware.link.messages import Identification
 from tests.link.terminal import JournalSource, PtyTerminal, Till
 from tools.inspect.cli import main
 
@@ -186,3 +187,48 @@ def test_devs_lists_ports_as_mpremote_does(
     ]
     monkeypatch.setattr("serial.tools.list_ports.comports", lambda: [])
     assert run(capsys, "devs") == (0, "", "aucun port série trouvé\n")
+
+
+class Dishonest(JournalSource):
+    """A terminal that names itself otherwise than its identity file, and skips a record."""
+
+    def identify(self) -> Identification:
+        info = super().identify()
+        info.terminal_id = "OTHER-0002"
+        return info
+
+    def records(self, from_seq: int, max_count: int) -> list[bytes]:
+        shifted = self.cache[:4] + self.cache[5:]
+        return shifted[from_seq - 1 : from_seq - 1 + max_count]
+
+
+def test_anomalies_seen_while_copying_are_reported(
+    capsys: pytest.CaptureFixture[str], till: Till, tmp_path: Path
+) -> None:
+    with PtyTerminal(Dishonest(till.journal)) as term:
+        code, out, err = run(capsys, *dump_args(term, tmp_path / "copy"))
+    assert (code, err) == (1, "")
+    assert "anomalie : identifiant ou clé publique annoncés différents du fichier d'identité" in out
+    assert "anomalie : enregistrement n°5 : séquence lue 6" in out
+    assert f"Copie : enregistrements 1 à {RECORDS - 1}" in out
+
+
+class Headless(JournalSource):
+    """A terminal that cannot make its head statement (not built yet, key unavailable)."""
+
+    def head_statement(self, nonce: bytes) -> bytes:
+        raise OSError("no head statement yet")
+
+
+def test_a_missing_head_statement_is_an_anomaly_not_a_failure(
+    capsys: pytest.CaptureFixture[str], till: Till, tmp_path: Path
+) -> None:
+    with PtyTerminal(Headless(till.journal)) as term:
+        code, out, _ = run(capsys, *dump_args(term, tmp_path / "copy"))
+    assert code == 1
+    assert (
+        "anomalie : déclaration de tête indisponible (terminal: SOURCE_FAILED: OSError: no head"
+        in out
+    )
+    assert not (tmp_path / "copy" / "head.bin").exists()
+    assert f"Copie : enregistrements 1 à {RECORDS}" in out

@@ -1,17 +1,20 @@
 """``fiscal-inspect dump`` and ``devs``: copy a terminal's fiscal memory over its serial link.
 
 The copy is a directory laid out like ``/fiscal`` on the terminal's flash
-(docs/LINK.md §5): ``identity.cbor`` byte for byte, and ``journal/NNNNNNNN.log``
+(docs/LINK.md §6): ``identity.cbor`` byte for byte, and ``journal/NNNNNNNN.log``
 segments in the journal's own frame format and segment rule (docs/SPEC.md
 §3), so the segments come out byte-identical to the flash's; then
 ``head.bin`` (the head statement), ``head.nonce`` (the nonce it signs),
 ``archives/`` and ``dump.json`` (what was copied, when, from where).
 
-Each record is checked as it arrives: it must carry the seq its place
-gives it. An interrupted copy is resumed with ``--from N``: the directory
-must hold records 1..N-1 (a torn last frame is cut off), the terminal must
-be the same and its record N-1 identical to the copy's; the result is the
-same as an uninterrupted copy.
+What arrives is checked on the way: the identity file must name the
+terminal and key the terminal announces, and each record must carry the
+seq its place gives it (the full check is ``fiscal-inspect verify``'s).
+
+An interrupted copy is resumed with ``--from N``: the directory must hold
+records 1..N-1 (a torn last frame is cut off), the terminal must be the
+same and its record N-1 identical to the copy's; the result is the same as
+an uninterrupted copy.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from firmware.link.errors import LinkError
+from firmware.link.errors import LinkError, RemoteProtocolError
 from firmware.link.messages import (
     NONCE_MAX,
     NONCE_MIN,
@@ -36,6 +39,7 @@ from firmware.link.messages import (
     PROTOCOL_VERSION,
     Identification,
 )
+from tools.inspect.decode import DecodeError, decode_identity
 from tools.inspect.image import FlashContents, Segment
 from tools.inspect.link_client import DEFAULT_BAUD, DEFAULT_TIMEOUT_S, LinkClient, open_port
 
@@ -44,6 +48,7 @@ RECORDS_PER_REQUEST = 4096  # the terminal caps each answer by size anyway
 ARCHIVE_CHUNK = 32 * 1024
 PORT_ENV, BAUD_ENV = "FISCAL_INSPECT_PORT", "FISCAL_INSPECT_BAUD"
 EXIT_DONE, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+_UINT_SIZES = {24: 1, 25: 2, 26: 4, 27: 8}  # CBOR head argument sizes
 
 
 class DumpError(Exception):
@@ -78,21 +83,18 @@ def frame(record: bytes) -> bytes:
 
 
 def record_seq(record: bytes) -> int | None:
-    """Return the seq of a record (docs/SPEC.md §4, field 2) read from its CBOR heads, or None."""
-    position = 1  # after the head of the 10-element array
-    value = None
-    for _ in range(3):  # version, doc_type, seq: unsigned integers
-        if position >= len(record) or record[position] >> 5:
-            return None
-        info = record[position] & 0x1F
-        size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info, 0) if info >= 24 else 0
-        if info > 27:
-            return None
-        value = (
-            info if info < 24 else int.from_bytes(record[position + 1 : position + 1 + size], "big")
-        )
-        position += 1 + size
-    return value if record[:1] == b"\x8a" else None
+    """Return a record's seq (docs/SPEC.md §4, field 2) from its CBOR heads, or None.
+
+    Version and doc_type are one-byte unsigned integers in every record, so
+    the seq's head is the fourth byte.
+    """
+    if len(record) < 4 or record[0] != 0x8A or record[1] > 23 or record[2] > 23:
+        return None
+    info = record[3]
+    size = _UINT_SIZES.get(info, -1) if info > 23 else 0
+    if size < 0:
+        return None
+    return info if size == 0 else int.from_bytes(record[4 : 4 + size], "big")
 
 
 def read_stored(out: Path, repair: bool = False) -> Stored:
@@ -197,38 +199,58 @@ def dump(
             raise DumpError(f"l'enregistrement n°{stored.count} du terminal diffère de la copie")
     identity_file.write_bytes(info.identity)
     outcome = Outcome(start, stored.count, b"")
+    outcome.findings += _identity_findings(info)
     progress = Progress(info.last_seq, stream)
     _pull(client, out, stored, outcome, progress)
-    outcome.statement = client.head_statement(nonce)
+    try:
+        outcome.statement = client.head_statement(nonce)
+    except RemoteProtocolError as exc:  # the terminal cannot state its head: a finding
+        outcome.findings.append(f"déclaration de tête indisponible ({exc.message})")
     _pull(client, out, stored, outcome, progress)  # what was sealed meanwhile: covered by the head
     progress.finish()
     _sync(out)
-    (out / "head.bin").write_bytes(outcome.statement)
-    (out / "head.nonce").write_bytes(nonce)
+    if outcome.statement:
+        (out / "head.bin").write_bytes(outcome.statement)
+        (out / "head.nonce").write_bytes(nonce)
     outcome.archives = _archives(client, out)
     _manifest(out, info, outcome, client)
     return outcome
 
 
+def _identity_findings(info: Identification) -> list[str]:
+    """Return how what the terminal says of itself disagrees with its identity file."""
+    try:
+        identity = decode_identity(info.identity)
+    except DecodeError as exc:
+        return [f"fichier d'identité illisible : {exc.problem}"]
+    if (identity.terminal_id, identity.public_key) != (info.terminal_id, info.public_key):
+        return ["identifiant ou clé publique annoncés différents du fichier d'identité"]
+    return []
+
+
 def _pull(
     client: LinkClient, out: Path, stored: Stored, outcome: Outcome, progress: Progress
 ) -> None:
-    more = True
-    while more:
-        batch = client.read_records(outcome.last + 1, RECORDS_PER_REQUEST)
+    client.ask_records(outcome.last + 1, RECORDS_PER_REQUEST)
+    while True:
+        batch = client.records()
+        first, count = outcome.last + 1, len(batch.records)
+        if batch.more:  # the terminal prepares the next batch while this one is written
+            client.ask_records(first + count, RECORDS_PER_REQUEST)
         frames: list[bytes] = []
-        for seq, record in enumerate(batch.records, outcome.last + 1):
+        for seq, record in enumerate(batch.records, first):
             found = record_seq(record)
             if found != seq:
                 outcome.findings.append(f"enregistrement n°{seq} : séquence lue {found}")
             frames.append(frame(record))
-        _append(out, stored, frames)
-        outcome.last += len(batch.records)
+        append_frames(out, stored, frames)
+        outcome.last += count
         progress.update(outcome.last, client.bytes_in)
-        more = batch.more
+        if not batch.more:
+            return
 
 
-def _append(out: Path, stored: Stored, frames: list[bytes]) -> None:
+def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
     """Append frames to the segments as the terminal does: a new one from SEGMENT_BYTES on."""
     pending = bytearray()
     for item in frames:
@@ -367,7 +389,8 @@ def run_dump(args: argparse.Namespace) -> int:
         if client is not None:
             client.close()
     print(f"Copie : enregistrements {outcome.first} à {outcome.last} dans {args.output}")
-    print(f"Déclaration de tête : {len(outcome.statement)} octets")
+    head = f"{len(outcome.statement)} octets" if outcome.statement else "absente"
+    print(f"Déclaration de tête : {head}")
     print(f"Archives : {len(outcome.archives)}")
     for finding in outcome.findings:
         print(f"anomalie : {finding}")

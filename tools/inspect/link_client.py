@@ -99,6 +99,7 @@ class LinkClient:
         self.bytes_out = 0
         self.retries = 0
         self.errors: list[LinkError] = []  # what the peer got wrong along the way
+        self._make: Callable[[int], Request] = Identify  # the outstanding request's maker
 
     def connect(self) -> None:
         """Open a session (HELLO); raise LinkError as the module docstring says."""
@@ -112,9 +113,16 @@ class LinkClient:
 
     def read_records(self, from_seq: int, max_count: int) -> RecordBatch:
         """Return up to ``max_count`` stored records from ``from_seq`` (READ_RECORDS)."""
-        return _expect(
-            self._request(lambda rid: ReadRecords(rid, from_seq, max_count)), RecordBatch
-        )
+        self.ask_records(from_seq, max_count)
+        return self.records()
+
+    def ask_records(self, from_seq: int, max_count: int) -> None:
+        """Send READ_RECORDS without waiting: work can be done while the terminal answers."""
+        self._send(lambda rid: ReadRecords(rid, from_seq, max_count))
+
+    def records(self) -> RecordBatch:
+        """Return the answer to the READ_RECORDS sent by ``ask_records``."""
+        return _expect(self._receive(), RecordBatch)
 
     def head_statement(self, nonce: bytes) -> bytes:
         """Return the terminal's signed head statement over ``nonce`` (HEAD_STATEMENT)."""
@@ -135,15 +143,23 @@ class LinkClient:
             self.port.close()
 
     def _request(self, make: Callable[[int], Request]) -> Message:
+        self._send(make)
+        return self._receive()
+
+    def _send(self, make: Callable[[int], Request]) -> None:
+        self._make = make
+        self.protocol.send(make(self.protocol.next_request_id))
+        self._write()
+
+    def _receive(self) -> Message:
         for _ in range(2):  # NOT_READY: the terminal lost the session (restart): HELLO, again
-            self.protocol.send(make(self.protocol.next_request_id))
-            self._write()
             answer = self._answer()
             if not isinstance(answer, ErrorReply):
                 return answer
             if answer.code != NOT_READY or self.protocol.state != IDLE:
                 raise reply_error(answer.code, answer.text)
             self.connect()
+            self._send(self._make)
         raise reply_error(NOT_READY, "the session is lost at every request")
 
     def _answer(self) -> Message:

@@ -1,0 +1,163 @@
+"""Link framing: COBS vectors, round trips, and resynchronisation after anything."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from firmware.link.errors import LocalProtocolError
+from firmware.link.framing import (
+    BAD_CRC,
+    OVERSIZED,
+    TRUNCATED,
+    Dropped,
+    FrameDecoder,
+    cobs_decode,
+    cobs_encode,
+    encode_frame,
+    max_encoded_size,
+)
+
+# Cheshire & Baker's examples, as listed on Wikipedia's COBS page.
+VECTORS = [
+    (b"\x00", b"\x01\x01"),
+    (b"\x00\x00", b"\x01\x01\x01"),
+    (b"\x00\x11\x00", b"\x01\x02\x11\x01"),
+    (b"\x11\x22\x00\x33", b"\x03\x11\x22\x02\x33"),
+    (b"\x11\x22\x33\x44", b"\x05\x11\x22\x33\x44"),
+    (b"\x11\x00\x00\x00", b"\x02\x11\x01\x01\x01"),
+    (bytes(range(1, 255)), b"\xff" + bytes(range(1, 255))),
+    (bytes(range(0, 255)), b"\x01\xff" + bytes(range(1, 255))),
+    (bytes(range(1, 256)), b"\xff" + bytes(range(1, 255)) + b"\x02\xff"),
+    (bytes(range(2, 256)) + b"\x00", b"\xff" + bytes(range(2, 256)) + b"\x01\x01"),
+    (bytes(range(3, 256)) + b"\x00\x01", b"\xfe" + bytes(range(3, 256)) + b"\x02\x01"),
+]
+
+
+@pytest.mark.parametrize("raw, encoded", VECTORS, ids=range(len(VECTORS)))
+def test_cobs_matches_the_published_vectors(raw: bytes, encoded: bytes) -> None:
+    assert cobs_encode(raw) == encoded
+    assert cobs_decode(encoded) == raw
+
+
+@given(st.binary(max_size=2000))
+def test_cobs_round_trip_has_no_zero_and_bounded_overhead(data: bytes) -> None:
+    encoded = cobs_encode(data)
+    assert b"\x00" not in encoded
+    assert len(encoded) <= len(data) + len(data) // 254 + 1
+    assert cobs_decode(encoded) == data
+
+
+def test_cobs_decode_refuses_a_block_running_past_the_end() -> None:
+    assert cobs_decode(b"\x05\x11\x22") is None
+    assert cobs_decode(b"\x02\x11\x00") is None  # a zero is never inside COBS data
+
+
+def test_frame_layout_is_delimiter_cobs_of_payload_and_crc_delimiter() -> None:
+    payload = b"\x82\x04\x01"
+    crc = zlib.crc32(payload).to_bytes(4, "big")
+    assert encode_frame(payload) == b"\x00" + cobs_encode(payload + crc) + b"\x00"
+    assert FrameDecoder().feed(encode_frame(payload)) == [payload]
+
+
+def test_encoder_refuses_empty_and_oversized_payloads() -> None:
+    with pytest.raises(LocalProtocolError) as empty:
+        encode_frame(b"")
+    assert empty.value.code == "FRAME_TOO_LARGE"
+    with pytest.raises(LocalProtocolError):
+        encode_frame(b"x" * 101, max_payload=100)
+    assert len(encode_frame(b"x" * 100, max_payload=100)) <= max_encoded_size(100) + 2
+
+
+@given(st.lists(st.binary(min_size=1, max_size=600), max_size=8), st.data())
+def test_any_chunking_gives_the_same_frames(payloads: list[bytes], data: st.DataObject) -> None:
+    stream = b"".join(encode_frame(p) for p in payloads)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=10)))
+    decoder = FrameDecoder()
+    items: list[bytes | Dropped] = []
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
+        items += decoder.feed(stream[start:end])
+    assert items == payloads
+    assert decoder.frames == len(payloads) and decoder.dropped_bytes == 0
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("frame"), st.binary(min_size=1, max_size=300)),
+            st.tuples(st.just("garbage"), st.binary(min_size=1, max_size=300)),
+            st.tuples(st.just("cut"), st.binary(min_size=1, max_size=300)),
+        ),
+        max_size=12,
+    ),
+    st.integers(1, 64),
+)
+def test_every_intact_frame_is_recovered_between_garbage_and_torn_frames(
+    pieces: list[tuple[str, bytes]], chunk: int
+) -> None:
+    stream = bytearray()
+    sent = []
+    for kind, payload in pieces:
+        if kind == "frame":
+            stream += encode_frame(payload)
+            sent.append(payload)
+        elif kind == "garbage":
+            stream += payload
+        else:  # a frame cut off before its end: the peer restarted mid-write
+            stream += encode_frame(payload)[: len(payload) // 2 + 1]
+    decoder = FrameDecoder(max_payload=1024)
+    items: list[bytes | Dropped] = []
+    for start in range(0, len(stream), chunk):
+        items += decoder.feed(bytes(stream[start : start + chunk]))
+    items += decoder.feed(b"\x00")  # the end of the line
+    frames = [item for item in items if isinstance(item, bytes)]
+    assert frames == sent
+    assert all(isinstance(item, Dropped) for item in items if not isinstance(item, bytes))
+
+
+def test_drop_reasons_name_what_went_wrong() -> None:
+    good = encode_frame(b"hello")
+    flipped = bytearray(good)
+    flipped[3] ^= 0x01
+    decoder = FrameDecoder()
+    assert decoder.feed(bytes(flipped)) == [Dropped(BAD_CRC, len(good) - 2)]
+    assert decoder.feed(good[:-3] + b"\x00") == [Dropped(TRUNCATED, len(good) - 4)]
+    assert decoder.feed(b"\x00\x02\x01\x00") == [Dropped(TRUNCATED, 2)]  # no room for a CRC
+    assert decoder.feed(b"\x00\x00\x00") == []  # empty chunks are only delimiters
+    assert decoder.feed(good) == [b"hello"]
+    assert decoder.dropped_bytes == len(good) - 2 + len(good) - 4 + 2
+
+
+def test_oversized_chunk_is_dropped_as_it_arrives_and_memory_stays_bounded() -> None:
+    decoder = FrameDecoder(max_payload=100)
+    limit = max_encoded_size(100)
+    items = decoder.feed(b"\x01" * (limit + 1))
+    assert items == [Dropped(OVERSIZED, limit + 1)]
+    assert decoder.feed(b"\x01" * 10_000) == []  # still the same chunk: dropped, not kept
+    assert len(decoder._partial) == 0
+    assert decoder.feed(b"\x01" * 5 + encode_frame(b"next")) == [
+        Dropped(OVERSIZED, 10_005),
+        b"next",
+    ]
+
+
+def test_a_frame_whose_payload_exceeds_the_maximum_is_dropped_whole() -> None:
+    big = encode_frame(b"y" * 200, max_payload=300)
+    assert FrameDecoder(max_payload=100).feed(big) == [Dropped(OVERSIZED, len(big) - 2)]
+
+
+def test_reset_forgets_a_partial_frame() -> None:
+    decoder = FrameDecoder()
+    decoder.feed(encode_frame(b"abc")[:-3])
+    decoder.reset()
+    assert decoder.feed(b"\x01\x00") == [Dropped(TRUNCATED, 1)]
+
+
+def test_the_hello_frame_of_the_documentation() -> None:
+    hello = bytes.fromhex("83026b66697363616c2d6c696e6b01")
+    wire = "00 14 83 02 6b 66 69 73 63 61 6c 2d 6c 69 6e 6b 01 56 d5 0c 93 00"
+    assert encode_frame(hello) == bytes.fromhex(wire)  # docs/LINK.md §1

@@ -1,0 +1,177 @@
+"""The inspector's blocking client, against a LinkService through a deterministic fake port.
+
+The port runs the terminal's ``poll()`` whenever the client looks for
+bytes, and a fake clock advances by one read slice each time nothing has
+arrived: timeouts and retries are tested without waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from firmware.link.errors import LocalProtocolError, RemoteProtocolError
+from firmware.link.messages import GetHeadStatement, Hello
+from firmware.link.service import LinkService
+from tests.link.doubles import Harness, MemorySource
+from tools.inspect.link_client import READ_SLICE_S, LinkClient, LinkIOError
+
+NONCE = bytes(range(16))
+
+
+class ServicePort:
+    """A pyserial-like port whose other end is ``harness.service``."""
+
+    def __init__(self, harness: Harness, clock: list[float]) -> None:
+        self.harness = harness
+        self.clock = clock
+        self.silent = False  # the terminal stops polling (stalled)
+        self.lose: Callable[[bytes], bytes] = lambda data: data  # the line between them
+        self.mangle: Callable[[bytes], bytes] = lambda data: data  # what reaches the terminal
+        self.written = 0
+
+    @property
+    def in_waiting(self) -> int:
+        if not self.silent:
+            self.harness.poll(2)
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        data = self.lose(self.harness.wire())
+        if not data:
+            self.clock[0] += READ_SLICE_S
+        return data
+
+    def write(self, data: bytes) -> int:
+        self.harness.inject(self.mangle(data))
+        self.written += 1
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+
+def make(source: MemorySource | None = None, version: int = 1) -> tuple[LinkClient, ServicePort]:
+    harness = Harness(source, version=version)
+    clock = [0.0]
+    port = ServicePort(harness, clock)
+    return LinkClient(port, timeout_s=0.5, tries=3, clock=lambda: clock[0]), port
+
+
+def test_every_request() -> None:
+    client, port = make()
+    client.connect()
+    info = client.identify()
+    assert (info.terminal_id, info.last_seq, info.counts) == ("DEMO-0001", 100, [(1, 60), (8, 40)])
+    batch = client.read_records(99, 10)
+    assert batch.records == port.harness.source.stored[98:] and not batch.more
+    assert client.head_statement(NONCE) == b"HEAD\x00\x00\x00\x64" + NONCE
+    assert client.list_archives() == [("2025-10.zip", 2560), ("empty.zip", 0)]
+    assert client.read_archive("2025-10.zip", 10, 3) == bytes([10, 11, 12])
+    assert client.retries == 0 and client.errors == []
+
+
+def test_a_lost_answer_is_retried_and_the_request_runs_once() -> None:
+    client, port = make()
+    client.connect()
+    lost = [True]
+
+    def lose_once(data: bytes) -> bytes:
+        if data and lost[0]:
+            lost[0] = False
+            return b""
+        return data
+
+    port.lose = lose_once
+    assert client.head_statement(NONCE).endswith(NONCE)
+    assert client.retries == 1
+    assert port.harness.source.calls == [("head", NONCE)]
+
+
+def test_a_damaged_request_is_resent_at_once() -> None:
+    client, port = make()
+    client.connect()
+    damaged = [True]
+
+    def damage_once(data: bytes) -> bytes:
+        if damaged[0]:
+            damaged[0] = False
+            return data[:3] + b"\xee" + data[4:]
+        return data
+
+    port.mangle = damage_once
+    start = port.clock[0]
+    assert client.identify().terminal_id == "DEMO-0001"
+    assert client.retries == 1 and port.clock[0] - start < 0.5  # no timeout was waited
+    assert [e.code for e in client.errors] == ["BAD_FRAME"]
+
+
+def test_a_restarted_terminal_is_greeted_again_transparently() -> None:
+    client, port = make()
+    client.connect()
+    client.identify()
+    harness = port.harness
+    harness.service = LinkService(harness.terminal_end, harness.source)  # a reboot
+    assert client.read_records(1, 2).records == harness.source.stored[:2]
+    assert [type(e).__name__ for e in harness.served[-3:]] == [
+        "RemoteProtocolError",
+        "Hello",
+        "ReadRecords",
+    ]
+
+
+def test_refusals_are_blamed_on_whoever_was_wrong() -> None:
+    source = MemorySource()
+    client, _ = make(source)
+    client.connect()
+    with pytest.raises(LocalProtocolError) as mine:
+        client.read_archive("missing.zip", 0, 10)
+    assert mine.value.code == "NO_SUCH_ARCHIVE"
+    assert mine.value.message == "terminal: NO_SUCH_ARCHIVE: missing.zip"
+
+    def broken(*args: object) -> list[bytes]:
+        raise OSError("flash read error")
+
+    source.records = broken  # type: ignore[method-assign,assignment]
+    with pytest.raises(RemoteProtocolError) as theirs:
+        client.read_records(1, 1)
+    assert theirs.value.code == "SOURCE_FAILED" and "flash read error" in theirs.value.message
+
+
+def test_silence_is_no_answer_after_every_try() -> None:
+    client, port = make()
+    port.silent = True
+    with pytest.raises(LinkIOError) as caught:
+        client.connect()
+    assert caught.value.code == "NO_ANSWER"
+    assert caught.value.message.startswith("pas de réponse du terminal en 3 essais de 0.5 s")
+    assert port.written == 3 and port.clock[0] >= 1.5
+
+
+def test_noise_is_garbled() -> None:
+    client, port = make()
+    port.lose = lambda data: b"\x55" * 40 + b"\x00" if data else b""
+    with pytest.raises(LinkIOError) as caught:
+        client.connect()
+    assert caught.value.code == "GARBLED" and "3 essais" in caught.value.message
+    assert {e.code for e in client.errors} == {"TRUNCATED"}
+
+
+def test_a_terminal_of_another_version_is_named() -> None:
+    client, _ = make(version=3)
+    with pytest.raises(RemoteProtocolError) as caught:
+        client.connect()
+    assert caught.value.code == "VERSION_MISMATCH"
+    assert caught.value.message == (
+        "the terminal speaks fiscal-link version 3; this tool speaks version 1"
+    )
+
+
+def test_the_client_cannot_be_made_to_send_out_of_turn() -> None:
+    client, _ = make()
+    with pytest.raises(LocalProtocolError, match="SEND_REQUEST is not allowed in state IDLE"):
+        client.identify()
+    client.protocol.send(Hello())
+    with pytest.raises(LocalProtocolError):
+        client.protocol.send(GetHeadStatement(1, NONCE))

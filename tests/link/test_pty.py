@@ -1,0 +1,251 @@
+"""End to end over a real pseudo-terminal pair: a real journal dumped by the inspector's client.
+
+The terminal side (``tests/link/terminal.py``) serves a Source over the
+firmware's Journal from a thread looping like the main loop; the tool
+opens the slave by path with pyserial. Throughput is measured against the
+raw throughput of a pty in the same run and printed (``-s``), never asserted.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+import tty
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import serial
+from littlefs import LittleFS, UserContext
+
+from firmware.link.errors import RemoteProtocolError
+from firmware.link.messages import RecordBatch, ServerHello
+from firmware.link.service import LinkService
+from tests.link.terminal import ARCHIVES, GEOMETRY, FdLink, JournalSource, PtyTerminal, Till
+from tools.inspect.dump import dump, load_dump, read_stored
+from tools.inspect.link_client import LinkClient, LinkIOError, open_port
+from tools.inspect.verify import verify
+
+NONCE = bytes(range(100, 132))
+SALES = 300
+
+
+@pytest.fixture(scope="module")
+def till(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Till]:
+    """A terminal that has sold SALES tickets (three journal segments)."""
+    till = Till(tmp_path_factory.mktemp("terminal") / "flash.img")
+    till.sell(SALES)
+    yield till
+    till.close()
+
+
+def flash_segments(till: Till) -> dict[str, bytes]:
+    """Return the journal segment files as they are on the flash, read with littlefs."""
+    image = bytearray(Path(till.flash.path).read_bytes())
+    fs = LittleFS(
+        context=UserContext(buffer=image), mount=False, block_size=GEOMETRY.block_size,
+        block_count=GEOMETRY.block_count, read_size=16, prog_size=16, cache_size=256,
+        lookahead_size=32, block_cycles=500,
+    )  # fmt: skip
+    fs.mount()
+    segments = {}
+    for name in sorted(fs.listdir("/fiscal/journal")):
+        with fs.open(f"/fiscal/journal/{name}", "rb") as f:
+            segments[name] = bytes(f.read())
+    return segments
+
+
+def copied_segments(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "journal").iterdir())}
+
+
+def raw_pty_throughput(total: int) -> float:
+    """Return bytes per second through a fresh pty, written raw, read as the client reads."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    port = serial.serial_for_url(os.ttyname(slave), timeout=0.05)
+    block = os.urandom(64 * 1024)
+
+    def write() -> None:
+        sent = 0
+        while sent < total:
+            sent += os.write(master, block[: total - sent])
+
+    writer = threading.Thread(target=write)
+    start = time.perf_counter()
+    writer.start()
+    received = 0
+    while received < total:
+        waiting = port.in_waiting
+        received += len(port.read(waiting if waiting > 0 else 1))
+    elapsed = time.perf_counter() - start
+    writer.join()
+    port.close()
+    os.close(master)
+    os.close(slave)
+    return total / elapsed
+
+
+def client_for(term: PtyTerminal, timeout_s: float = 1.0, tries: int = 3) -> LinkClient:
+    return LinkClient(open_port(term.path, timeout_s=timeout_s), timeout_s=timeout_s, tries=tries)
+
+
+def test_dump_copies_the_flash_journal_byte_for_byte(till: Till, tmp_path: Path) -> None:
+    source = JournalSource(till.journal)
+    with PtyTerminal(source) as term:
+        client = client_for(term)
+        start = time.perf_counter()
+        outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+        elapsed = time.perf_counter() - start
+        client.close()
+    assert (outcome.first, outcome.last, outcome.findings) == (1, SALES + 3, [])
+    copy = tmp_path / "copy"
+    segments = copied_segments(copy)
+    assert segments == flash_segments(till) and len(segments) >= 3
+    assert (copy / "identity.cbor").read_bytes() == till.journal.identity()
+    assert (copy / "head.nonce").read_bytes() == NONCE
+    assert (copy / "head.bin").read_bytes().startswith(b"head:" + (SALES + 3).to_bytes(8, "big"))
+    assert {p.name: p.read_bytes() for p in (copy / "archives").iterdir()} == ARCHIVES
+    report = verify(load_dump(copy))
+    assert report.intact and len(report.records) == SALES + 3
+    assert client.retries == 0 and client.errors == []
+    dump_rate = client.bytes_in / elapsed
+    raw_rate = raw_pty_throughput(client.bytes_in)
+    print(
+        f"\ndump {client.bytes_in} B in {elapsed * 1000:.0f} ms: {dump_rate / 1e6:.2f} MB/s; "
+        f"raw pty {raw_rate / 1e6:.2f} MB/s; ratio {dump_rate / raw_rate:.3f}"
+    )
+
+
+class Interrupted(Exception):
+    pass
+
+
+class CutClient(LinkClient):
+    """A client whose line is cut after ``batches`` RECORDS answers."""
+
+    batches = 2
+
+    def records(self) -> RecordBatch:
+        if self.batches == 0:
+            raise Interrupted
+        self.batches -= 1
+        return super().records()
+
+
+def test_an_interrupted_dump_resumes_to_an_identical_copy(till: Till, tmp_path: Path) -> None:
+    source = JournalSource(till.journal)
+    with PtyTerminal(source) as term:
+        whole = client_for(term)
+        dump(whole, tmp_path / "whole", None, NONCE, io.StringIO())
+        whole.close()
+        cut = CutClient(open_port(term.path), timeout_s=1.0)
+        with pytest.raises(Interrupted):
+            dump(cut, tmp_path / "part", None, NONCE, io.StringIO())
+        cut.close()
+        part = tmp_path / "part"
+        last = sorted((part / "journal").iterdir())[-1]
+        with last.open("ab") as f:
+            f.write(b"\x00\xe0\x8a\x01")  # a frame torn by the interruption
+        done = read_stored(part).count  # the whole frames
+        assert 0 < done < SALES
+        resumed = client_for(term)
+        outcome = dump(resumed, part, done + 1, NONCE, io.StringIO())
+        resumed.close()
+    assert (outcome.first, outcome.last) == (done + 1, SALES + 3)
+    for name in ("identity.cbor", "head.bin", "head.nonce"):
+        assert (part / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    assert copied_segments(part) == copied_segments(tmp_path / "whole") == flash_segments(till)
+    assert source.statements == [NONCE, NONCE]
+
+
+def test_sales_go_on_during_a_dump(tmp_path: Path) -> None:
+    till = Till(tmp_path / "flash.img")
+    till.sell(100)
+    source = JournalSource(till.journal)
+    till.appended.append(source.appended)
+    with PtyTerminal(
+        source,
+        till,
+        sell_every=3,
+        make_service=lambda link, src: LinkService(link, src, reply_bytes=4096),
+    ) as term:
+        client = client_for(term)
+        outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+        client.close()
+    assert till.sales > 100  # the terminal kept selling while it was being dumped
+    head_seq = int.from_bytes((tmp_path / "copy" / "head.bin").read_bytes()[5:13], "big")
+    assert outcome.last >= head_seq > 103  # the copy covers what the head statement states
+    copy = load_dump(tmp_path / "copy")
+    records = [r for s in copy.segments for r in _records(s.data)]
+    assert records == source.cache[: outcome.last]
+    assert verify(copy).intact
+    till.close()
+
+
+def _records(data: bytes) -> list[bytes]:
+    out, offset = [], 0
+    while offset < len(data):
+        length = int.from_bytes(data[offset : offset + 2], "big")
+        out.append(data[offset + 2 : offset + 2 + length])
+        offset += length + 6
+    return out
+
+
+def test_a_stalled_terminal_is_no_answer(till: Till) -> None:
+    with PtyTerminal(JournalSource(till.journal), stalled=True) as term:
+        client = client_for(term, timeout_s=0.15, tries=2)
+        start = time.perf_counter()
+        with pytest.raises(LinkIOError) as caught:
+            client.connect()
+        client.close()
+    assert caught.value.code == "NO_ANSWER" and "2 essais" in caught.value.message
+    assert time.perf_counter() - start < 2
+
+
+def test_a_pulled_cable_is_disconnected(till: Till) -> None:
+    with PtyTerminal(JournalSource(till.journal)) as term:
+        client = client_for(term, timeout_s=0.5)
+        client.connect()
+        assert client.identify().last_seq == SALES + 3
+        term.hang_up()
+        with pytest.raises(LinkIOError) as caught:
+            client.read_records(1, 10)
+        client.close()
+    assert caught.value.code == "DISCONNECTED" and "câble" in caught.value.message
+
+
+class Noisy(LinkService):
+    """A terminal whose line turns every answer into noise (wrong baud rate)."""
+
+    def poll(self):  # type: ignore[no-untyped-def]
+        if self.link.read(4096):
+            self.link.write(bytes(range(1, 200)) + b"\x00" + b"\xf0" * 50 + b"\x00")
+        return []
+
+
+def test_garbage_from_the_terminal_is_garbled(till: Till) -> None:
+    source = JournalSource(till.journal)
+    with PtyTerminal(source, make_service=lambda link, src: Noisy(link, src)) as term:
+        client = client_for(term, timeout_s=0.2, tries=2)
+        with pytest.raises(LinkIOError) as caught:
+            client.connect()
+        client.close()
+    assert caught.value.code == "GARBLED" and "débit" in caught.value.message
+    assert {e.code for e in client.errors} == {"TRUNCATED"}
+
+
+def test_another_protocol_version_is_named(till: Till) -> None:
+    source = JournalSource(till.journal)
+    with PtyTerminal(
+        source, make_service=lambda link, src: LinkService(link, src, version=2)
+    ) as term:
+        client = client_for(term)
+        with pytest.raises(RemoteProtocolError) as caught:
+            client.connect()
+        client.close()
+    assert caught.value.code == "VERSION_MISMATCH"
+    assert "version 2" in caught.value.message and "version 1" in caught.value.message
+    assert isinstance(ServerHello(), ServerHello) and isinstance(FdLink, type)

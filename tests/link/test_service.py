@@ -1,0 +1,173 @@
+"""LinkService: bounded work per poll, and nothing the Source or the port does makes it raise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from firmware.link import errors
+from firmware.link.framing import encode_frame
+from firmware.link.messages import (
+    ErrorReply,
+    GetHeadStatement,
+    Hello,
+    Identification,
+    Identify,
+    ListArchives,
+    ReadArchive,
+    ReadRecords,
+    RecordBatch,
+    ServerHello,
+    TerminalInfo,
+)
+from firmware.link.service import LinkService, PortFailed
+from tests.link.doubles import Harness, MemorySource, messages
+
+
+def requests(*items: Any) -> bytes:
+    return b"".join(encode_frame(item.encode()) for item in items)
+
+
+def test_one_request_per_poll_even_when_several_are_waiting() -> None:
+    link = Harness()
+    link.inject(requests(Hello(), Identify(1), ReadRecords(2, 1, 1)))
+    link.poll(1)
+    assert link.source.calls == [("identify",)]
+    link.poll(1)
+    assert link.source.calls == [("identify",), ("records", 1, 2)]
+    assert [type(m) for m in messages(link.wire())] == [ServerHello, TerminalInfo, RecordBatch]
+
+
+def test_writes_are_cut_to_the_budget_and_requests_wait_for_them() -> None:
+    link = Harness(MemorySource([b"\x8a" * 1000] * 20), write_bytes=1000, reply_bytes=10_000)
+    link.inject(requests(Hello(), ReadRecords(1, 1, 20), Identify(2)))
+    link.poll(1)
+    written = [len(link.terminal_end.written)]
+    while link.service.busy:
+        assert ("identify",) not in link.source.calls  # the next request waits its turn
+        link.poll(1)
+        written.append(len(link.terminal_end.written))
+    steps = [b - a for a, b in zip([0, *written], written, strict=False)]
+    assert max(steps) == 1000 and len(steps) >= 9
+    link.poll(1)
+    welcome, batch, info = messages(link.wire())
+    assert isinstance(welcome, ServerHello)
+    assert isinstance(batch, RecordBatch) and len(batch.records) == 9 and batch.more
+    assert isinstance(info, TerminalInfo)
+
+
+def bad_key() -> Identification:
+    info = MemorySource().identify()
+    info.public_key = b"short"
+    return info
+
+
+def flash_error(*args: object) -> Any:
+    raise OSError("flash read error")
+
+
+@pytest.mark.parametrize(
+    "method, broken, asked, text",
+    [
+        ("identify", flash_error, Identify(1), "OSError: flash read error"),
+        ("identify", bad_key, Identify(1), "malformed answer: public key must be 32..32 bytes"),
+        ("records", flash_error, ReadRecords(1, 1, 5), "OSError: flash read error"),
+        ("records", lambda *a: ["text"], ReadRecords(1, 1, 5), "a stored record of a wrong size"),
+        ("records", lambda *a: [b""], ReadRecords(1, 1, 5), "a stored record of a wrong size"),
+        (
+            "head_statement",
+            lambda n: b"",
+            GetHeadStatement(1, bytes(16)),
+            "head statement of a wrong size",
+        ),
+        (
+            "head_statement",
+            lambda n: b"x" * 20_000,
+            GetHeadStatement(1, bytes(16)),
+            "head statement of a wrong size",
+        ),
+        (
+            "archives",
+            lambda: [("../passwd", 3)],
+            ListArchives(1),
+            "malformed answer: archive name '../passwd' is not a plain file name",
+        ),
+        (
+            "archives",
+            lambda: [("a", 1), ("a", 2)],
+            ListArchives(1),
+            "malformed answer: archives must be in name order, once each",
+        ),
+        (
+            "read_archive",
+            lambda *a: b"x" * 11,
+            ReadArchive(1, "2025-10.zip", 0, 10),
+            "archive read of a wrong size",
+        ),
+    ],
+)
+def test_a_failing_source_is_an_error_reply_never_an_exception(
+    method: str, broken: Any, asked: Any, text: str
+) -> None:
+    source = MemorySource()
+    setattr(source, method, broken)
+    link = Harness(source)
+    link.hello()
+    link.send(asked)
+    assert link.exchange() == [ErrorReply(1, errors.SOURCE_FAILED, text)]
+    link.send(Identify(2))  # and the link goes on
+    (reply,) = link.exchange()
+    assert isinstance(reply, TerminalInfo) or method == "identify"
+
+
+def test_archive_requests_are_checked_against_the_list() -> None:
+    link = Harness()
+    link.hello()
+    link.send(ReadArchive(1, "missing.zip", 0, 10))
+    assert link.exchange() == [ErrorReply(1, errors.NO_SUCH_ARCHIVE, "missing.zip")]
+    link.send(ReadArchive(2, "2025-10.zip", 2561, 10))
+    assert link.exchange() == [
+        ErrorReply(2, errors.BAD_ARGUMENT, "offset past the end of 2025-10.zip")
+    ]
+    link.send(ReadArchive(3, "empty.zip", 0, 10))
+    (chunk,) = link.exchange()
+    assert getattr(chunk, "data", None) == b""
+    assert ("archive", "empty.zip", 0, 0) not in link.source.calls
+
+
+def test_a_flood_of_small_frames_is_read_only_as_fast_as_it_is_handled() -> None:
+    link = Harness()
+    frame = encode_frame(bytes([0x82, 0x18, 40, 0x01]))  # [40, 1]: an unknown request
+    link.inject(frame * 300)
+    most = 0
+    for _ in range(60):
+        link.poll(1)
+        most = max(most, link.service.server.pending)
+    assert most <= 1024 // len(frame) + 1
+    refusals = messages(link.wire())
+    assert len(refusals) == 300 and all(getattr(r, "code", 0) == 3 for r in refusals)
+
+
+class BrokenPort:
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self, max_bytes: int) -> bytes:
+        self.reads += 1
+        raise OSError(5, "Input/output error")
+
+    def write(self, data: bytes) -> None:
+        raise OSError(5, "Input/output error")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_failing_port_is_an_event_and_the_next_poll_tries_again() -> None:
+    port = BrokenPort()
+    service = LinkService(port, MemorySource())
+    (event,) = service.poll()
+    assert isinstance(event, PortFailed) and "Input/output error" in event.message
+    service.poll()
+    assert port.reads == 2
