@@ -31,6 +31,7 @@ from hal.ports import Flash
 ROOT = "/fiscal"
 IDENTITY_PATH = "/fiscal/identity.cbor"
 CONFIG_PATH = "/fiscal/config.json"  # the configuration last acknowledged in the JET
+PRINTED_PATH = "/fiscal/printed"  # the last ticket printed or journaled as not printed
 JOURNAL_DIR = "/fiscal/journal"
 SEGMENT_BYTES = 32 * 1024
 MAX_RECORD_BYTES = 0xFFFF

@@ -156,6 +156,8 @@ def step(state: State, event: Event) -> Step:
         )
         if event.config_pending:
             return booted, [Show("CONFIG MODIFIEE", "responsable requis")]
+        if event.unprinted:
+            return booted, [Show(f"A IMPRIMER: {event.unprinted}", "fonction 16")]
         return booted, [idle_screen(booted)]
     if isinstance(event, RecordCommitted):
         return functions.committed(replace(state, pending=""), state.pending, event.record)

@@ -21,6 +21,7 @@ class Booted:
     period_open: bool = False
     training: bool = False
     config_pending: bool = False  # the configuration changed: a manager must give the reason
+    unprinted: int = 0  # tickets recorded but not printed, waiting for function 16
 
 
 @dataclass(frozen=True)

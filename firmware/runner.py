@@ -16,12 +16,19 @@ ledger and the flash as they were and comes back as ``CommitRefused``.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 
 from firmware.archiving import archive_file
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
-from firmware.journal import CONFIG_PATH, CorruptFrameError, Journal, JournalError
+from firmware.journal import (
+    CONFIG_PATH,
+    PRINTED_PATH,
+    CorruptFrameError,
+    Journal,
+    JournalError,
+)
 from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
     COMMITS,
@@ -134,12 +141,14 @@ class Terminal:
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
         terminal._check_config()
+        unprinted = terminal._reconcile_printing()
         state = terminal.ledger.state
         terminal.dispatch(
             Booted(
                 period_open=state.period_open,
                 training=state.training,
                 config_pending=bool(terminal.config_change),
+                unprinted=unprinted,
             )
         )
         return terminal
@@ -316,17 +325,46 @@ class Terminal:
     def _print_record(self, effect: PrintRecord) -> Event | None:
         record = effect.record
         outcome = self._print(render_record(record, effect.original, self.config))
-        if outcome is not None and record.doc_type == codes.DOC_TICKET:
-            text = f"ticket {record.number} non imprime ({outcome.code})"
-            self._commit(
-                CommitJet(
-                    record.operator_id,
-                    codes.JET_RECEIPT_NOT_PRINTED,
-                    text,
-                    ref=record.number,
-                )
-            )
+        if record.doc_type != codes.DOC_TICKET:
+            return outcome
+        if outcome is not None:
+            self._not_printed(record.operator_id, record.number, outcome.code)
+        self._account_printed(record.number)
         return outcome
+
+    def _not_printed(self, operator_id: int, number: int, why: str) -> None:
+        text = f"ticket {number} non imprime ({why})"
+        jet = CommitJet(operator_id, codes.JET_RECEIPT_NOT_PRINTED, text, ref=number)
+        self._commit(jet)
+
+    def _account_printed(self, number: int) -> None:
+        """Note that tickets up to ``number`` are printed or journaled as not printed.
+
+        Written after the print, outside the commit path; a power cut before
+        it only makes the next boot journal the ticket as not printed (and
+        offer it for printing), never lose it.
+        """
+        # If it fails, the next boot accounts for the ticket: see _reconcile_printing.
+        with contextlib.suppress(JournalError):
+            self.journal.replace_file(PRINTED_PATH, str(number).encode("ascii"))
+
+    def _reconcile_printing(self) -> int:
+        """At boot: journal (JET 901) tickets recorded after the last one known printed.
+
+        A power cut between recording a ticket and printing it leaves such a
+        ticket; it is marked and offered by function 16, never dropped.
+        Returns how many tickets wait for printing.
+        """
+        state = self.ledger.state
+        raw = self.journal.read_file(PRINTED_PATH)
+        accounted = int(raw) if raw and raw.isdigit() else 0
+        last = state.head(codes.DOC_TICKET).number
+        for number in range(accounted + 1, last + 1):
+            if number not in state.unprinted:
+                self._not_printed(0, number, "coupure avant impression")
+        if last > accounted:
+            self._account_printed(last)
+        return len(state.unprinted)
 
     def _print_pending(self, operator_id: int) -> Event:
         printed = 0

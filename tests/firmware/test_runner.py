@@ -269,3 +269,20 @@ def test_archive_of_the_closed_day_is_written_and_signed_by_its_digest(flash: Ra
     jet = records[-1].body
     assert isinstance(jet, JetBody) and jet.code == codes.JET_PERIOD_ARCHIVE
     assert board.display.text == ("ARCHIVE CREEE", "N° 1")  # type: ignore[attr-defined]
+
+
+def test_a_ticket_recorded_when_the_power_failed_before_printing_is_offered_at_boot(
+    flash: RamFlash,
+) -> None:
+    Terminal.boot(make_board(flash, SALE), DEMO_CONFIG, SIGNER).poll()
+    Journal.mount(flash)._fs.remove("/fiscal/printed")  # the cut came before the marker
+    board = make_board(flash)
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    last = records_of(flash)[-1]
+    assert isinstance(last.body, JetBody) and last.body.code == codes.JET_RECEIPT_NOT_PRINTED
+    assert last.body.ref == 1 and "coupure" in last.body.text
+    assert terminal.ledger.state.unprinted == {1}
+    assert board.display.text == ("A IMPRIMER: 1", "fonction 16")  # type: ignore[attr-defined]
+    again = make_board(flash)
+    Terminal.boot(again, DEMO_CONFIG, SIGNER)  # accounted once, not at every start
+    assert jet_codes(flash).count(codes.JET_RECEIPT_NOT_PRINTED) == 1
