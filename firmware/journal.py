@@ -37,6 +37,7 @@ SEGMENT_BYTES = 32 * 1024
 MAX_RECORD_BYTES = 0xFFFF
 FRAME_OVERHEAD = 6  # u16 length + u32 CRC-32
 LOOKAHEAD_BYTES = 32
+LFS_ERR_NOENT = -2  # littlefs: no such file or directory
 BLOCK_CYCLES = 500
 
 
@@ -134,6 +135,7 @@ class Journal:
     def __init__(self, fs: LittleFS) -> None:
         self._fs = fs
         self._segment_index, self._segment_size = self._last_segment()
+        self._counts: dict[str, int] = {}  # records per segment, learnt by reading or appending
 
     @classmethod
     def create(cls, flash: Flash, identity: bytes) -> Journal:
@@ -213,6 +215,8 @@ class Journal:
             # NOSPC and friends: the append did not happen (littlefs is atomic).
             raise JournalError("WRITE_FAILED", f"journal append failed: {exc}") from None
         self._segment_size += len(frame)
+        if path in self._counts or self._segment_size == len(frame):
+            self._counts[path] = self._counts.get(path, 0) + 1
 
     def segments(self) -> list[str]:
         """Return the segment paths in journal order; raise JournalError if unlistable."""
@@ -229,12 +233,55 @@ class Journal:
         littlefs cannot read a segment (damaged metadata or data blocks).
         """
         for path in self.segments():
-            try:
-                with self._fs.open(path, "rb") as f:
-                    data = f.read()
-            except (LittleFSError, OSError) as exc:
-                raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
-            yield from iter_frames(path, data)
+            count = 0
+            for record in iter_frames(path, self._segment(path)):
+                count += 1
+                yield record
+            self._counts[path] = count
+
+    def read_records(self, first: int, count: int) -> list[bytes]:
+        """Return up to ``count`` records from the ``first``-th (1-based, = its seq) on.
+
+        Segments before the one holding ``first`` are skipped by their record
+        counts, so a dump reads each segment about once.
+        """
+        out: list[bytes] = []
+        position = 1  # ordinal of the first record of the segment at hand
+        for path in self.segments():
+            known = self._counts.get(path)
+            if known is not None and position + known <= first:
+                position += known
+                continue
+            frames = list(iter_frames(path, self._segment(path)))
+            self._counts[path] = len(frames)
+            start = max(first - position, 0)
+            out.extend(frames[start : start + count - len(out)])
+            position += len(frames)
+            if len(out) >= count:
+                break
+        return out
+
+    def list_dir(self, path: str) -> list[tuple[str, int]]:
+        """Return (name, size) of the files in a side directory; [] when it does not exist."""
+        try:
+            names = sorted(self._fs.listdir(path))
+            return [(n, int(self._fs.stat(f"{path}/{n}").size)) for n in names]
+        except FileNotFoundError:
+            return []
+        except LittleFSError as exc:
+            if exc.code == LFS_ERR_NOENT:
+                return []
+            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+        except OSError as exc:
+            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+
+    def _segment(self, path: str) -> bytes:
+        try:
+            with self._fs.open(path, "rb") as f:
+                data: bytes = f.read()
+        except (LittleFSError, OSError) as exc:
+            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+        return data
 
     def used_bytes(self) -> int:
         return int(self._fs.used_block_count) * self._fs.cfg.block_size

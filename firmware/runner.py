@@ -22,6 +22,7 @@ from collections import deque
 from firmware.archiving import archive_file
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
+from firmware.inspection import Inspection
 from firmware.journal import (
     CONFIG_PATH,
     PRINTED_PATH,
@@ -126,6 +127,7 @@ class Terminal:
         self.state = State(config=config, mode=MODE_LOGIN_ID)
         self.printer_down = False  # JET 70 journaled, JET 120 not yet
         self.config_change: list[tuple[int, str]] = []  # found at boot, not yet journaled
+        self.inspection = Inspection(self) if board.serial is not None else None
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -207,12 +209,25 @@ class Terminal:
         self.dispatch(KeyPressed(key))
 
     def poll(self) -> int:
-        """Handle every key waiting on the keypad; return how many there were."""
+        """Handle every key waiting on the keypad, then one step of the link; return the keys.
+
+        Keys first: a sale never waits for an inspection.
+        """
         count = 0
         while (key := self.board.keypad.read_key()) is not None:
             self.dispatch(KeyPressed(key))
             count += 1
+        if self.inspection is not None:
+            self.inspection.poll()
         return count
+
+    def journal_event(self, code: int, text: str) -> bool:
+        """Journal a JET line on the terminal's own account; return False if refused."""
+        return not isinstance(self._commit(CommitJet(0, code, text)), CommitRefused)
+
+    def counter_value(self) -> int:
+        """Return the monotonic counter's value (0 on a board without one)."""
+        return 0
 
     def dispatch(self, event: Event) -> None:
         """Step ``event`` and every event its effects produce, in order."""

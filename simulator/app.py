@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header
 
 from firmware.runner import BootError
+from hal.ports import SerialLink
 from simulator.datadir import DataDir, DataDirError
 from simulator.session import Session
 from simulator.widgets import (
@@ -58,6 +59,9 @@ KEY_BINDINGS: list[BindingType] = [
 ]
 
 
+LINK_POLL_S = 0.01
+
+
 class SimulatorApp(App[None]):
     """The simulated terminal on the data directory ``data``."""
 
@@ -71,16 +75,17 @@ class SimulatorApp(App[None]):
     .control { min-width: 13; }
     """
 
-    def __init__(self, data: str | Path) -> None:
+    def __init__(self, data: str | Path, serial: SerialLink | None = None) -> None:
         super().__init__()
         self.datadir = DataDir(data)
+        self.serial = serial  # the inspection link, served between keys
         self.session: Session | None = None
         self.startup_error: DataDirError | BootError | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         try:
-            self.session = Session.start(self.datadir)
+            self.session = Session.start(self.datadir, serial=self.serial)
         except (DataDirError, BootError) as exc:
             self.startup_error = exc
             yield BootErrorView(exc.code, exc.message, str(self.datadir.path))
@@ -100,6 +105,13 @@ class SimulatorApp(App[None]):
     def on_mount(self) -> None:
         if self.session is not None:
             self._refresh_devices()
+            if self.serial is not None:
+                self.set_interval(LINK_POLL_S, self._serve_link)
+
+    def _serve_link(self) -> None:
+        """One step of the inspection link (on the app's thread, like the keys)."""
+        if self.session is not None:
+            self.session.poll()
 
     def on_unmount(self) -> None:
         if self.session is not None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from pathlib import Path
 
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
+from hal.ports import SerialLink
+from hal.serial.pty_link import PtyLink
+from hal.serial.pyserial_link import PySerialLink
 from simulator.datadir import DEFAULT_DATA_DIR
 
 
@@ -39,6 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="with --headless: no transcript on stdout"
     )
     parser.add_argument(
+        "--serial",
+        metavar="PORT",
+        help=(
+            "serve the inspection link: 'pty' makes a pseudo-terminal and prints its path "
+            "for fiscal-inspect -p; or a device path / pyserial URL"
+        ),
+    )
+    parser.add_argument(
+        "--serve",
+        metavar="SECONDS",
+        type=float,
+        default=0.0,
+        help="with --headless --serial: keep serving the link this long after the keys",
+    )
+    parser.add_argument(
         "--now",
         metavar="YYYY-MM-DDTHH:MM",
         type=datetime.fromisoformat,
@@ -55,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def open_serial(port: str) -> SerialLink:
+    """Return the link ``--serial`` names; say on stderr where the inspector connects."""
+    if port == "pty":
+        link = PtyLink()
+        print(f"fiscal-sim: inspection link on {link.path}", file=sys.stderr, flush=True)
+        return link
+    return PySerialLink(port)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the simulator as ``argv`` asks; return the exit status (2 for a usage error)."""
     parser = build_parser()
@@ -62,17 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.headless and args.keys is None:
             parser.error("--headless needs --keys FILE")
-        if not args.headless and (args.keys is not None or args.quiet or args.now):
-            parser.error("--keys, --quiet and --now go with --headless")
+        if not args.headless and (args.keys is not None or args.quiet or args.now or args.serve):
+            parser.error("--keys, --quiet, --now and --serve go with --headless")
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else 2
     data = args.data.expanduser()
+    serial = open_serial(args.serial) if args.serial else None
     if args.headless:
         from simulator.headless import run_headless
 
-        return run_headless(data, args.keys, quiet=args.quiet, now=args.now)
+        return run_headless(
+            data, args.keys, quiet=args.quiet, now=args.now, serial=serial, serve_seconds=args.serve
+        )
     from simulator.app import SimulatorApp  # Textual is only imported for the window
 
-    app = SimulatorApp(data)
+    app = SimulatorApp(data, serial=serial)
     app.run()
     return 1 if app.startup_error is not None else 0

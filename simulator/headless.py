@@ -18,6 +18,7 @@ from typing import TextIO
 
 from firmware.keys import KeyScriptError, parse_key_script
 from firmware.runner import BootError
+from hal.ports import SerialLink
 from simulator.clock import ScriptClock
 from simulator.datadir import DataDir, DataDirError
 from simulator.session import Session
@@ -79,6 +80,8 @@ def run_headless(
     *,
     quiet: bool = False,
     now: datetime | None = None,
+    serial: SerialLink | None = None,
+    serve_seconds: float = 0.0,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
@@ -98,7 +101,7 @@ def run_headless(
         print(f"fiscal-sim: cannot read the key script {keys_source}: {exc}", file=err)
         return EXIT_USAGE
     try:
-        session = Session.start(DataDir(data), now=now)
+        session = Session.start(DataDir(data), now=now, serial=serial)
     except (DataDirError, BootError) as exc:
         print(f"fiscal-sim: the terminal cannot start: {exc.code}: {exc.message}", file=err)
         return EXIT_FAILED
@@ -124,4 +127,7 @@ def run_headless(
             printed += len(receipts)
         plural = "" if printed == 1 else "s"
         transcript.say(f"{len(keys)} keys pressed, {printed} receipt{plural} printed")
+        if serial is not None and serve_seconds > 0:
+            transcript.say(f"serving the inspection link for {serve_seconds:g} s")
+            session.serve(serve_seconds)
     return EXIT_OK

@@ -8,6 +8,7 @@ folder and returned by the ``press`` that printed it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -18,7 +19,7 @@ from hal.clock.system import SystemClock
 from hal.display.sim import SimDisplay
 from hal.drawer.sim import SimCashDrawer
 from hal.keypad.sim import SimKeypad
-from hal.ports import Clock
+from hal.ports import Clock, SerialLink
 from hal.printer.sim import SimPrinter
 from simulator.clock import ScriptClock
 from simulator.datadir import DataDir, Opened
@@ -58,12 +59,17 @@ class Session:
 
     @classmethod
     def start(
-        cls, datadir: DataDir, clock: Clock | None = None, now: datetime | None = None
+        cls,
+        datadir: DataDir,
+        clock: Clock | None = None,
+        now: datetime | None = None,
+        serial: SerialLink | None = None,
     ) -> Session:
         """Open (or make) the data directory and boot the terminal on it.
 
         ``now`` (local time, naive) starts a ScriptClock in the terminal's
-        time zone instead of the system clock. Raises DataDirError when the
+        time zone instead of the system clock; ``serial`` is the inspection
+        link the terminal serves (firmware/inspection.py). Raises DataDirError when the
         directory is unusable and BootError when the firmware refuses the
         flash; nothing is written then.
         """
@@ -78,6 +84,7 @@ class Session:
             printer=parts.printer,
             flash=opened.flash,
             clock=clock or SystemClock(opened.config.timezone),
+            serial=serial,
         )
         try:
             terminal = Terminal.boot(board, opened.config, opened.signer)
@@ -115,6 +122,17 @@ class Session:
             saved.append(self.receipts.save(self._jobs[0]))
             del self._jobs[0]  # only once saved: a job that failed is kept for the next poll
         return saved
+
+    def serve(self, seconds: float) -> None:
+        """Keep the terminal polling (the inspection link) for ``seconds``, then return."""
+        if self.terminal is None:
+            raise RuntimeError("the session is closed")
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.terminal.poll()
+            inspection = self.terminal.inspection
+            if inspection is None or not inspection.service.busy:
+                time.sleep(0.002)
 
     def close(self) -> None:
         """Release the flash image (idempotent)."""

@@ -1,0 +1,112 @@
+"""The inspection link on the terminal: what it serves, and the JET lines it leaves.
+
+The serial link (firmware/link/) reads through a ``Source``; this module's
+``TerminalSource`` is that Source over the terminal's journal and ledger:
+records exactly as stored, the archive files, and a head statement signed
+fresh over the inspector's nonce (fiscal_core/head.py). Every inspection is
+itself journaled (5.4.2.4): JET 230 when a session opens, JET 231 with the
+range read when the inspector asks for the head statement.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from firmware.archiving import ARCHIVE_DIR
+from firmware.link.messages import GetHeadStatement, Hello, Identification, ReadRecords
+from firmware.link.service import LinkService
+from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
+from fiscal_core import codes
+from fiscal_core.head import HeadStatement
+from fiscal_core.records import Record
+
+if TYPE_CHECKING:
+    from firmware.runner import Terminal
+
+
+class TerminalSource:
+    """The terminal's memory, read-only, as the link serves it."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+
+    def identify(self) -> Identification:
+        t = self.terminal
+        state = t.ledger.state
+        counts = [
+            (doc_type, head.number)
+            for doc_type, head in state.chains.items()
+            if head.number and doc_type != codes.DOC_GT_TICKET
+        ]
+        return Identification(
+            t.ledger.terminal_id,
+            f"{SOFTWARE_NAME} {SOFTWARE_VERSION}",
+            t.ledger.signer.public_key,
+            counts,
+            state.seq,
+            t.journal.identity(),
+        )
+
+    def records(self, from_seq: int, max_count: int) -> list[bytes]:
+        return self.terminal.journal.read_records(from_seq, max_count)
+
+    def head_statement(self, nonce: bytes) -> bytes:
+        t = self.terminal
+        state = t.ledger.state
+        last = b""
+        if state.seq:
+            (raw,) = t.journal.read_records(state.seq, 1)
+            last = Record.decode(raw).signature
+        clock = t.board.clock
+        statement = HeadStatement(
+            t.ledger.terminal_id,
+            state.seq,
+            last,
+            t.counter_value(),
+            clock.now_utc(),
+            clock.utc_offset_minutes(),
+            nonce,
+        )
+        return statement.sign(t.ledger.signer)
+
+    def archives(self) -> list[tuple[str, int]]:
+        return self.terminal.journal.list_dir(ARCHIVE_DIR)
+
+    def read_archive(self, name: str, offset: int, size: int) -> bytes:
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"no archive named {name!r}")
+        data = self.terminal.journal.read_file(f"{ARCHIVE_DIR}/{name}")
+        if data is None:
+            raise ValueError(f"no archive named {name!r}")
+        return data[offset : offset + size]
+
+
+class Inspection:
+    """Serves the link between keys and journals each inspection session."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        serial = terminal.board.serial
+        if serial is None:
+            raise ValueError("the board has no serial link")
+        self.terminal = terminal
+        self.service = LinkService(serial, TerminalSource(terminal))
+        self.first_seq = 0
+        self.last_seq = 0
+
+    def poll(self) -> bool:
+        """Do one bounded step of the link; return True while it has more to do."""
+        for event in self.service.poll():
+            if isinstance(event, Hello):
+                self.first_seq = self.last_seq = 0
+                self._journal(codes.JET_INSPECTION_OPEN, "inspection: session ouverte")
+            elif isinstance(event, ReadRecords):
+                self.first_seq = min(self.first_seq or event.from_seq, event.from_seq)
+                self.last_seq = max(self.last_seq, event.from_seq + event.max_count - 1)
+            elif isinstance(event, GetHeadStatement):
+                last = min(self.last_seq, self.terminal.ledger.state.seq)
+                text = f"inspection: enregistrements {self.first_seq} a {last} lus, releve de tete"
+                self._journal(codes.JET_INSPECTION_HEAD, text)
+        return self.service.busy
+
+    def _journal(self, code: int, text: str) -> None:
+        self.terminal.journal_event(code, text)
