@@ -39,7 +39,7 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf build/demo
-	$(BIN)/fiscal-sim --headless --data build/demo --keys examples/day.keys
+	$(BIN)/fiscal-sim --headless --data build/demo --keys examples/business-day.keys
 	$(BIN)/fiscal-inspect verify build/demo
 
 clean:
