@@ -31,6 +31,7 @@ from firmware.messages import (
     CommitTicket,
     Effect,
     Event,
+    Halted,
     KeyPressed,
     PendingPrinted,
     PrintFailed,
@@ -147,6 +148,10 @@ def step(state: State, event: Event) -> Step:
     """Return the state after ``event`` and the effects to carry out, in order."""
     from firmware import functions  # the numbered functions build on this module
 
+    if isinstance(event, Halted) or (isinstance(event, Booted) and event.halted):
+        reason = event.reason if isinstance(event, Halted) else event.halted
+        halted = replace(state, mode=MODE_HALTED, pending="", lines=(), payments=())
+        return halted, [Show("ERREUR INTEGRITE", reason[:20] or "appelez technicien")]
     if isinstance(event, Booted):
         booted = replace(
             state,

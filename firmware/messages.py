@@ -22,6 +22,14 @@ class Booted:
     training: bool = False
     config_pending: bool = False  # the configuration changed: a manager must give the reason
     unprinted: int = 0  # tickets recorded but not printed, waiting for function 16
+    halted: str = ""  # an integrity alarm (JET 90): the terminal refuses to work
+
+
+@dataclass(frozen=True)
+class Halted:
+    """An integrity alarm was raised and journaled (JET 90); ``reason`` says what."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class PendingPrinted:
 
 Event = (
     Booted
+    | Halted
     | KeyPressed
     | RecordCommitted
     | CommitRefused

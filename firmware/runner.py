@@ -44,6 +44,7 @@ from firmware.messages import (
     CommitTicket,
     Effect,
     Event,
+    Halted,
     KeyPressed,
     LoadRecord,
     OpenDrawer,
@@ -67,6 +68,7 @@ from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Record
 from fiscal_core.verifier import Verifier
 from hal.board import Board
+from hal.counter import CounterError
 from hal.ports import PRINTER_READY, PrinterError
 
 # Commits of documents that print: refused while the printer is not ready (6.7.3.4).
@@ -128,6 +130,8 @@ class Terminal:
         self.printer_down = False  # JET 70 journaled, JET 120 not yet
         self.config_change: list[tuple[int, str]] = []  # found at boot, not yet journaled
         self.inspection = Inspection(self) if board.serial is not None else None
+        self.alarm = ""  # an integrity problem found while running: the terminal halts
+        self.counter_frozen = False  # never advance the counter past a mismatch: it is evidence
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -137,11 +141,17 @@ class Terminal:
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
         terminal = cls(board, config, recover(journal, config, signer), journal)
+        problem = terminal._counter_problem()
         started = terminal._commit(
             CommitJet(0, codes.JET_START, f"demarrage {SOFTWARE_NAME} {SOFTWARE_VERSION}")
         )
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
+        if problem and not terminal.ledger.state.integrity_alarm:
+            terminal.journal_event(codes.JET_INTEGRITY_ERROR, problem)
+        if terminal.ledger.state.integrity_alarm:
+            terminal.dispatch(Booted(halted=problem or "alarme non levee"))
+            return terminal
         terminal._check_config()
         unprinted = terminal._reconcile_printing()
         state = terminal.ledger.state
@@ -154,6 +164,36 @@ class Terminal:
             )
         )
         return terminal
+
+    def _counter_problem(self) -> str:
+        """Compare the journal's length with the monotonic counter; return what is wrong.
+
+        The counter is advanced after each append, so after a power cut the
+        journal may be one record ahead (then the counter catches up); any
+        other difference means records were removed from the end, or the
+        journal (or the counter) was replaced. The counter is then frozen:
+        it is the evidence, kept for the technician and the inspector.
+        """
+        counter = self.board.counter
+        if counter is None:
+            return ""
+        seq = self.ledger.state.seq
+        try:
+            value = counter.value()
+            if seq == value + 1:
+                counter.advance_to(seq)
+                value = seq
+        except CounterError as exc:
+            self.counter_frozen = True
+            return f"compteur illisible ({exc.code})"
+        if seq == value and not self.ledger.state.integrity_alarm:
+            return ""
+        self.counter_frozen = True
+        if seq == value:
+            return ""
+        if seq < value:
+            return f"journal raccourci: {seq} enregistrements, compteur {value}"
+        return f"compteur en retard: {value}, journal {seq} enregistrements"
 
     def _check_config(self) -> None:
         """Compare the configuration with the one the JET last acknowledged (JET 401).
@@ -227,7 +267,11 @@ class Terminal:
 
     def counter_value(self) -> int:
         """Return the monotonic counter's value (0 on a board without one)."""
-        return 0
+        counter = self.board.counter
+        try:
+            return counter.value() if counter is not None else 0
+        except CounterError:
+            return 0
 
     def dispatch(self, event: Event) -> None:
         """Step ``event`` and every event its effects produce, in order."""
@@ -238,6 +282,9 @@ class Terminal:
                 outcome = self._carry_out(effect)
                 if outcome is not None:
                     queue.append(outcome)
+            if self.alarm:
+                queue.append(Halted(self.alarm))
+                self.alarm = ""
 
     def find(self, doc_type: int, number: int) -> Record | None:
         """Return document ``number`` of ``doc_type`` (0 = the last one) from the journal."""
@@ -289,7 +336,19 @@ class Terminal:
         except JournalError as exc:
             return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
+        self._advance_counter(sealed.record.seq)
         return RecordCommitted(sealed.record)
+
+    def _advance_counter(self, seq: int) -> None:
+        counter = self.board.counter
+        if counter is None or self.counter_frozen:
+            return
+        try:
+            counter.advance_to(seq)
+        except CounterError as exc:
+            self.counter_frozen = True
+            self.alarm = f"compteur indisponible ({exc.code})"
+            self.journal_event(codes.JET_INTEGRITY_ERROR, self.alarm)
 
     def _archive(self, effect: CommitArchive) -> Event:
         """Write the archive file of the last closure of a kind, then its ARCHIVE record."""

@@ -47,6 +47,7 @@ class LedgerState:
         "fiscal_year_start_month",
         "gt_absolute",
         "gt_real",
+        "integrity_alarm",
         "invoiced",
         "last_time",
         "month",
@@ -90,6 +91,7 @@ class LedgerState:
         self.archived: set[tuple[int, int]] = set()  # closures already archived
         self.archive_due = False  # a fiscal year is closed but not archived yet
         self.config_ack = ""  # digest of the configuration last acknowledged (JET 401)
+        self.integrity_alarm = False  # JET 90 journaled and not released (JET 91)
 
     def head(self, doc_type: int) -> ChainHead:
         return self.chains.get(doc_type) or ChainHead(0, b"")
@@ -171,6 +173,10 @@ class LedgerState:
             self.training = True
         elif body.code == codes.JET_TRAINING_OFF:
             self.training = False
+        elif body.code == codes.JET_INTEGRITY_ERROR:
+            self.integrity_alarm = True
+        elif body.code == codes.JET_INTEGRITY_CLEARED:
+            self.integrity_alarm = False
         elif body.code == codes.JET_CONFIG_ACK:
             self.config_ack = body.text
         elif body.code == codes.JET_RECEIPT_NOT_PRINTED:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from hal.counter import MonotonicCounter
 from hal.ports import CashDrawer, Clock, Display, Flash, Keypad, Printer, SerialLink
 
 
 class Board:
-    """One keypad, display, drawer, printer, flash and clock (serial link optional)."""
+    """One keypad, display, drawer, printer, flash and clock (serial link, counter optional)."""
 
-    __slots__ = ("clock", "display", "drawer", "flash", "keypad", "printer", "serial")
+    __slots__ = ("clock", "counter", "display", "drawer", "flash", "keypad", "printer", "serial")
 
     def __init__(
         self,
@@ -20,6 +21,7 @@ class Board:
         flash: Flash,
         clock: Clock,
         serial: SerialLink | None = None,
+        counter: MonotonicCounter | None = None,
     ) -> None:
         self.keypad = keypad
         self.display = display
@@ -28,3 +30,4 @@ class Board:
         self.flash = flash
         self.clock = clock
         self.serial = serial
+        self.counter = counter  # outside the journal: sees a journal cut short or replaced

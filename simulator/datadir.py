@@ -4,6 +4,7 @@ Layout of ``DIR``:
 
 - ``flash.img``     the fiscal memory (a FileFlash image, simulator geometry);
 - ``terminal.key``  the terminal's 32-byte Ed25519 seed, raw, mode 0600;
+- ``counter.bin``   the monotonic counter kept outside the journal (hal/counter/file.py);
 - ``config.json``   optional TerminalConfig JSON (absent: the embedded demo);
 - ``receipts/``     every printed receipt, as ESC/POS bytes and as text.
 
@@ -29,11 +30,14 @@ from firmware.config import ConfigError, TerminalConfig
 from firmware.demo import DEMO_CONFIG
 from firmware.provision import provision
 from fiscal_core.ed25519 import SEED_BYTES, Ed25519Signer
+from hal.counter import CounterError
+from hal.counter.file import FileCounter
 from hal.flash.file import FileFlash
 
 DEFAULT_DATA_DIR = Path("~/.local/share/fiscal-sim")
 FLASH_FILE = "flash.img"
 KEY_FILE = "terminal.key"
+COUNTER_FILE = "counter.bin"
 CONFIG_FILE = "config.json"
 RECEIPTS_DIR = "receipts"
 KEY_FILE_MODE = 0o600
@@ -56,12 +60,14 @@ class Opened:
     config: TerminalConfig
     signer: Ed25519Signer
     flash: FileFlash
+    counter: FileCounter
     created: bool  # True on the first start, when the image and key were just made
     _lock_fd: int
 
     def close(self) -> None:
-        """Close the image and release the lock (idempotent)."""
+        """Close the image and the counter, release the lock (idempotent)."""
         self.flash.close()
+        self.counter.close()
         if self._lock_fd >= 0:
             os.close(self._lock_fd)
             self._lock_fd = -1
@@ -143,7 +149,17 @@ class DataDir:
         except (OSError, ValueError) as exc:
             os.close(lock_fd)
             raise DataDirError("BAD_FLASH", f"cannot open the flash image: {exc}") from None
-        return Opened(config, signer, flash, created, lock_fd)
+        try:
+            counter = FileCounter.open(self.path / COUNTER_FILE)
+        except (OSError, ValueError, CounterError) as exc:
+            flash.close()
+            os.close(lock_fd)
+            raise DataDirError(
+                "BAD_COUNTER",
+                f"cannot open the monotonic counter {self.path / COUNTER_FILE}: {exc} "
+                "(it is the terminal's evidence against a shortened journal: restore it)",
+            ) from None
+        return Opened(config, signer, flash, counter, created, lock_fd)
 
     def _read_key(self) -> Ed25519Signer:
         try:
@@ -179,6 +195,10 @@ class DataDir:
         with FileFlash.open(new_flash, create=True) as flash:
             provision(flash, config, signer)
             flash.sync()
+        new_counter = self.path / (COUNTER_FILE + _NEW_SUFFIX)
+        new_counter.unlink(missing_ok=True)
+        FileCounter.open(new_counter, create=True).close()  # at 0, like the empty journal
+        os.replace(new_counter, self.path / COUNTER_FILE)
         os.replace(new_key, self.key_path)
         os.replace(new_flash, self.flash_path)
         _fsync_dir(self.path)

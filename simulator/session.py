@@ -85,6 +85,7 @@ class Session:
             flash=opened.flash,
             clock=clock or SystemClock(opened.config.timezone),
             serial=serial,
+            counter=opened.counter,
         )
         try:
             terminal = Terminal.boot(board, opened.config, opened.signer)

@@ -18,6 +18,7 @@ from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.records import ArchiveBody, JetBody, Record, TicketBody
 from hal.board import Board
 from hal.clock.fake import FakeClock
+from hal.counter.fake import FakeCounter
 from hal.display.fake import FakeDisplay
 from hal.drawer.fake import FakeCashDrawer
 from hal.flash.ram import RamFlash
@@ -286,3 +287,48 @@ def test_a_ticket_recorded_when_the_power_failed_before_printing_is_offered_at_b
     again = make_board(flash)
     Terminal.boot(again, DEMO_CONFIG, SIGNER)  # accounted once, not at every start
     assert jet_codes(flash).count(codes.JET_RECEIPT_NOT_PRINTED) == 1
+
+
+def counted_board(flash: RamFlash, counter: FakeCounter, keys: str = "") -> Board:
+    board = make_board(flash, keys)
+    board.counter = counter
+    return board
+
+
+def test_the_counter_follows_every_commit(flash: RamFlash) -> None:
+    counter = FakeCounter()
+    terminal = Terminal.boot(counted_board(flash, counter, SALE), DEMO_CONFIG, SIGNER)
+    terminal.poll()
+    assert counter.value() == terminal.ledger.state.seq == len(records_of(flash))
+
+
+def test_a_journal_cut_short_is_an_integrity_alarm_that_stays(flash: RamFlash) -> None:
+    counter = FakeCounter()
+    Terminal.boot(counted_board(flash, counter, SALE), DEMO_CONFIG, SIGNER).poll()
+    whole = counter.value()
+    counter.advance_to(whole + 3)  # as if the last three records had been removed
+    board = counted_board(flash, counter, "1 ENTER 1234 ENTER 10 PLU CASH")
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    alarm = records_of(flash)[-1].body
+    assert isinstance(alarm, JetBody) and alarm.code == codes.JET_INTEGRITY_ERROR
+    assert "raccourci" in alarm.text
+    assert board.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]
+    terminal.poll()  # nothing can be sold
+    assert [r.doc_type for r in records_of(flash)].count(codes.DOC_TICKET) == 1
+    assert counter.value() == whole + 3  # the evidence is kept
+    for _ in range(4):  # the journal grows by start-ups, the alarm never clears by itself
+        again = counted_board(flash, counter)
+        Terminal.boot(again, DEMO_CONFIG, SIGNER)
+        assert again.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]
+
+
+def test_a_journal_one_record_ahead_of_the_counter_is_a_power_cut_not_an_attack(
+    flash: RamFlash,
+) -> None:
+    counter = FakeCounter()
+    Terminal.boot(counted_board(flash, counter, SALE), DEMO_CONFIG, SIGNER).poll()
+    behind = FakeCounter(counter.value() - 1)  # the cut came between append and counter
+    board = counted_board(flash, behind)
+    Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    assert board.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
+    assert behind.value() == len(records_of(flash))

@@ -25,7 +25,11 @@ def test_first_start_makes_a_private_key_and_a_provisioned_image(data_dir: Path)
     assert len(key.read_bytes()) == 32
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert (data_dir / "flash.img").stat().st_size == 4 * 1024 * 1024
-    assert sorted(p.name for p in data_dir.iterdir()) == ["flash.img", "terminal.key"]
+    assert sorted(p.name for p in data_dir.iterdir()) == [
+        "counter.bin",
+        "flash.img",
+        "terminal.key",
+    ]
     assert opened.config == DEMO_CONFIG
 
 
@@ -109,7 +113,11 @@ def test_leftovers_of_an_interrupted_first_start_are_replaced(data_dir: Path) ->
     opened = DataDir(data_dir).open()
     opened.close()
     assert opened.created
-    assert sorted(p.name for p in data_dir.iterdir()) == ["flash.img", "terminal.key"]
+    assert sorted(p.name for p in data_dir.iterdir()) == [
+        "counter.bin",
+        "flash.img",
+        "terminal.key",
+    ]
 
 
 def test_a_data_dir_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
