@@ -1,5 +1,6 @@
 """An attacker's tools: rewrite a segment of a flash image through littlefs, as someone
-with the flash chip and the format would, optionally fixing each frame's CRC."""
+with the flash chip and the format would, optionally fixing each frame's CRC; replace,
+add or remove any other file (an archive)."""
 
 from __future__ import annotations
 
@@ -102,5 +103,27 @@ def remove_file(image: bytes, path: str) -> bytes:
     buffer = bytearray(image)
     fs = _mount(buffer)
     fs.remove(path)
+    fs.unmount()
+    return bytes(buffer)
+
+
+def rewrite_file(image: bytes, path: str, transform: Callable[[bytes], bytes]) -> bytes:
+    """Return a copy of ``image`` whose file ``path`` holds ``transform(its bytes)``."""
+    buffer = bytearray(image)
+    fs = _mount(buffer)
+    with fs.open(path, "rb") as f:
+        data: bytes = f.read()
+    with fs.open(path, "wb") as f:
+        f.write(transform(data))
+    fs.unmount()
+    return bytes(buffer)
+
+
+def add_file(image: bytes, path: str, data: bytes) -> bytes:
+    """Return a copy of ``image`` with a new file at ``path`` (its directory must exist)."""
+    buffer = bytearray(image)
+    fs = _mount(buffer)
+    with fs.open(path, "wb") as f:
+        f.write(data)
     fs.unmount()
     return bytes(buffer)

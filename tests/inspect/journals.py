@@ -11,14 +11,18 @@ key, is in ``attack.py``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypedDict
 
+from firmware.archiving import ARCHIVE_DIR, archive_file
+from firmware.demo import DEMO_CONFIG
 from firmware.journal import Journal
 from fiscal_core import codes
+from fiscal_core.documents import ArchiveBody
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger, Sealed
@@ -110,6 +114,43 @@ class Till:
     def close(self, doc_type: int) -> Record:
         return self.keep(self.ledger.seal_closure(doc_type=doc_type, **self.when()))
 
+    def archive(self, closure: Record) -> Record:
+        """Make the archive of ``closure``'s period as the terminal does: file, ARCHIVE, JET."""
+        identity = Identity(self.ledger.terminal_id, self.signer.public_key)
+        config = replace(DEMO_CONFIG, terminal_id=self.ledger.terminal_id)
+        when = self.when()
+        name, digest = archive_file(
+            self.journal, closure, identity, config, when["time_utc"], when["utc_offset"]
+        )
+        sealed = self.ledger.seal_archive(
+            **when, closure=closure, file_name=name, file_digest=digest
+        )
+        record = self.keep(sealed)
+        year = closure.doc_type == codes.DOC_GT_YEAR
+        code = codes.JET_YEAR_ARCHIVE if year else codes.JET_PERIOD_ARCHIVE
+        self.jet(code, f"archive {name}", ref=record.number)
+        return record
+
+    def forge_archive(
+        self,
+        closure: Record,
+        change: Callable[[ArchiveBody], None],
+        content: bytes | None = b"zip",
+    ) -> Record:
+        """Sign ``closure``'s ARCHIVE bent by ``change``, over a file of ``content`` (or none)."""
+        from_seq, to_seq, vat, total = self.state.closures[(closure.doc_type, closure.number)]
+        year = closure.doc_type == codes.DOC_GT_YEAR
+        kind = codes.ARCHIVE_YEAR if year else codes.ARCHIVE_PERIOD
+        name = f"forged-{closure.seq}.zip"
+        body = ArchiveBody(
+            kind, closure.doc_type, closure.number, from_seq, to_seq, vat, total, name, b""
+        )
+        change(body)
+        if content is not None:
+            self.journal.replace_file(f"{ARCHIVE_DIR}/{body.file_name}", content)
+        body.file_digest = hashlib.sha256(content or b"").digest()
+        return self.forge(codes.DOC_ARCHIVE, body)
+
     def forge(self, doc_type: int, body: object) -> Record:
         """Sign ``body`` as the next record of ``doc_type``, rules or not (dishonest writer)."""
         when = self.when()
@@ -180,7 +221,8 @@ def write_journal(
     invoice, two duplicates, a cash movement, training mode with a training
     ticket, the day closure. Day 2 (the last day of the year): float, two
     sales, a return and its credit note, a duplicate of that invoice, the
-    day, month and fiscal-year closures, log-out. Every document type.
+    day, month and fiscal-year closures, the year's archive (its file on the
+    flash, the ARCHIVE record, JET 30), log-out. Every document type.
     """
     with till_on(image, geometry) as till:
         till.jet(codes.JET_START, "démarrage, v1\\test")
@@ -201,17 +243,26 @@ def write_journal(
         credit = till.invoice(back, "Jean Martin")
         till.duplicate(credit)
         for kind in (codes.DOC_GT_PERIOD, codes.DOC_GT_MONTH, codes.DOC_GT_YEAR):
-            till.close(kind)
+            closure = till.close(kind)
+        till.archive(closure)
         till.jet(codes.JET_LOGOUT, "déconnexion")
         return Written(tuple(till.written), till.signer.public_key)
 
 
+VECTOR_ARCHIVE = (f"{ARCHIVE_DIR}/FY2025-01.zip", b"archive file of the fiscal year")
+
+
 def write_vectors(image: Path) -> Written:
-    """Write the records of tests/vectors/make_vectors.py's ``scenario()`` into a flash image."""
+    """Write the records of tests/vectors/make_vectors.py's ``scenario()`` into a flash image.
+
+    The scenario's ARCHIVE signs the SHA-256 of a short text, not of a zip:
+    that text is written as its file.
+    """
     public_key = Ed25519Signer(SEED).public_key
     written = []
     with FileFlash.open(image, SMALL_GEOMETRY, create=True) as flash:
         journal = Journal.create(flash, Identity("TEST-0001", public_key).encode())
+        journal.replace_file(*VECTOR_ARCHIVE)
         for _, sealed in scenario():
             journal.append(sealed.encoded)
             r = sealed.record

@@ -46,8 +46,8 @@ def test_intact_journal_verifies(
     assert out.rstrip().endswith("INTACT")
     assert "Terminal : DEMO-0001" in out
     assert (
-        "Enregistrements : DUPLICATA 3, FACTURE 2, FORMATION 1, GT_EXERCICE 1, GT_MOIS 1, "
-        "GT_PERIODE 2, JET 13, TICKET 10"
+        "Enregistrements : ARCHIVE 1, DUPLICATA 3, FACTURE 2, FORMATION 1, GT_EXERCICE 1, "
+        "GT_MOIS 1, GT_PERIODE 2, JET 14, TICKET 10"
     ) in out
     assert "Tickets : 8 ventes, 2 retours ; formation : 1" in out
     assert (
@@ -55,6 +55,13 @@ def test_intact_journal_verifies(
         "GT_EXERCICE 1"
     ) in out
     assert "Dernière clôture : GT_EXERCICE n°1 « FY2025-01 » du 31/12/2025" in out
+    assert "Archives : 1 (PERIODE 0, EXERCICE 1) ; fichiers dans /fiscal/archives : 1" in out
+    archive = index_of(written, "ARCHIVE", 1)
+    assert (
+        f"  ARCHIVE n°1 (enregistrement n°{archive + 1}) : GT_EXERCICE n°1, enregistrements n°1 "
+        f"à n°{archive}, total réel 105,56 €, fichier GT_EXERCICE-000001-FY2025-01.zip ("
+    ) in out
+    assert out.count(": conforme") == 1 and "AVERTISSEMENTS" not in out
     code, report = run_json(capsys, directory)
     assert code == 0
     assert report["intact"] is True
@@ -67,6 +74,13 @@ def test_intact_journal_verifies(
     assert periods["closures"] == {"GT_PERIODE": 2, "GT_MOIS": 1, "GT_EXERCICE": 1}
     assert periods["last_closure"]["period"] == "FY2025-01"
     assert periods["last_closure"]["gt_real"] == report["totals"]["real"]
+    archives = report["archives"]
+    (record,) = archives["records"]
+    assert record["kind"] == "EXERCICE" and record["file_status"] == "ok"
+    assert record["closure"] == {"doc_type": "GT_EXERCICE", "number": 1}
+    (file,) = archives["files"]
+    assert file["named"] is True and file["sha256"] == record["sha256"]
+    assert archives["year_not_archived"] is None and report["warnings"] == []
 
 
 def test_vector_scenario_verifies(
@@ -78,6 +92,10 @@ def test_vector_scenario_verifies(
     assert out.rstrip().endswith("INTACT")
     assert "Tickets : 2 ventes, 1 retours ; formation : 1" in out
     assert "Grand total perpétuel réel (recalculé) : 18,15 €" in out
+    assert "ARCHIVE n°1 (enregistrement n°14) : GT_EXERCICE n°1, enregistrements n°1 à n°13" in out
+    assert "fichier FY2025-01.zip (31 octets) : conforme" in out
+    # The vector signs the SHA-256 of a short text, not a zip: its content is not checked.
+    assert "AVERTISSEMENTS : 1\n/fiscal/archives/FY2025-01.zip : contenu non contrôlé (" in out
 
 
 def test_image_file_path_and_pinned_key(
@@ -106,6 +124,7 @@ EVERY_TYPE = [
     ("GT_MOIS", 1, ("signature invalide",)),
     ("GT_EXERCICE", 1, ("signature invalide",)),
     ("JET", 3, ("signature invalide",)),  # the float that opens the first period
+    ("ARCHIVE", 1, ("signature invalide",)),  # its file is not checked against it then
 ]
 
 

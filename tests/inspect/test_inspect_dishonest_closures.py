@@ -169,7 +169,8 @@ def test_second_float_and_closures_before_their_time(tmp_path: Path) -> None:
             till.open()  # a second float in the open period
         till.close(codes.DOC_GT_PERIOD)
         till.forge(codes.DOC_GT_MONTH, till.state.expected_closure(codes.DOC_GT_MONTH))
-        till.forge(codes.DOC_GT_YEAR, till.state.expected_closure(codes.DOC_GT_YEAR))
+        year = till.forge(codes.DOC_GT_YEAR, till.state.expected_closure(codes.DOC_GT_YEAR))
+        till.archive(year)  # ARCHIVE, then JET 3 (JET 30)
         till.now = T0 + 3 * DAY  # 02/01/2026
         till.open()
         till.jet(codes.JET_RECEIPT_NOT_PRINTED, "non imprimé", ref=7)
@@ -178,7 +179,7 @@ def test_second_float_and_closures_before_their_time(tmp_path: Path) -> None:
         (4, "JET", 2, ("fond de caisse alors qu'une période est ouverte (journée du 29/12/2025)",)),
         (6, "GT_MOIS", 1, ("mois 2025-12 pas terminé le 29/12/2025",)),
         (7, "GT_EXERCICE", 1, ("exercice FY2025-01 pas terminé le 29/12/2025",)),
-        (9, "JET", 4, ("JET 901 : ticket n°7 absent du journal avant lui",)),
+        (11, "JET", 5, ("JET 901 : ticket n°7 absent du journal avant lui",)),
     ]
 
 

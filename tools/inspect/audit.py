@@ -9,6 +9,8 @@ after its predecessor in the journal), moves the state on:
 - perpetual grand totals of a TICKET against its chain predecessor;
 - periods and training mode (``periods``);
 - returns, invoices, duplicates and JET references (``links``);
+- archives against the closure they name, one per closure, and no period
+  opened after a fiscal-year closure before its archive (``archives``);
 - every figure of a closure against the same figures recomputed from the
   records since the previous closure of its kind (``totals``): tickets
   (never FORMATION), duplicates, invoices, JET lines; a month and a year
@@ -26,6 +28,7 @@ blamed for what was lost, which is reported where it happened.
 
 from __future__ import annotations
 
+from tools.inspect.archives import Archives
 from tools.inspect.chains import Entry
 from tools.inspect.links import Links
 from tools.inspect.model import (
@@ -39,6 +42,7 @@ from tools.inspect.model import (
     DOC_INVOICE,
     DOC_TICKET,
     DOC_TRAINING,
+    ArchiveBody,
     ClosureBody,
     DuplicateBody,
     InvoiceBody,
@@ -49,6 +53,7 @@ from tools.inspect.model import (
 )
 from tools.inspect.periods import Periods
 from tools.inspect.rules import (
+    archive_problems,
     closure_problems,
     header_problems,
     invoice_problems,
@@ -67,6 +72,7 @@ class Audit:
     def __init__(self, start_month: int = 1) -> None:
         self.periods = Periods(start_month)
         self.links = Links()
+        self.archives = Archives(self.links)
         self.levels = {kind: Totals(1) for kind in CLOSURE_TYPES}
         self.perpetual: tuple[int, int] | None = (0, 0)
         self.closure_gt: dict[int, int | None] = dict.fromkeys(CLOSURE_TYPES, 0)
@@ -89,6 +95,7 @@ class Audit:
 
     def _lose(self) -> None:
         self.periods.lose()
+        self.archives.lose()
         self.links.lossy = True
         for totals in self.levels.values():
             totals.reliable = False
@@ -113,9 +120,12 @@ class Audit:
         elif isinstance(body, JetBody):
             problems += jet_problems(body)
             problems += self.periods.jet(record, body.code) + self.links.jet(body)
+            problems += self.archives.jet(body)
         elif isinstance(body, ClosureBody):
             problems += closure_problems(kind, body) + self.periods.closure(record, body)
             problems += self._closure(record, body)
+        elif isinstance(body, ArchiveBody):
+            problems += archive_problems(record, body) + self.archives.record(body)
         return problems
 
     def _perpetual(self, e: Entry, body: TicketBody) -> list[str]:
@@ -209,3 +219,6 @@ class Audit:
             self.periods.apply(record, body, None)
             self.levels[kind] = Totals(record.seq + 1)
             self.closure_gt[kind] = None if self.perpetual is None else self.perpetual[0]
+            self.archives.apply(record)
+        elif isinstance(body, ArchiveBody):
+            self.archives.apply(record)

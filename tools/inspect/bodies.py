@@ -12,12 +12,15 @@ from __future__ import annotations
 from tools.inspect.model import (
     CLOSURE_TYPES,
     COUNT_NAMES,
+    DIGEST_BYTES,
+    DOC_ARCHIVE,
     DOC_DUPLICATE,
     DOC_INVOICE,
     DOC_JET,
     DOC_TICKET,
     DOC_TRAINING,
     TICKET_FIELDS,
+    ArchiveBody,
     Body,
     ClosureBody,
     DuplicateBody,
@@ -73,6 +76,8 @@ def decode_body(doc_type: int, value: CborValue) -> Body:
         )
     if doc_type in CLOSURE_TYPES:
         return _closure(value)
+    if doc_type == DOC_ARCHIVE:
+        return _archive(value)
     return OtherBody(tuple(array(value, -1, "corps")))
 
 
@@ -107,6 +112,21 @@ def _closure(value: CborValue) -> ClosureBody:
         counts=tuple(uint(c, "compteur") for c in counts),
         cash_float=integer(f[10], "fonds de caisse"),
         cash_moves=integer(f[11], "mouvements d'espèces"),
+    )
+
+
+def _archive(value: CborValue) -> ArchiveBody:
+    f = array(value, 9, "corps de l'archive")
+    return ArchiveBody(
+        kind=text(f[0], "nature de l'archive"),
+        closure_type=uint(f[1], "type de la clôture archivée"),
+        closure_number=uint(f[2], "numéro de la clôture archivée"),
+        from_seq=uint(f[3], "premier enregistrement archivé"),
+        to_seq=uint(f[4], "dernier enregistrement archivé"),
+        vat=pairs(f[5], "TVA de la période archivée"),
+        total=integer(f[6], "total de la période archivée"),
+        file_name=text(f[7], "nom du fichier d'archive"),
+        file_digest=blob(f[8], "empreinte du fichier d'archive", DIGEST_BYTES),
     )
 
 

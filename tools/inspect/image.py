@@ -6,6 +6,10 @@ that refuses every program and erase. littlefs-python formats a flash it
 cannot mount when its constructor is allowed to mount, so it is always
 built with ``mount=False`` and mounted explicitly.
 
+Besides the identity and the journal segments, every file of the archives
+directory is read (the ARCHIVE records sign them): ``archive_files``
+checks them.
+
 Geometry: read and program size 16 bytes, cache 256 bytes, lookahead 32
 bytes (docs/SPEC.md §1); the block size is a parameter (4096 by default)
 and the block count is the image size divided by the block size.
@@ -29,6 +33,7 @@ BLOCK_CYCLES = 500
 IMAGE_NAME = "flash.img"
 IDENTITY_PATH = "/fiscal/identity.cbor"
 JOURNAL_DIR = "/fiscal/journal"
+ARCHIVE_DIR = "/fiscal/archives"
 SEGMENT_NAME = re.compile(r"[0-9]{8}\.log")
 _LFS_ERR_IO = -5
 
@@ -47,11 +52,21 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveFile:
+    """One entry of the archives directory: its name and bytes (None: not a readable file)."""
+
+    name: str
+    data: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class FlashContents:
     """What the inspector needs from an image: identity bytes and segments in name order.
 
     ``other_files`` lists entries of the journal directory that are not
-    segments (the terminal never writes any).
+    segments (the terminal never writes any). ``archives`` holds the entries
+    of the archives directory in name order (none when it does not exist),
+    or is None when the archives were not read (a copy of the journal alone).
     """
 
     source: str
@@ -60,6 +75,7 @@ class FlashContents:
     identity: bytes
     segments: tuple[Segment, ...]
     other_files: tuple[str, ...]
+    archives: tuple[ArchiveFile, ...] | None = None
 
 
 class _ReadOnlyDevice(UserContext):
@@ -139,7 +155,17 @@ def read_image(
         identity=identity,
         segments=tuple(segments),
         other_files=tuple(others),
+        archives=_read_archives(fs),
     )
+
+
+def _read_archives(fs: LittleFS) -> tuple[ArchiveFile, ...]:
+    """Return every entry of the archives directory; none if there is no such directory."""
+    try:
+        names = sorted(fs.listdir(ARCHIVE_DIR))
+    except LittleFSError:
+        return ()
+    return tuple(ArchiveFile(name, _read_file(fs, f"{ARCHIVE_DIR}/{name}")) for name in names)
 
 
 def _mount(data: bytes, block_size: int, block_count: int) -> LittleFS:

@@ -25,6 +25,7 @@ DOC_GT_PERIOD = 5
 DOC_GT_MONTH = 6
 DOC_GT_YEAR = 7
 DOC_JET = 8
+DOC_ARCHIVE = 9  # signs an archive file of a closed period through its SHA-256
 DOC_TRAINING = 10
 DOC_NAMES = {
     DOC_TICKET: "TICKET",
@@ -35,6 +36,7 @@ DOC_NAMES = {
     DOC_GT_MONTH: "GT_MOIS",
     DOC_GT_YEAR: "GT_EXERCICE",
     DOC_JET: "JET",
+    DOC_ARCHIVE: "ARCHIVE",
     DOC_TRAINING: "FORMATION",
 }
 CLOSURE_TYPES = (DOC_GT_PERIOD, DOC_GT_MONTH, DOC_GT_YEAR)
@@ -49,6 +51,10 @@ OPERATION_SALE = "VENTE"
 OPERATION_RETURN = "RETOUR"
 INVOICE_SALE = "FACTURE"
 INVOICE_CREDIT = "AVOIR"
+ARCHIVE_PERIOD = "PERIODE"  # a day or a month
+ARCHIVE_YEAR = "EXERCICE"
+ARCHIVE_DIR = "/fiscal/archives"
+DIGEST_BYTES = 32  # SHA-256
 
 PAY_CASH = 1
 PAYMENT_MEANS = {1: "ESPECES", 2: "CARTE BANCAIRE", 3: "CHEQUE", 4: "BON D'ACHAT"}
@@ -61,6 +67,8 @@ JET_CASH_FLOAT = 171
 JET_SALE_ABANDONED = 320
 JET_LINE_VOIDED = 323
 JET_TICKET_REF = (901, 902, 904)  # events whose ``ref`` names a TICKET
+JET_PERIOD_ARCHIVE = 20  # ``ref`` names the ARCHIVE
+JET_YEAR_ARCHIVE = 30
 
 # Bounds (§4).
 MAX_TIME_UTC = 253402300799
@@ -220,13 +228,28 @@ class ClosureBody:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveBody:
+    """Body of an ARCHIVE (doc_type 9): the closure archived and the file's SHA-256."""
+
+    kind: str
+    closure_type: int
+    closure_number: int
+    from_seq: int
+    to_seq: int
+    vat: Pairs
+    total: int
+    file_name: str
+    file_digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class OtherBody:
     """Body of a document type this inspector does not know: kept as decoded."""
 
     items: tuple[object, ...]
 
 
-Body = TicketBody | JetBody | InvoiceBody | DuplicateBody | ClosureBody | OtherBody
+Body = TicketBody | JetBody | InvoiceBody | DuplicateBody | ClosureBody | ArchiveBody | OtherBody
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """The verification report for the inspector: French text, or JSON for machines.
 
 The text starts with a summary (terminal, key, what the journal holds per
-document type, tickets, periods and closures, the last closure, dates and
-perpetual totals) and ends with either ``INTACT`` or one line per
-finding, e.g. ``enregistrement n°12 (TICKET n°5) : signature invalide``.
+document type, tickets, periods and closures, the last closure, archives and
+their files, dates and perpetual totals), then the warnings if any, and ends
+with either ``INTACT`` or one line per finding, e.g.
+``enregistrement n°12 (TICKET n°5) : signature invalide``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
+from tools.inspect.archive_summary import archive_lines, archives_summary
 from tools.inspect.model import (
     CLOSURE_TYPES,
     DOC_GT_PERIOD,
@@ -166,6 +168,7 @@ def render_text(report: Report) -> str:
         "Enregistrements : "
         + (", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "aucun"),
         *_period_lines(periods(report)),
+        *archive_lines(archives_summary(report)),
     ]
     if report.records:
         first, last = report.records[0], report.records[-1]
@@ -180,6 +183,10 @@ def render_text(report: Report) -> str:
             f"absolu {euros(stored.gt_absolute)}"
         )
     lines.append("")
+    if report.warnings:
+        lines.append(f"AVERTISSEMENTS : {len(report.warnings)}")
+        lines.extend(report.warnings)
+        lines.append("")
     if report.intact:
         lines.append("INTACT")
     else:
@@ -205,6 +212,8 @@ def report_object(report: Report) -> dict[str, Any]:
         "last": _moment(records[-1]) if records else None,
         "totals": {"real": real, "absolute": absolute},
         "periods": periods(report),
+        "archives": archives_summary(report),
+        "warnings": list(report.warnings),
         "findings": [
             {
                 "seq": f.seq,

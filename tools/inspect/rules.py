@@ -14,6 +14,9 @@ from datetime import date
 from typing import Any
 
 from tools.inspect.model import (
+    ARCHIVE_PERIOD,
+    ARCHIVE_YEAR,
+    CLOSURE_TYPES,
     COUNT_NAMES,
     DOC_GT_MONTH,
     DOC_GT_PERIOD,
@@ -33,12 +36,14 @@ from tools.inspect.model import (
     PAY_CASH,
     PAYMENT_MEANS,
     SIGNATURE_BYTES,
+    ArchiveBody,
     ClosureBody,
     InvoiceBody,
     JetBody,
     Pairs,
     Record,
     TicketBody,
+    doc_name,
     euros,
 )
 
@@ -171,6 +176,32 @@ def closure_problems(doc_type: int, body: ClosureBody) -> list[str]:
         problems.append(f"{len(body.counts)} compteurs au lieu de {len(COUNT_NAMES)}")
     problems += order_problems(body.vat, "TVA", descending=True)
     return problems + order_problems(body.payments, "paiements", descending=False)
+
+
+def archive_problems(record: Record, body: ArchiveBody) -> list[str]:
+    """Return what is wrong with an archive's own content (its closure: ``archives``)."""
+    problems = []
+    if body.kind not in (ARCHIVE_PERIOD, ARCHIVE_YEAR):
+        problems.append(f"nature d'archive « {body.kind} » inconnue")
+    if body.closure_type not in CLOSURE_TYPES:
+        problems.append(f"archive d'un document {doc_name(body.closure_type)}, pas d'une clôture")
+    else:
+        kind = ARCHIVE_YEAR if body.closure_type == DOC_GT_YEAR else ARCHIVE_PERIOD
+        if body.kind != kind:
+            problems.append(
+                f"nature « {body.kind} » au lieu de « {kind} » pour une "
+                f"{doc_name(body.closure_type)}"
+            )
+    if not 1 <= body.from_seq <= body.to_seq < record.seq:
+        problems.append(
+            f"enregistrements archivés n°{body.from_seq} à n°{body.to_seq} : "
+            f"plage invalide avant le n°{record.seq}"
+        )
+    name = body.file_name
+    if not name or "/" in name or "\x00" in name or name in (".", ".."):
+        problems.append(f"nom de fichier d'archive « {name} » invalide")
+    problems += text_problems((name,), "nom de fichier : ")
+    return problems + order_problems(body.vat, "TVA", descending=True)
 
 
 def _valid_date(parts: tuple[str | Any, ...]) -> bool:

@@ -9,13 +9,15 @@ digest)::
     FACTURE            VAT,TOTAL,TIMESTAMP,NUMBER,KIND,CUSTOMER,POSTCODE,VAT_NUMBER
     DUPLICATA          NUMBER,ORIGINAL_TYPE,REPRINT,OPERATOR,TIMESTAMP,ORIGINAL_NUMBER
     closures           VAT,TOTAL,GT_REAL,TIMESTAMP,NUMBER
+    ARCHIVE            VAT,TOTAL,TIMESTAMP,TERMINAL,KIND
     JET                NUMBER,CODE,TEXT,TIMESTAMP,OPERATOR,TERMINAL
 
-Escaped (``\\`` → ``\\\\``, then ``,`` → ``\\,``): the JET text and terminal,
-the invoice's customer, postcode and VAT number; nothing else. ``VAT`` is
-``RATE:TTC|…`` with RATE on 4 digits: from the lines for a ticket, from the
-body as stored (highest rate first is a rule checked elsewhere) for an
-invoice or a closure. ``FLAG`` is ``N`` with an empty ``PREV`` on the first
+Escaped (``\\`` → ``\\\\``, then ``,`` → ``\\,``): the JET text, the terminal
+(JET, ARCHIVE), the invoice's customer, postcode and VAT number; nothing else.
+``VAT`` is ``RATE:TTC|…`` with RATE on 4 digits: from the lines for a ticket,
+from the body as stored (highest rate first is a rule checked elsewhere) for
+an invoice, a closure or an archive. An archive's file is covered by DIGEST
+(its SHA-256 is in the body). ``FLAG`` is ``N`` with an empty ``PREV`` on the first
 record of a chain (number 1), ``O`` with the previous signature otherwise.
 """
 
@@ -32,6 +34,7 @@ from tools.inspect.model import (
     DOC_TICKET,
     DOC_TRAINING,
     MAX_VAT_RATE,
+    ArchiveBody,
     ClosureBody,
     DuplicateBody,
     InvoiceBody,
@@ -133,6 +136,10 @@ def data_to_sign(record: Record, previous_signature: bytes | None) -> bytes:
     elif isinstance(body, ClosureBody):
         total, gt_real = str(body.total_real), str(body.gt_real)
         fields = [vat_field(body.vat), total, gt_real, timestamp(record.time_utc), number]
+    elif isinstance(body, ArchiveBody):
+        when = timestamp(record.time_utc)
+        terminal = escape(record.terminal_id)
+        fields = [vat_field(body.vat), str(body.total), when, terminal, body.kind]
     else:
         raise LayoutError(f"pas de données à signer définies pour le type {kind}")
     return ",".join([*fields, digest(record), *_tail(previous_signature)]).encode("utf-8")

@@ -21,6 +21,10 @@ reports one finding per record (all its problems together).
    from the records of its period. A record is trusted when it decoded and
    its signature holds; what cannot be trusted is never used to blame
    another record (each problem is reported once, where it is).
+6. Archive files (``archive_files``): each trusted ARCHIVE's file on the
+   flash exists and has the SHA-256 signed, and its ``records.csv`` lists
+   the records archived as the journal holds them. A file that no ARCHIVE
+   names is a warning, which does not make the journal less intact.
 
 The journal's tail is not protected by any later record: removing the last
 records cannot be seen here. The summary gives the last ``seq``, the last
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tools.inspect.archive_files import ArchiveStatus, check_archive_files
 from tools.inspect.audit import Audit
 from tools.inspect.chains import Entry, check_signatures
 from tools.inspect.decode import DecodeError, Header, decode_identity, decode_record, read_header
@@ -73,13 +78,19 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The outcome of a verification: what was read and what is wrong."""
+    """The outcome of a verification: what was read and what is wrong.
+
+    ``archives`` tells what became of each ARCHIVE's file; ``warnings`` are
+    worth the inspector's attention without being anomalies.
+    """
 
     contents: FlashContents
     identity: Identity
     records: tuple[Record, ...]
     frames: int
     findings: tuple[Finding, ...]
+    archives: tuple[ArchiveStatus, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -111,11 +122,20 @@ def verify(
     check_signatures(entries, key, workers)
     _check_records(entries, identity)
     Audit(fiscal_year_start(entries)).run(entries)
+    archives, warnings = check_archive_files(entries, contents.archives)
     findings = general + segment_findings
     findings += [_finding(e) for e in entries if e.problems]
     findings.sort(key=lambda f: (f.segment or "", -1 if f.offset is None else f.offset))
     records = tuple(e.record for e in entries if e.record is not None)
-    return Report(contents, identity, records, len(entries), tuple(findings))
+    return Report(
+        contents,
+        identity,
+        records,
+        len(entries),
+        tuple(findings),
+        tuple(archives),
+        tuple(warnings),
+    )
 
 
 def _identity(data: bytes) -> Identity:
