@@ -135,8 +135,9 @@ class LedgerState:
             self.closures[key] = (body.from_seq, record.seq, body.vat, body.total_real)
         elif isinstance(body, ArchiveBody):
             self.archived.add((body.closure_type, body.closure_number))
-            if body.closure_type == codes.DOC_GT_YEAR:
-                self.archive_due = False
+            last_year = self.head(codes.DOC_GT_YEAR).number
+            if body.closure_type == codes.DOC_GT_YEAR and body.closure_number == last_year:
+                self.archive_due = False  # only the last closed year's archive opens the next
         elif isinstance(body, DuplicateBody):
             key = (body.original_type, body.original_number)
             self.reprints[key] = self.reprints.get(key, 0) + 1
