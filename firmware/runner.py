@@ -205,7 +205,8 @@ class Terminal:
         """
         acknowledged = self.ledger.state.config_ack
         if not acknowledged:
-            self._commit_config([(codes.JET_CONFIG_CHANGE, "configuration initiale")], 0)
+            # One record, so a power cut cannot leave half of it: the first 401 is the initial one.
+            self._commit_config([], 0)
             return
         stored = self._stored_config()
         if acknowledged == self.config.digest():
@@ -234,8 +235,6 @@ class Terminal:
 
     def _commit_config(self, lines: list[tuple[int, str]], operator_id: int) -> Event:
         """Journal configuration changes, then make the configuration the acknowledged one."""
-        if not lines:
-            raise ValueError("no configuration change to journal")
         ack = (codes.JET_CONFIG_ACK, self.config.digest())
         outcome: Event = CommitRefused("WRITE_FAILED", "not journaled")
         for code, text in [*lines, ack]:  # the acknowledgment last: it closes the change
