@@ -434,7 +434,7 @@ class Terminal:
         last = state.head(codes.DOC_TICKET).number
         for number in range(accounted + 1, last + 1):
             if number not in state.unprinted:
-                self._not_printed(0, number, "coupure avant impression")
+                self._not_printed(0, number, "impression non confirmee, coupure")
         if last > accounted:
             self._account_printed(last)
         return len(state.unprinted)

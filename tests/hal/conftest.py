@@ -27,6 +27,7 @@ from hal.display.text import hd44780_char, latin_char
 from hal.drawer.fake import FakeCashDrawer
 from hal.drawer.gpio import GpioCashDrawer
 from hal.drawer.sim import SimCashDrawer
+from hal.flash.emulated import EmulatedFlash
 from hal.flash.file import FileFlash
 from hal.flash.ram import RamFlash
 from hal.keypad.fake import FakeKeypad
@@ -210,7 +211,7 @@ GEOMETRIES = {
 }
 
 
-@pytest.fixture(params=["ram", "file"])
+@pytest.fixture(params=["ram", "file", "emulated"])
 def flash_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -224,6 +225,9 @@ def geometry(request: pytest.FixtureRequest) -> FlashGeometry:
 def flash(flash_kind: str, geometry: FlashGeometry, tmp_path: Any) -> Iterator[Any]:
     if flash_kind == "ram":
         yield RamFlash(geometry)
+        return
+    if flash_kind == "emulated":
+        yield EmulatedFlash(geometry)
         return
     # An erased image written directly: creating one (with its fsyncs) is
     # tested in test_hal_flash.py, and fsyncs would make this suite slow.
