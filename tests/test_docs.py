@@ -28,7 +28,9 @@ def test_compliance_references_exist() -> None:
             last_file = target
         if name:
             assert last_file is not None
-            assert re.search(rf"(def|class) {name}\b", target.read_text()), f"{path}::{name} missing"
+            assert re.search(rf"(def|class) {name}\b", target.read_text()), (
+                f"{path}::{name} missing"
+            )
 
 
 def test_bare_test_names_follow_their_file() -> None:
@@ -40,3 +42,15 @@ def test_bare_test_names_follow_their_file() -> None:
             assert any(re.search(rf"def {name}\b", expand(f).read_text()) for f in files), (
                 f"{name} not found in {files}"
             )
+
+
+def test_spec_lists_every_vector_as_it_is() -> None:
+    """docs/SPEC.md shows each test vector's data to sign; they must not drift apart."""
+    import json
+
+    spec = (ROOT / "docs" / "SPEC.md").read_text(encoding="utf-8")
+    vectors = sorted((ROOT / "tests" / "vectors").glob("*.json"))
+    assert vectors
+    for path in vectors:
+        data_to_sign = json.loads(path.read_text())["data_to_sign"]
+        assert f"| `{path.stem}` |" in spec and f"`{data_to_sign}`" in spec, path.name
