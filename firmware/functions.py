@@ -49,7 +49,7 @@ from firmware.messages import (
 )
 from firmware.text import format_cents, two_columns
 from fiscal_core import codes
-from fiscal_core.records import Payment, Record, TicketBody
+from fiscal_core.records import ArchiveBody, Payment, Record, TicketBody
 
 RETURN_REASONS = {
     1: "R1 produit defectueux",
@@ -210,12 +210,10 @@ def committed(state: State, pending: str, record: Record) -> Step:
         new = replace(state, mode=mode, operator_id=state.candidate_operator, candidate_operator=0)
         if state.config_pending:
             return _ask(new, PROMPT_CONFIG)
-        return new, [
-            Show(
-                f"BONJOUR {name}".upper(),
-                "CAISSE PRETE" if state.period_open else "FOND DE CAISSE ?",
-            )
-        ]
+        hint = "CAISSE PRETE" if state.period_open else "FOND DE CAISSE ?"
+        if state.archive_due:  # the warning; the block comes at the next float
+            hint = "ARCHIVE: FONCTION 17"
+        return new, [Show(f"BONJOUR {name}".upper(), hint)]
     if pending == "config":
         new = _finish(replace(state, config_pending=False))
         return new, [Show("CONFIG VALIDEE", "FOND DE CAISSE ?" if not new.period_open else "")]
@@ -242,6 +240,8 @@ def committed(state: State, pending: str, record: Record) -> Step:
         return done, [PrintRecord(record), jet]
     if pending == "closure-jet":
         closed = state.document is not None and state.document.doc_type == codes.DOC_GT_PERIOD
+        if state.document is not None and state.document.doc_type == codes.DOC_GT_YEAR:
+            state = replace(state, archive_due=True)
         number = state.document.number if state.document is not None else 0
         new = _finish(replace(state, period_open=state.period_open and not closed))
         return new, [Show("CLOTURE ENREGISTREE", f"N° {number}")]
@@ -272,6 +272,9 @@ def _event_done(state: State, pending: str, record: Record) -> Step:
         new = _finish(replace(state, training=not state.training))
         return new, [Show("MODE FORMATION" if new.training else "FIN FORMATION", "")]
     elif pending == "archive":
+        body = record.body
+        if isinstance(body, ArchiveBody) and body.closure_type == codes.DOC_GT_YEAR:
+            state = replace(state, archive_due=False)
         effects = [Show("ARCHIVE CREEE", f"N° {record.number}")]
     elif pending == "duplicate-jet":
         effects = [Show("DUPLICATA IMPRIME", "")]

@@ -97,6 +97,9 @@ REFUSAL_MESSAGES = {
     "NOT_FOUND": "document introuvable",
     "TRAINING_NO_RETURN": "pas en formation",
     "PRINTER_NOT_READY": "imprimante absente",
+    "ARCHIVE_REQUIRED": "archive exercice due",
+    "ALREADY_ARCHIVED": "deja archive",
+    "NOTHING_TO_ARCHIVE": "rien a archiver",
     "BAD_AMOUNT": "montant invalide",
     "BAD_TIME": "horloge invalide",
 }
@@ -126,6 +129,7 @@ class State:
     document: Record | None = None  # the ticket a function works on (return, invoice...)
     refund_means: int = 0  # return: the means chosen, the reason comes next
     config_pending: bool = False  # a changed configuration waits for a manager's reason
+    archive_due: bool = False  # a closed fiscal year must be archived before the next period
 
     @property
     def total(self) -> int:
@@ -158,6 +162,7 @@ def step(state: State, event: Event) -> Step:
             period_open=event.period_open,
             training=event.training,
             config_pending=event.config_pending,
+            archive_due=event.archive_due,
         )
         if event.config_pending:
             return booted, [Show("CONFIG MODIFIEE", "responsable requis")]

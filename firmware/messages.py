@@ -23,6 +23,7 @@ class Booted:
     config_pending: bool = False  # the configuration changed: a manager must give the reason
     unprinted: int = 0  # tickets recorded but not printed, waiting for function 16
     halted: str = ""  # an integrity alarm (JET 90): the terminal refuses to work
+    archive_due: bool = False  # a closed fiscal year waits for its archive (function 17)
 
 
 @dataclass(frozen=True)

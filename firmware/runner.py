@@ -71,6 +71,9 @@ from hal.board import Board
 from hal.counter import CounterError
 from hal.ports import PRINTER_READY, PrinterError
 
+START_PREFIX = "demarrage "
+SOFTWARE_ID = f"{SOFTWARE_NAME} {SOFTWARE_VERSION}"
+
 # Commits of documents that print: refused while the printer is not ready (6.7.3.4).
 NEEDS_PRINTER = (CommitTicket, CommitReturn, CommitDuplicate, CommitInvoice)
 
@@ -142,11 +145,14 @@ class Terminal:
             raise BootError(exc.code, str(exc)) from None
         terminal = cls(board, config, recover(journal, config, signer), journal)
         problem = terminal._counter_problem()
-        started = terminal._commit(
-            CommitJet(0, codes.JET_START, f"demarrage {SOFTWARE_NAME} {SOFTWARE_VERSION}")
-        )
+        previous = terminal.ledger.state.last_start.removeprefix(START_PREFIX)
+        started = terminal._commit(CommitJet(0, codes.JET_START, START_PREFIX + SOFTWARE_ID))
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
+        if previous and previous != SOFTWARE_ID:  # 5.4.10.4: version changes are traced
+            terminal.journal_event(
+                codes.JET_VERSION_CHANGE, f"changement de version: {previous} -> {SOFTWARE_ID}"
+            )
         if problem and not terminal.ledger.state.integrity_alarm:
             terminal.journal_event(codes.JET_INTEGRITY_ERROR, problem)
         if terminal.ledger.state.integrity_alarm:
@@ -161,6 +167,7 @@ class Terminal:
                 training=state.training,
                 config_pending=bool(terminal.config_change),
                 unprinted=unprinted,
+                archive_due=state.archive_due,
             )
         )
         return terminal

@@ -89,6 +89,7 @@ JET_RECEIPT_PRINTED_LATE = 902
 JET_NOTE_PRINTED = 903
 JET_PAYMENT_PROOF = 904
 JET_CLOCK_STEP = 910
+JET_VERSION_CHANGE = 915  # the software version differs from the previous start-up's
 
 # Payment means, as stored in a ticket's payment lines.
 PAY_CASH = 1

@@ -49,6 +49,7 @@ class LedgerState:
         "gt_real",
         "integrity_alarm",
         "invoiced",
+        "last_start",
         "last_time",
         "month",
         "month_days",
@@ -92,6 +93,7 @@ class LedgerState:
         self.archive_due = False  # a fiscal year is closed but not archived yet
         self.config_ack = ""  # digest of the configuration last acknowledged (JET 401)
         self.integrity_alarm = False  # JET 90 journaled and not released (JET 91)
+        self.last_start = ""  # text of the last start-up line (JET 80): the software version
 
     def head(self, doc_type: int) -> ChainHead:
         return self.chains.get(doc_type) or ChainHead(0, b"")
@@ -174,6 +176,8 @@ class LedgerState:
             self.training = True
         elif body.code == codes.JET_TRAINING_OFF:
             self.training = False
+        elif body.code == codes.JET_START:
+            self.last_start = body.text
         elif body.code == codes.JET_INTEGRITY_ERROR:
             self.integrity_alarm = True
         elif body.code == codes.JET_INTEGRITY_CLEARED:

@@ -331,3 +331,40 @@ def test_a_journal_one_record_ahead_of_the_counter_is_a_power_cut_not_an_attack(
     Terminal.boot(board, DEMO_CONFIG, SIGNER)
     assert board.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
     assert behind.value() == len(records_of(flash))
+
+
+def test_a_new_software_version_is_journaled_with_before_and_after(
+    flash: RamFlash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
+    monkeypatch.setattr("firmware.runner.SOFTWARE_ID", "FiscalTerm 0.2.0")
+    Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
+    change = records_of(flash)[-1].body
+    assert isinstance(change, JetBody) and change.code == codes.JET_VERSION_CHANGE
+    assert change.text == "changement de version: FiscalTerm 0.1.0 -> FiscalTerm 0.2.0"
+    Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)  # same version: nothing more
+    assert jet_codes(flash).count(codes.JET_VERSION_CHANGE) == 1
+
+
+def test_year_end_warns_then_blocks_until_the_year_is_archived(flash: RamFlash) -> None:
+    board = make_board(flash)
+    board.clock = FakeClock(now=1767171600)  # 2025-12-31 10:00 in Paris: a year's last day
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    display: FakeDisplay = board.display  # type: ignore[assignment]
+    for key in parse_key_script(
+        LOGIN + " 10 PLU CASH 2 FUNC 3 FUNC 4 FUNC LOGOUT 1 ENTER 1234 ENTER"
+    ):
+        terminal.press(key)
+    assert display.text == ("BONJOUR CAMILLE", "ARCHIVE: FONCTION 17")  # the warning
+    for key in parse_key_script("100 ENTER"):
+        terminal.press(key)
+    assert display.text == ("ARCHIVE EXERCICE DUE", "ARCHIVE_REQUIRED")  # then the block
+    for key in parse_key_script("CLEAR 17 FUNC 3 ENTER"):
+        terminal.press(key)
+    archive = records_of(flash)[-2].body
+    assert isinstance(archive, ArchiveBody) and archive.kind == codes.ARCHIVE_YEAR
+    assert jet_codes(flash)[-1] == codes.JET_YEAR_ARCHIVE
+    board.clock.now += 2 * 86400  # 2 January: the new year opens
+    for key in parse_key_script("100 ENTER"):
+        terminal.press(key)
+    assert display.text == ("PERIODE OUVERTE", "CAISSE PRETE")
