@@ -45,6 +45,7 @@ SIGNED_FIELDS: dict[str, list[str]] = {
     **dict.fromkeys(("GT_PERIODE", "GT_MOIS", "GT_EXERCICE"), _CLOSURE),
     "JET": _layout("NUMBER CODE TEXT TIMESTAMP OPERATOR TERMINAL"),
     "ARCHIVE": _layout("VAT TOTAL TIMESTAMP TERMINAL KIND"),
+    "NOTE": _layout("VAT TOTAL TIMESTAMP NUMBER PERSONS"),
 }
 SIGNED_FIELD_MEANINGS = {
     "VAT": "TTC par taux, TAUX:TTC|TAUX:TTC, taux sur 4 chiffres, taux le plus élevé d'abord",
@@ -59,6 +60,7 @@ SIGNED_FIELD_MEANINGS = {
     "VAT_NUMBER": "numéro de TVA du client, peut être vide (texte échappé)",
     "ORIGINAL_TYPE": "type du document réimprimé (TICKET, FACTURE, ...)",
     "REPRINT": "rang de la réimpression",
+    "PERSONS": "nombre de personnes qui se partagent la note",
     "OPERATOR": "identifiant de l'opérateur",
     "ORIGINAL_NUMBER": "numéro du document réimprimé",
     "CODE": "code de l'événement JET",

@@ -51,7 +51,7 @@ JET_MEANINGS = {
     codes.JET_COMPANY_CHANGE: "modification des données de l'entreprise",
     codes.JET_RECEIPT_NOT_PRINTED: "ticket non imprimé (réf. = ticket)",
     codes.JET_RECEIPT_PRINTED_LATE: "ticket imprimé en différé (réf. = ticket)",
-    codes.JET_NOTE_PRINTED: "note provisoire imprimée",
+    codes.JET_NOTE_PRINTED: "réservé (les notes sont des enregistrements NOTE)",
     codes.JET_PAYMENT_PROOF: "justificatif de paiement imprimé (réf. = ticket)",
     codes.JET_CLOCK_STEP: "saut d'horloge",
 }

@@ -27,7 +27,6 @@ from firmware.machine import (
     item_key,
 )
 from firmware.messages import (
-    SLIP_NOTE,
     SLIP_PAYMENT_PROOF,
     SLIP_RIGHTS,
     SLIP_VERSION,
@@ -38,6 +37,7 @@ from firmware.messages import (
     CommitDuplicate,
     CommitInvoice,
     CommitJet,
+    CommitNote,
     CommitReturn,
     Effect,
     LoadRecord,
@@ -144,11 +144,7 @@ def answer(state: State, key: str) -> Step:
     if state.prompt == PROMPT_PERSONS:
         if not 1 <= value <= 99:
             return fail(state, "BAD_PERSONS", "1 a 99 personnes")
-        text = f"note provisoire {format_cents(state.total)} pour {value}"
-        slip = PrintSlip(SLIP_NOTE, op, lines=state.lines, persons=value)
-        new = replace(base, mode=MODE_READY, prompt="", function=0)
-        shown = Show("NOTE IMPRIMEE", two_columns("TOTAL", format_cents(state.total)))
-        return new, [CommitJet(op, codes.JET_NOTE_PRINTED, text, state.total), slip, shown]
+        return _commit(base, "note", CommitNote(op, state.lines, value))
     if state.prompt == PROMPT_ARCHIVE:
         closure_type = _ARCHIVES.get(value)
         if closure_type is None:
@@ -249,6 +245,10 @@ def committed(state: State, pending: str, record: Record) -> Step:
         new = replace(state, pending="duplicate-jet")
         jet = CommitJet(op, codes.JET_DUPLICATE, f"duplicata {record.number}", ref=record.number)
         return new, [PrintRecord(record, state.document), jet]
+    if pending == "note":
+        new = replace(_finish(state), mode=MODE_READY)  # the sale stays open, to be paid
+        shown = Show("NOTE IMPRIMEE", two_columns("TOTAL", format_cents(state.total)))
+        return new, [PrintRecord(record), shown]
     if pending == "invoice":
         new = _finish(state)
         return new, [PrintRecord(record, state.document), Show("FACTURE IMPRIMEE", "")]

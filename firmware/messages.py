@@ -120,6 +120,13 @@ class CommitJet:
 
 
 @dataclass(frozen=True)
+class CommitNote:
+    operator_id: int
+    lines: tuple[Line, ...]
+    persons: int
+
+
+@dataclass(frozen=True)
 class CommitClosure:
     operator_id: int
     doc_type: int
@@ -186,7 +193,6 @@ class PrintSlip:
 SLIP_X_REPORT = "x-report"
 SLIP_VERSION = "version"
 SLIP_RIGHTS = "rights"
-SLIP_NOTE = "note"
 SLIP_PAYMENT_PROOF = "payment-proof"
 
 
@@ -207,6 +213,7 @@ Effect = (
     | CommitTicket
     | CommitReturn
     | CommitJet
+    | CommitNote
     | CommitClosure
     | CommitDuplicate
     | CommitInvoice
@@ -219,4 +226,12 @@ Effect = (
     | OpenDrawer
 )
 
-COMMITS = (CommitTicket, CommitReturn, CommitJet, CommitClosure, CommitDuplicate, CommitInvoice)
+COMMITS = (
+    CommitTicket,
+    CommitReturn,
+    CommitJet,
+    CommitNote,
+    CommitClosure,
+    CommitDuplicate,
+    CommitInvoice,
+)

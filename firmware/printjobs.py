@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from firmware import printouts
 from firmware.config import TerminalConfig
 from firmware.messages import (
-    SLIP_NOTE,
     SLIP_PAYMENT_PROOF,
     SLIP_RIGHTS,
     SLIP_VERSION,
@@ -22,7 +21,7 @@ from firmware.messages import (
 from firmware.receipt import ticket_receipt
 from fiscal_core import codes
 from fiscal_core.civil import day_label
-from fiscal_core.records import Record
+from fiscal_core.records import NoteBody, Record
 
 if TYPE_CHECKING:
     from fiscal_core.state import LedgerState
@@ -40,6 +39,16 @@ def render_record(
         return ticket_receipt(record, config, late=late)
     if record.doc_type in codes.CLOSURE_TYPES:
         return printouts.closure_report(record, config)
+    if isinstance(record.body, NoteBody):
+        return printouts.provisional_note(
+            record.body.lines,
+            record.body.persons,
+            config,
+            time_utc=record.time_utc,
+            utc_offset=record.utc_offset,
+            operator_id=record.operator_id,
+            record=record,
+        )
     if original is None:
         raise ValueError(f"document type {record.doc_type} prints with its original")
     if record.doc_type == codes.DOC_DUPLICATE:
@@ -50,7 +59,7 @@ def render_record(
 def render_slip(
     effect: PrintSlip, config: TerminalConfig, state: LedgerState, clock: Clock
 ) -> bytes:
-    """Return the printout of a non-fiscal document (X report, version, rights, note, proof)."""
+    """Return the printout of a non-fiscal document (X report, version, rights, proof)."""
     if effect.kind == SLIP_X_REPORT:
         return printouts.x_report(
             state.day,
@@ -66,15 +75,6 @@ def render_slip(
         return printouts.version_slip(config)
     if effect.kind == SLIP_RIGHTS:
         return printouts.rights_list(config)
-    if effect.kind == SLIP_NOTE:
-        return printouts.provisional_note(
-            list(effect.lines),
-            effect.persons,
-            config,
-            time_utc=clock.now_utc(),
-            utc_offset=clock.utc_offset_minutes(),
-            operator_id=effect.operator_id,
-        )
     if effect.kind == SLIP_PAYMENT_PROOF and effect.record is not None:
         return printouts.payment_proof(effect.record, config)
     raise ValueError(f"unknown slip {effect.kind!r}")

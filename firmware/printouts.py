@@ -16,11 +16,13 @@ from firmware.print_layout import (
     TALL,
     Paper,
     format_amount,
+    heading,
     item_lines,
     merchant_block,
     operator_text,
     payment_lines,
     require_signed,
+    signature_line,
     slip_footer,
     software_block,
     training_mention,
@@ -112,8 +114,12 @@ def provisional_note(
     utc_offset: int,
     operator_id: int,
     training: bool = False,
+    record: Record | None = None,
 ) -> bytes:
-    """Return the ESC/POS bytes of a note before payment, split per person (not signed).
+    """Return the ESC/POS bytes of a note before payment, split per person.
+
+    With ``record`` (the signed NOTE), its number and signature extract are
+    printed too.
 
     ``DOCUMENT PROVISOIRE`` in bold double size, ``NOTE - NON VALABLE COMME
     TICKET``, the lines, the total and what each person owes
@@ -127,9 +133,12 @@ def provisional_note(
     merchant_block(paper, config.merchant)
     paper.line(NOTE_TITLE, align="center", bold=True, size=LARGE)
     paper.line(NOTE_MENTION, align="center", bold=True)
-    paper.line(f"Date : {local_date_time(time_utc, utc_offset)}")
-    paper.line(f"Terminal : {config.terminal_id}")
-    paper.line(operator_text(config, operator_id))
+    if record is not None:
+        heading(paper, "NOTE", record, config)
+    else:
+        paper.line(f"Date : {local_date_time(time_utc, utc_offset)}")
+        paper.line(f"Terminal : {config.terminal_id}")
+        paper.line(operator_text(config, operator_id))
     paper.rule()
     item_lines(paper, lines, vat_codes(config, lines))
     paper.rule()
@@ -141,6 +150,8 @@ def provisional_note(
         paper.pair(f"Personne {number}", format_amount(part))
     paper.rule()
     software_block(paper)
+    if record is not None:
+        signature_line(paper, record)
     paper.line(NOTE_TITLE, align="center", bold=True, size=LARGE)
     paper.line(NOTE_MENTION, align="center", bold=True)
     if training:

@@ -7,12 +7,21 @@ from firmware.messages import (
     CommitDuplicate,
     CommitInvoice,
     CommitJet,
+    CommitNote,
     CommitReturn,
     CommitTicket,
 )
 from fiscal_core.ledger import Ledger, Sealed
 
-Commit = CommitTicket | CommitReturn | CommitJet | CommitClosure | CommitDuplicate | CommitInvoice
+Commit = (
+    CommitTicket
+    | CommitReturn
+    | CommitJet
+    | CommitNote
+    | CommitClosure
+    | CommitDuplicate
+    | CommitInvoice
+)
 
 
 def seal(ledger: Ledger, effect: Commit, time_utc: int, utc_offset: int) -> Sealed:
@@ -32,6 +41,8 @@ def seal(ledger: Ledger, effect: Commit, time_utc: int, utc_offset: int) -> Seal
         return ledger.seal_jet(
             **when, code=effect.code, text=effect.text, amount=effect.amount, ref=effect.ref
         )
+    if isinstance(effect, CommitNote):
+        return ledger.seal_note(**when, lines=list(effect.lines), persons=effect.persons)
     if isinstance(effect, CommitClosure):
         return ledger.seal_closure(**when, doc_type=effect.doc_type)
     if isinstance(effect, CommitDuplicate):

@@ -23,6 +23,7 @@ DOC_GT_YEAR = 7
 DOC_JET = 8
 DOC_ARCHIVE = 9  # a fiscal archive file made on the terminal, signed by its digest
 DOC_TRAINING = 10  # training-mode ticket, counted nowhere
+DOC_NOTE = 11  # note before payment (DOCUMENT PROVISOIRE), split per person
 
 DOC_NAMES = {
     DOC_TICKET: "TICKET",
@@ -35,6 +36,7 @@ DOC_NAMES = {
     DOC_JET: "JET",
     DOC_ARCHIVE: "ARCHIVE",
     DOC_TRAINING: "FORMATION",
+    DOC_NOTE: "NOTE",
 }
 
 CLOSURE_TYPES = (DOC_GT_PERIOD, DOC_GT_MONTH, DOC_GT_YEAR)
@@ -86,7 +88,7 @@ JET_CONFIG_ACK = 401  # text = digest of the configuration now in force
 JET_COMPANY_CHANGE = 410
 JET_RECEIPT_NOT_PRINTED = 901
 JET_RECEIPT_PRINTED_LATE = 902
-JET_NOTE_PRINTED = 903
+JET_NOTE_PRINTED = 903  # reserved: notes are NOTE records (doc_type 11)
 JET_PAYMENT_PROOF = 904
 JET_CLOCK_STEP = 910
 JET_VERSION_CHANGE = 915  # the software version differs from the previous start-up's

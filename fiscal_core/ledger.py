@@ -29,8 +29,8 @@ from fiscal_core.periods import (
     period_deadline_local,
 )
 from fiscal_core.records import Record
-from fiscal_core.rules import check_return, check_sale, check_text
-from fiscal_core.sales import Line, Payment, TicketBody
+from fiscal_core.rules import check_lines, check_return, check_sale, check_text
+from fiscal_core.sales import Line, NoteBody, Payment, TicketBody
 from fiscal_core.state import ChainHead, LedgerState
 from fiscal_core.tosign import data_to_sign, grand_total_ticket_to_sign
 from fiscal_core.vat import breakdown
@@ -38,8 +38,11 @@ from fiscal_core.vat import breakdown
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fiscal_core.ed25519 import Signer
+    from fiscal_core.records import Body
 
 __all__ = ["ChainHead", "Ledger", "LedgerState", "Sealed"]
+
+MAX_PERSONS = 99
 
 
 class Sealed:
@@ -134,6 +137,17 @@ class Ledger:
         return self._sign(record)
 
     # -------------------------------------------------------- documents
+
+    def seal_note(
+        self, *, time_utc: int, utc_offset: int, operator_id: int, lines: "list[Line]", persons: int
+    ) -> Sealed:
+        """Return the signed note before payment of ``lines``, shared by ``persons`` (1-99)."""
+        check_lines(lines, +1)
+        if not 1 <= persons <= MAX_PERSONS:
+            raise FiscalError("BAD_PERSONS", f"a note is shared by 1 to {MAX_PERSONS} persons")
+        self._require_open_period(time_utc, utc_offset)
+        body = NoteBody(lines, persons)
+        return self._seal(codes.DOC_NOTE, time_utc, utc_offset, operator_id, body)
 
     def seal_duplicate(
         self, *, time_utc: int, utc_offset: int, operator_id: int, original: Record
@@ -343,7 +357,7 @@ class Ledger:
         time_utc: int,
         utc_offset: int,
         operator_id: int,
-        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody",
+        body: "Body",
     ) -> Record:
         if not 0 <= time_utc <= codes.MAX_TIME_UTC:
             raise FiscalError("BAD_TIME", "the clock is outside the representable dates")
@@ -366,7 +380,7 @@ class Ledger:
         time_utc: int,
         utc_offset: int,
         operator_id: int,
-        body: "TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody",
+        body: "Body",
     ) -> Sealed:
         return self._sign(self._record(doc_type, time_utc, utc_offset, operator_id, body))
 

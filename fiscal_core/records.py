@@ -20,7 +20,7 @@ from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.errors import FormatError
 from fiscal_core.events import JetBody
 from fiscal_core.fields import integer, text, uint
-from fiscal_core.sales import Line, Payment, TicketBody
+from fiscal_core.sales import Line, NoteBody, Payment, TicketBody
 
 __all__ = [
     "ArchiveBody",
@@ -29,6 +29,7 @@ __all__ = [
     "InvoiceBody",
     "JetBody",
     "Line",
+    "NoteBody",
     "Payment",
     "Record",
     "TicketBody",
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 SIGNATURE_BYTES = 64
 
 if TYPE_CHECKING:
-    Body = TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody
+    Body = TicketBody | JetBody | ClosureBody | DuplicateBody | InvoiceBody | ArchiveBody | NoteBody
 
 
 _BODY_TYPES: "dict[int, type[Body]]" = {
@@ -54,6 +55,7 @@ _BODY_TYPES: "dict[int, type[Body]]" = {
     codes.DOC_DUPLICATE: DuplicateBody,
     codes.DOC_INVOICE: InvoiceBody,
     codes.DOC_ARCHIVE: ArchiveBody,
+    codes.DOC_NOTE: NoteBody,
 }
 
 

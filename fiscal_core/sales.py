@@ -70,6 +70,28 @@ class Payment:
         return f"Payment({self.means}, {self.amount})"
 
 
+class NoteBody:
+    """A note before payment: the lines of the open sale and how many persons share it."""
+
+    __slots__ = ("lines", "persons")
+
+    def __init__(self, lines: "list[Line]", persons: int) -> None:
+        self.lines = lines
+        self.persons = persons  # 1 = not split
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines)
+
+    def to_array(self) -> "list[CborValue]":
+        return [[line.to_array() for line in self.lines], self.persons]
+
+    @classmethod
+    def from_array(cls, value: "CborValue") -> "NoteBody":
+        f = array(value, 2, "note body")
+        return cls([Line.from_array(item) for item in array(f[0], -1, "lines")], uint(f[1]))
+
+
 class TicketBody:
     """Body of a ticket or training ticket (docs/SPEC.md, "TICKET body")."""
 

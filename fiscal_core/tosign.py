@@ -24,7 +24,7 @@ from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import b64url
 from fiscal_core.events import JetBody
 from fiscal_core.records import Record
-from fiscal_core.sales import TicketBody
+from fiscal_core.sales import NoteBody, TicketBody
 from fiscal_core.vat import breakdown, breakdown_text
 
 
@@ -109,6 +109,14 @@ def data_to_sign(record: Record, previous_signature: bytes) -> str:
             escape(body.customer),
             escape(body.postcode),
             escape(body.vat_number),
+        ]
+    elif isinstance(body, NoteBody):
+        fields = [
+            breakdown_text(breakdown(body.lines)),
+            str(body.total),
+            timestamp,
+            number,
+            str(body.persons),
         ]
     elif isinstance(body, ArchiveBody):
         fields = [

@@ -20,7 +20,7 @@ from fiscal_core.ed25519 import verify
 from fiscal_core.errors import IntegrityError
 from fiscal_core.events import JetBody
 from fiscal_core.records import Record
-from fiscal_core.sales import TicketBody
+from fiscal_core.sales import NoteBody, TicketBody
 from fiscal_core.state import DEFAULT_FISCAL_YEAR_START_MONTH, LedgerState
 from fiscal_core.tosign import data_to_sign, grand_total_ticket_to_sign
 
@@ -69,6 +69,11 @@ class Verifier:
                 _fail(record, "reprint number is not the next one")
             if not 0 < body.original_number <= state.head(body.original_type).number:
                 _fail(record, "duplicate of a document that does not exist")
+        elif isinstance(body, NoteBody):
+            if not 1 <= body.persons <= 99 or not body.lines:
+                _fail(record, "a note has lines and 1 to 99 persons")
+            if not state.period_open:
+                _fail(record, "note outside an open period")
         elif isinstance(body, ArchiveBody):
             key = (body.closure_type, body.closure_number)
             known = state.closures.get(key)

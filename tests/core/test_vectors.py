@@ -25,7 +25,7 @@ def fields(name: str, key: str = "data_to_sign") -> list[str]:
 
 
 def test_every_document_type_has_a_vector() -> None:
-    assert {int(str(load(n)["doc_type"])) for n in NAMES} == {1, 3, 4, 5, 6, 7, 8, 9, 10}
+    assert {int(str(load(n)["doc_type"])) for n in NAMES} == {1, 3, 4, 5, 6, 7, 8, 9, 10, 11}
     assert set(NAMES) == set(PRODUCED)
 
 
@@ -120,3 +120,8 @@ def test_archive_fields_by_hand() -> None:
         "TEST-0001",
         "EXERCICE",
     ]
+
+
+def test_note_fields_by_hand() -> None:
+    # 2 sandwiches 11,00 + 2 coffees 3,60 at 10 %, shared by 3 persons.
+    assert fields("note_first")[:5] == ["1000:1460", "1460", "20260101090100", "1", "3"]

@@ -31,7 +31,7 @@ def test_every_document_type_verifies_and_the_state_is_rebuilt() -> None:
     verifier = check_all(records)
     assert verifier.state.seq == len(records)
     assert verifier.state.gt_real == 1815
-    assert not verifier.state.period_open and verifier.state.month_days == 0
+    assert verifier.state.period_open and verifier.state.month_days == 0  # 2026 has begun
 
 
 def test_ledger_and_verifier_agree(fresh: Ledger) -> None:

@@ -6,7 +6,6 @@ import pytest
 
 from firmware.machine import MODE_FLOAT, MODE_READY, MODE_RETURN
 from firmware.messages import (
-    SLIP_NOTE,
     SLIP_PAYMENT_PROOF,
     SLIP_RIGHTS,
     SLIP_VERSION,
@@ -15,6 +14,7 @@ from firmware.messages import (
     CommitDuplicate,
     CommitInvoice,
     CommitJet,
+    CommitNote,
     CommitReturn,
     OpenDrawer,
     PrintPending,
@@ -152,9 +152,12 @@ def test_training_mode_has_its_own_chain_and_jet_events() -> None:
 def test_version_rights_note_and_payment_proof_print() -> None:
     h = Harness().keys(LOGIN + SALE + " 9 FUNC 15 FUNC 14 FUNC 1 ENTER 10 PLU 13 FUNC 3 ENTER")
     kinds = [e.kind for e in h.of(PrintSlip)]
-    assert kinds == [SLIP_VERSION, SLIP_RIGHTS, SLIP_PAYMENT_PROOF, SLIP_NOTE]
-    note = h.of(PrintSlip)[-1]
+    assert kinds == [SLIP_VERSION, SLIP_RIGHTS, SLIP_PAYMENT_PROOF]
+    (note,) = h.of(CommitNote)
     assert note.persons == 3 and len(note.lines) == 1
+    record = h.records[-1]
+    assert record.doc_type == codes.DOC_NOTE
+    assert any(isinstance(e, PrintRecord) and e.record is record for e in h.effects)
     proof_jet = next(e for e in h.of(CommitJet) if e.code == codes.JET_PAYMENT_PROOF)
     assert proof_jet.ref == 1
     assert len(h.state.lines) == 1  # the note leaves the sale open

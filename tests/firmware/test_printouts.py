@@ -62,7 +62,8 @@ def rec() -> Records:
         state.advance(record)
     ledger = Ledger("TEST-0001", Ed25519Signer(SEED), state)
     at = {"time_utc": NEXT_DAY, "utc_offset": 60, "operator_id": 2}
-    ledger.accept(ledger.open_period(**at, cash_float=0))
+    if not state.period_open:  # the scenario may already end in an open period
+        ledger.accept(ledger.open_period(**at, cash_float=0))
     for name, original in (
         ("training", records["training_first"]),
         ("invoice", records["invoice_first"]),

@@ -128,6 +128,17 @@ def scenario() -> list[tuple[str, Sealed]]:
             **when(), operator_id=1, code=codes.JET_LOGIN, text="connexion operateur 1 Camille"
         ),
     )
+    at["t"] = T0 + 86400  # 2026-01-01: a new fiscal year, its first period
+    keep("jet_float_next", ledger.open_period(**when(), operator_id=1, cash_float=15000))
+    keep(
+        "note_first",
+        ledger.seal_note(
+            **when(),
+            operator_id=1,
+            lines=[Line("P10", "Sandwich jambon", 2, 550, 1000), Line("P11", "Cafe", 2, 180, 1000)],
+            persons=3,
+        ),
+    )
     return steps
 
 
