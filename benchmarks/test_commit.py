@@ -40,6 +40,9 @@ def test_sale_commit_vs_floor(tmp_path: Path) -> None:
     flash = FileFlash.open(tmp_path / "flash.img", create=True)
     journal: Journal = provision(flash, DEMO_CONFIG, signer)
     ledger = Ledger(DEMO_CONFIG.terminal_id, signer)
+    opening = ledger.open_period(time_utc=1764064800, utc_offset=60, operator_id=1, cash_float=0)
+    journal.append(opening.encoded)
+    ledger.accept(opening)
 
     commit: list[float] = []
     for i in range(ROUNDS):
