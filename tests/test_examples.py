@@ -31,6 +31,7 @@ EXPECTED_TYPES = {
         codes.DOC_DUPLICATE,
         codes.DOC_INVOICE,
         codes.DOC_TRAINING,
+        codes.DOC_NOTE,
         codes.DOC_GT_PERIOD,
         codes.DOC_ARCHIVE,
     },

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fiscal_core import codes
-from fiscal_core.records import DuplicateBody, Line, Payment, TicketBody
+from fiscal_core.records import DuplicateBody, Line, NoteBody, Payment, TicketBody
 from fiscal_core.records import InvoiceBody as CoreInvoice
 from fiscal_core.state import ChainHead
 from tests.inspect.journals import BAGUETTES, Till, day_with_sales, findings
@@ -108,3 +108,26 @@ def test_grand_total_chain_broken_inside_a_ticket(tmp_path: Path) -> None:
         till.sale(BAGUETTES)  # chained on the second ticket's GT_TICKET signature: valid
 
     assert findings(tmp_path, script) == [(3, "TICKET", 2, ("signature GT_TICKET invalide",))]
+
+
+# -- notes before payment (NOTE) -------------------------------------------------------
+
+
+def test_notes_out_of_a_period_or_out_of_shape(tmp_path: Path) -> None:
+    def script(till: Till) -> None:
+        day_with_sales(till)
+        lines = [Line("P2", "Baguette", 2, 120, 550)]
+        till.keep(till.ledger.seal_note(**till.when(), lines=lines, persons=3))
+        till.forge(codes.DOC_NOTE, NoteBody([Line("P2", "Baguette", -1, 120, 550)], 0))
+        till.close(codes.DOC_GT_PERIOD)
+        till.forge(codes.DOC_NOTE, NoteBody(lines, 2))
+
+    found = findings(tmp_path, script)
+    assert [(kind, number) for _, kind, number, _ in found] == [("NOTE", 2), ("NOTE", 3)]
+    assert found[0][3] == (
+        "ligne 1 : quantité -1 sur une note",
+        "note partagée par 0 personnes (de 1 à 99)",
+    )
+    assert found[1][3] == (
+        "hors période ouverte (pas de fond de caisse depuis la dernière clôture)",
+    )

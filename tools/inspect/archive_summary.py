@@ -22,6 +22,7 @@ from tools.inspect.archive_files import (
     FILE_UNCHECKED,
     FILE_UNREADABLE,
 )
+from tools.inspect.formats import euros
 from tools.inspect.model import (
     ARCHIVE_DIR,
     ARCHIVE_PERIOD,
@@ -30,7 +31,6 @@ from tools.inspect.model import (
     ArchiveBody,
     ClosureBody,
     doc_name,
-    euros,
 )
 from tools.inspect.verify import Report
 
@@ -76,9 +76,11 @@ def archives_summary(report: Report) -> dict[str, Any]:
         }
         for f in report.contents.archives or ()
     ]
+    contents = report.contents
     return {
+        "directory": f"{contents.source}/archives" if contents.is_copy else ARCHIVE_DIR,
         "records": records,
-        "files": files if report.contents.archives is not None else None,
+        "files": files if contents.archives is not None else None,
         "year_not_archived": _year_not_archived(report),
     }
 
@@ -106,7 +108,8 @@ def archive_lines(summary: dict[str, Any]) -> list[str]:
     )
     files = summary["files"]
     stored = "non lus" if files is None else str(len(files))
-    lines = [f"Archives : {len(records)} ({kinds}) ; fichiers dans {ARCHIVE_DIR} : {stored}"]
+    directory = summary.get("directory", ARCHIVE_DIR)
+    lines = [f"Archives : {len(records)} ({kinds}) ; fichiers dans {directory} : {stored}"]
     for r in records:
         closure = r["closure"]
         size = "" if r["size"] is None else f" ({r['size']:,} octets)".replace(",", " ")

@@ -22,6 +22,7 @@ trusted fiscal-year closure or fiscal-year archive settles it.
 
 from __future__ import annotations
 
+from tools.inspect.formats import euros
 from tools.inspect.links import Links
 from tools.inspect.model import (
     ARCHIVE_YEAR,
@@ -37,7 +38,6 @@ from tools.inspect.model import (
     Pairs,
     Record,
     doc_name,
-    euros,
 )
 
 ARCHIVE_JETS = (JET_PERIOD_ARCHIVE, JET_YEAR_ARCHIVE)

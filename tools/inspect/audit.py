@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from tools.inspect.archives import Archives
 from tools.inspect.chains import Entry
+from tools.inspect.formats import euros
 from tools.inspect.links import Links
 from tools.inspect.model import (
     CLOSURE_TYPES,
@@ -47,9 +48,9 @@ from tools.inspect.model import (
     DuplicateBody,
     InvoiceBody,
     JetBody,
+    NoteBody,
     Record,
     TicketBody,
-    euros,
 )
 from tools.inspect.periods import Periods
 from tools.inspect.rules import (
@@ -58,6 +59,7 @@ from tools.inspect.rules import (
     header_problems,
     invoice_problems,
     jet_problems,
+    note_problems,
     perpetual_problems,
     ticket_problems,
 )
@@ -117,6 +119,8 @@ class Audit:
             problems += self.periods.document(record) + self.links.invoice(body)
         elif isinstance(body, DuplicateBody):
             problems += self.periods.document(record) + self.links.duplicate(body)
+        elif isinstance(body, NoteBody):
+            problems += note_problems(body) + self.periods.document(record)
         elif isinstance(body, JetBody):
             problems += jet_problems(body)
             problems += self.periods.jet(record, body.code) + self.links.jet(body)

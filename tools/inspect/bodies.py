@@ -17,6 +17,7 @@ from tools.inspect.model import (
     DOC_DUPLICATE,
     DOC_INVOICE,
     DOC_JET,
+    DOC_NOTE,
     DOC_TICKET,
     DOC_TRAINING,
     TICKET_FIELDS,
@@ -27,6 +28,7 @@ from tools.inspect.model import (
     InvoiceBody,
     JetBody,
     Line,
+    NoteBody,
     OtherBody,
     Pairs,
     Payment,
@@ -78,6 +80,10 @@ def decode_body(doc_type: int, value: CborValue) -> Body:
         return _closure(value)
     if doc_type == DOC_ARCHIVE:
         return _archive(value)
+    if doc_type == DOC_NOTE:
+        f = array(value, 2, "corps de la note")
+        lines = tuple(_line(item) for item in array(f[0], -1, "lignes"))
+        return NoteBody(lines, uint(f[1], "nombre de personnes"))
     return OtherBody(tuple(array(value, -1, "corps")))
 
 

@@ -2,11 +2,14 @@
 
 Subcommands (argparse sub-parsers, one function each):
 
-- ``verify PATH`` checks a flash image (a file, or a simulator data
-  directory holding ``flash.img``) and prints a report in French, or JSON
-  with ``--json``.
+- ``verify PATH`` checks a copy made by ``dump``, or a flash image (a file,
+  or a simulator data directory holding ``flash.img``), and prints a report
+  in French, or JSON with ``--json``.
 - ``dump -p PORT -o DIR`` copies a terminal's fiscal memory over its serial
   link; ``devs`` lists the serial ports (``tools/inspect/dump.py``).
+- ``export PATH --csv OUT`` writes the fiscal data as CSV files
+  (``tools/inspect/export.py``); ``list PATH`` shows one line per record
+  (``tools/inspect/listing.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import sys
 from base64 import urlsafe_b64decode
 from pathlib import Path
 
-from tools.inspect.dump import add_commands as add_dump_commands
-from tools.inspect.image import DEFAULT_BLOCK_SIZE, ImageError, load_image
+from tools.inspect.dump_cli import add_commands as add_dump_commands
+from tools.inspect.dumpdir import load_source
+from tools.inspect.export import run_export
+from tools.inspect.image import DEFAULT_BLOCK_SIZE, ImageError
+from tools.inspect.listing import date_arg, doc_type_arg, run_list
 from tools.inspect.model import PUBLIC_KEY_BYTES
 from tools.inspect.report import render_json, render_text
 from tools.inspect.verify import verify
@@ -48,38 +54,87 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
     check = commands.add_parser(
         "verify",
-        help="vérifier l'intégrité d'une image de la mémoire fiscale",
+        help="vérifier l'intégrité d'une copie ou d'une image de la mémoire fiscale",
         description="Vérifie chaque enregistrement : trames, encodage, numérotation, "
-        "signatures, grands totaux, périodes et clôtures recalculées. "
+        "signatures, grands totaux, périodes et clôtures recalculées, archives et, pour "
+        "une copie, la déclaration de tête. "
         "Code de sortie : 0 intact, 1 anomalies, 2 image illisible.",
     )
-    check.add_argument("path", type=Path, metavar="CHEMIN", help="image flash ou répertoire")
+    _source_arguments(check)
     check.add_argument("--json", action="store_true", help="rapport en JSON")
-    check.add_argument(
+    check.set_defaults(run=_verify)
+    add_dump_commands(commands)
+    export = commands.add_parser(
+        "export",
+        help="exporter les données fiscales en fichiers CSV",
+        description="Vérifie puis exporte tickets, lignes, paiements, TVA, clôtures, factures, "
+        "duplicata, JET, archives et enregistrements en CSV (UTF-8, ;, montants en centimes), "
+        "avec le dictionnaire des colonnes (colonnes.csv) et manifest.json. "
+        "Code de sortie : 0 intact, 1 exporté mais anomalies, 2 rien d'exporté.",
+    )
+    _source_arguments(export)
+    export.add_argument(
+        "--csv", type=Path, required=True, metavar="RÉP", help="répertoire de l'export (vide)"
+    )
+    export.set_defaults(run=run_export)
+    browse = commands.add_parser(
+        "list",
+        help="lister les enregistrements (numéro, type, date, opérateur, résumé)",
+        description="Une ligne par enregistrement : seq, type, numéro, date et heure locales, "
+        "opérateur, résumé. Sans vérification (voir verify). "
+        "Code de sortie : 0 liste faite, 2 image illisible.",
+    )
+    _source_arguments(browse, verifying=False)
+    browse.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        type=doc_type_arg,
+        metavar="TYPE",
+        help="type de document (TICKET, JET… ou son numéro) ; répétable",
+    )
+    browse.add_argument("--from", dest="from_seq", type=_positive, metavar="N", help="dès le n°N")
+    browse.add_argument("--to", dest="to_seq", type=_positive, metavar="N", help="jusqu'au n°N")
+    browse.add_argument(
+        "--date", type=date_arg, metavar="AAAA-MM-JJ", help="date locale des enregistrements"
+    )
+    browse.add_argument("--json", action="store_true", help="liste en JSON")
+    browse.set_defaults(run=run_list)
+    return parser
+
+
+def _source_arguments(parser: argparse.ArgumentParser, verifying: bool = True) -> None:
+    """Add what names the journal to read: CHEMIN, --block-size (and --public-key, --jobs)."""
+    parser.add_argument(
+        "path",
+        type=Path,
+        metavar="CHEMIN",
+        help="copie faite par dump, image flash, ou répertoire de données contenant flash.img",
+    )
+    parser.add_argument(
         "--block-size",
         type=_positive,
         default=DEFAULT_BLOCK_SIZE,
         metavar="N",
         help=f"taille d'un bloc de la flash en octets (défaut {DEFAULT_BLOCK_SIZE})",
     )
-    check.add_argument(
+    if not verifying:
+        return
+    parser.add_argument(
         "--public-key",
         type=_public_key,
         metavar="CLÉ",
         help="clé publique attendue du terminal (base64url ou hexadécimal), "
         "connue par ailleurs que par l'image",
     )
-    check.add_argument(
+    parser.add_argument(
         "--jobs", type=_positive, metavar="N", help="fils de vérification des signatures"
     )
-    check.set_defaults(run=_verify)
-    add_dump_commands(commands)
-    return parser
 
 
 def _verify(args: argparse.Namespace) -> int:
     try:
-        contents = load_image(args.path, args.block_size)
+        contents = load_source(args.path, args.block_size)
         report = verify(contents, expected_key=args.public_key, workers=args.jobs)
     except ImageError as exc:
         print(f"fiscal-inspect : image illisible : {exc}", file=sys.stderr)

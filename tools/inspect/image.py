@@ -60,6 +60,17 @@ class ArchiveFile:
 
 
 @dataclass(frozen=True, slots=True)
+class HeadFiles:
+    """The head statement of a copy made over the serial link, and the nonce it was asked over.
+
+    Each is None when the copy does not hold it (``head.bin``, ``head.nonce``).
+    """
+
+    statement: bytes | None
+    nonce: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class FlashContents:
     """What the inspector needs from an image: identity bytes and segments in name order.
 
@@ -67,6 +78,8 @@ class FlashContents:
     segments (the terminal never writes any). ``archives`` holds the entries
     of the archives directory in name order (none when it does not exist),
     or is None when the archives were not read (a copy of the journal alone).
+    ``head`` is None for a flash image (which holds no head statement) and
+    set for a copy made by ``fiscal-inspect dump`` (``tools.inspect.dumpdir``).
     """
 
     source: str
@@ -76,6 +89,12 @@ class FlashContents:
     segments: tuple[Segment, ...]
     other_files: tuple[str, ...]
     archives: tuple[ArchiveFile, ...] | None = None
+    head: HeadFiles | None = None
+
+    @property
+    def is_copy(self) -> bool:
+        """True for a copy made over the serial link, False for a flash image."""
+        return self.head is not None
 
 
 class _ReadOnlyDevice(UserContext):

@@ -19,6 +19,7 @@ may skip (the skipped duplicate may be the lost record) but never repeat.
 from __future__ import annotations
 
 from tools.inspect.chains import Entry
+from tools.inspect.formats import euros, rate_text
 from tools.inspect.model import (
     DOC_DUPLICATE,
     DOC_INVOICE,
@@ -35,8 +36,6 @@ from tools.inspect.model import (
     Record,
     TicketBody,
     doc_name,
-    euros,
-    rate_text,
 )
 from tools.inspect.tosign import vat_field
 

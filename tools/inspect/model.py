@@ -27,6 +27,7 @@ DOC_GT_YEAR = 7
 DOC_JET = 8
 DOC_ARCHIVE = 9  # signs an archive file of a closed period through its SHA-256
 DOC_TRAINING = 10
+DOC_NOTE = 11  # note before payment (DOCUMENT PROVISOIRE), counted nowhere
 DOC_NAMES = {
     DOC_TICKET: "TICKET",
     DOC_GT_TICKET: "GT_TICKET",
@@ -38,13 +39,9 @@ DOC_NAMES = {
     DOC_JET: "JET",
     DOC_ARCHIVE: "ARCHIVE",
     DOC_TRAINING: "FORMATION",
+    DOC_NOTE: "NOTE",
 }
 CLOSURE_TYPES = (DOC_GT_PERIOD, DOC_GT_MONTH, DOC_GT_YEAR)
-CLOSURE_NAMES = {
-    DOC_GT_PERIOD: "clôture journalière",
-    DOC_GT_MONTH: "clôture mensuelle",
-    DOC_GT_YEAR: "clôture d'exercice",
-}
 NOT_REPRINTABLE = (DOC_GT_TICKET, DOC_DUPLICATE, DOC_JET)
 
 OPERATION_SALE = "VENTE"
@@ -76,6 +73,7 @@ MAX_UTC_OFFSET = 1080
 MAX_VAT_RATE = 9999
 MAX_LINES = 500
 MAX_TEXT = 200
+MAX_PERSONS = 99  # a note is shared by 1 to 99 persons
 DAY_END_HOUR = 6  # a period takes documents until 06:00 local the next day (§4.1)
 
 # Positions in a closure's counts (§4, closure body field 9).
@@ -87,9 +85,8 @@ COUNT_NAMES = (
     "ventes abandonnées",
     "lignes annulées",
 )
-COUNT_SALES, COUNT_RETURNS, COUNT_DUPLICATES, COUNT_INVOICES, COUNT_ABANDONED, COUNT_VOIDED = range(
-    6
-)
+COUNT_SALES, COUNT_RETURNS, COUNT_DUPLICATES, COUNT_INVOICES = 0, 1, 2, 3
+COUNT_ABANDONED, COUNT_VOIDED = 4, 5
 
 
 def doc_name(doc_type: int | None) -> str:
@@ -171,10 +168,30 @@ class TicketBody:
 
     def vat(self) -> Pairs:
         """Return the (rate, TTC) pairs of the lines, highest rate first."""
-        per_rate: dict[int, int] = {}
-        for line in self.lines:
-            per_rate[line.vat_rate] = per_rate.get(line.vat_rate, 0) + line.total
-        return tuple((rate, per_rate[rate]) for rate in sorted(per_rate, reverse=True))
+        return _vat(self.lines)
+
+
+def _vat(lines: tuple[Line, ...]) -> Pairs:
+    """Return the (rate, TTC) pairs of ``lines``, highest rate first."""
+    per_rate: dict[int, int] = {}
+    for line in lines:
+        per_rate[line.vat_rate] = per_rate.get(line.vat_rate, 0) + line.total
+    return tuple((rate, per_rate[rate]) for rate in sorted(per_rate, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class NoteBody:
+    """Body of a NOTE (doc_type 11): the open sale's lines and the persons sharing it."""
+
+    lines: tuple[Line, ...]
+    persons: int
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines)
+
+    def vat(self) -> Pairs:
+        return _vat(self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +266,8 @@ class OtherBody:
     items: tuple[object, ...]
 
 
-Body = TicketBody | JetBody | InvoiceBody | DuplicateBody | ClosureBody | ArchiveBody | OtherBody
+_Documents = InvoiceBody | DuplicateBody | ClosureBody | ArchiveBody
+Body = TicketBody | NoteBody | JetBody | _Documents | OtherBody
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,29 +288,11 @@ class Record:
 
     @property
     def unsigned_bytes(self) -> bytes:
-        """Return the canonical CBOR of the first 9 fields (what DIGEST covers).
-
-        The stored record is canonical: a 10-array head (0x8A), the 9 fields,
-        then the signature as a 64-byte string (0x58 0x40 + 64 bytes). The
-        9-array is the same bytes under a 9-array head (0x89): no re-encoding,
-        so the digest covers exactly the bytes on the flash.
-        """
+        """Return the canonical CBOR of the first 9 fields (what DIGEST covers): the stored
+        bytes under a 9-array head (0x89, not 0x8A), without the signature (0x58 0x40 + 64)."""
         return b"\x89" + self.raw[1 : -(SIGNATURE_BYTES + 2)]
 
     @property
     def local_seconds(self) -> int:
         """Return the local time of the record, in seconds since 1970-01-01 local."""
         return self.time_utc + self.utc_offset * 60
-
-
-def euros(cents: int) -> str:
-    """Return an amount in cents written the French way: ``-1 234,56 €``."""
-    sign = "-" if cents < 0 else ""
-    units, rest = divmod(abs(cents), 100)
-    return f"{sign}{units:,}".replace(",", " ") + f",{rest:02d} €"
-
-
-def rate_text(rate: int) -> str:
-    """Return a VAT rate (percent x 100) the French way: ``20 %``, ``5,5 %``."""
-    units, rest = divmod(rate, 100)
-    return f"{units} %" if not rest else f"{units},{rest:02d}".rstrip("0") + " %"

@@ -1,8 +1,9 @@
 """Periods, months, fiscal years and training mode, followed in journal order (SPEC §4.1).
 
 - A period opens with the cash float (JET 171) only when none is open; its
-  business date is the float's local date. TICKET, FACTURE and DUPLICATA
-  are recorded only in an open period, before 06:00 local the next day.
+  business date is the float's local date. TICKET, FACTURE, DUPLICATA
+  and NOTE are recorded only in an open period, before 06:00 local the
+  next day.
 - A day closure (GT_PERIODE) needs an open period and names its date; a
   month closure (GT_MOIS) needs the day closed, a day closure since the
   last one, and the month over (or its last day); a fiscal-year closure
@@ -125,7 +126,7 @@ class Periods:
         self.days, self.months = None, None
 
     def document(self, record: Record) -> list[str]:
-        """Return the problems of a TICKET, FACTURE or DUPLICATA with the open period."""
+        """Return the problems of a TICKET, FACTURE, DUPLICATA or NOTE with the open period."""
         if self.open is False:
             return ["hors période ouverte (pas de fond de caisse depuis la dernière clôture)"]
         if self.open and self.business_day is not None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
 from tools.inspect.archive_summary import archive_lines, archives_summary
+from tools.inspect.formats import euros, local_text
+from tools.inspect.head_summary import head_lines, head_summary
 from tools.inspect.model import (
     CLOSURE_TYPES,
     DOC_GT_PERIOD,
@@ -27,7 +28,6 @@ from tools.inspect.model import (
     Record,
     TicketBody,
     doc_name,
-    euros,
 )
 from tools.inspect.tosign import b64url
 from tools.inspect.verify import Finding, Report
@@ -41,14 +41,7 @@ def fingerprint(public_key: bytes) -> str:
 
 def local_time(record: Record) -> str:
     """Return local date, time and offset of a record: ``12/03/2026 09:30:00 UTC+01:00``."""
-    offset = record.utc_offset
-    sign = "+" if offset >= 0 else "-"
-    zone = f"UTC{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
-    try:
-        t = datetime.fromtimestamp(record.time_utc, UTC) + timedelta(minutes=offset)
-    except (OverflowError, OSError, ValueError):
-        return f"date illisible ({record.time_utc} s) {zone}"
-    return f"{t:%d/%m/%Y %H:%M:%S} {zone}"
+    return local_text(record.time_utc, record.utc_offset)
 
 
 def counts_by_type(records: tuple[Record, ...]) -> dict[str, int]:
@@ -140,6 +133,8 @@ def finding_line(finding: Finding) -> str:
 
     The place in the segment is given when the record could not be decoded.
     """
+    if finding.place is not None:
+        return f"{finding.place} : {finding.problem}"
     if finding.seq is None and finding.offset is None:
         where = f"segment {finding.segment}" if finding.segment else "journal"
         return f"{where} : {finding.problem}"
@@ -159,8 +154,15 @@ def render_text(report: Report) -> str:
     contents = report.contents
     counts = counts_by_type(report.records)
     real, absolute = perpetual_totals(report)
+    if contents.is_copy:
+        source = f"Copie : {contents.source} (faite par la liaison série, fiscal-inspect dump)"
+    else:
+        source = (
+            f"Image : {contents.source} ({contents.block_count} blocs de "
+            f"{contents.block_size} octets)"
+        )
     lines = [
-        f"Image : {contents.source} ({contents.block_count} blocs de {contents.block_size} octets)",
+        source,
         f"Terminal : {identity.terminal_id}",
         f"Clé publique : {b64url(identity.public_key)}",
         f"Empreinte (SHA-256) : {fingerprint(identity.public_key)}",
@@ -169,6 +171,7 @@ def render_text(report: Report) -> str:
         + (", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "aucun"),
         *_period_lines(periods(report)),
         *archive_lines(archives_summary(report)),
+        *head_lines(head_summary(report)),
     ]
     if report.records:
         first, last = report.records[0], report.records[-1]
@@ -213,6 +216,8 @@ def report_object(report: Report) -> dict[str, Any]:
         "totals": {"real": real, "absolute": absolute},
         "periods": periods(report),
         "archives": archives_summary(report),
+        "copy": report.contents.is_copy,
+        "head": head_summary(report),
         "warnings": list(report.warnings),
         "findings": [
             {
@@ -223,6 +228,7 @@ def report_object(report: Report) -> dict[str, Any]:
                 "offset": f.offset,
                 "problem": f.problem,
                 "problems": list(f.problems),
+                "place": f.place,
             }
             for f in report.findings
         ],

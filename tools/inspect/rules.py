@@ -13,6 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
+from tools.inspect.formats import euros
 from tools.inspect.model import (
     ARCHIVE_PERIOD,
     ARCHIVE_YEAR,
@@ -27,6 +28,7 @@ from tools.inspect.model import (
     INVOICE_SALE,
     JET_CASH_FLOAT,
     MAX_LINES,
+    MAX_PERSONS,
     MAX_TEXT,
     MAX_TIME_UTC,
     MAX_UTC_OFFSET,
@@ -40,11 +42,12 @@ from tools.inspect.model import (
     ClosureBody,
     InvoiceBody,
     JetBody,
+    Line,
+    NoteBody,
     Pairs,
     Record,
     TicketBody,
     doc_name,
-    euros,
 )
 
 LABELS = {
@@ -70,18 +73,8 @@ def ticket_problems(doc_type: int, body: TicketBody) -> list[str]:
     sale = body.operation == OPERATION_SALE
     if not sale and body.operation != OPERATION_RETURN:
         problems.append(f"type d'opération « {body.operation} » inconnu")
-    if not body.lines:
-        problems.append("ticket sans ligne")
-    elif len(body.lines) > MAX_LINES:
-        problems.append(f"{len(body.lines)} lignes (au plus {MAX_LINES})")
-    for position, line in enumerate(body.lines, 1):
-        if (sale and line.quantity <= 0) or (body.is_return and line.quantity >= 0):
-            problems.append(f"ligne {position} : quantité {line.quantity} sur {_what(body)}")
-        if line.unit_price < 0:
-            problems.append(f"ligne {position} : prix unitaire négatif {euros(line.unit_price)}")
-        if line.vat_rate > MAX_VAT_RATE:
-            problems.append(f"ligne {position} : taux de TVA {line.vat_rate} hors format")
-        problems.extend(text_problems((line.ref, line.label), f"ligne {position} : "))
+    sign = 1 if sale else -1 if body.is_return else 0
+    problems += _line_problems(body.lines, "ticket", sign, _what(body))
     problems.extend(_payment_problems(body))
     if body.is_return:
         if not body.reason.strip():
@@ -101,6 +94,32 @@ def ticket_problems(doc_type: int, body: TicketBody) -> list[str]:
             problems.append("retour en mode formation")
     elif doc_type == DOC_TICKET and len(body.gt_signature) != SIGNATURE_BYTES:
         problems.append(f"signature GT_TICKET de {len(body.gt_signature)} octets au lieu de 64")
+    return problems
+
+
+def note_problems(body: NoteBody) -> list[str]:
+    """Return what is wrong with a NOTE's own content: sale lines, 1 to 99 persons."""
+    problems = _line_problems(body.lines, "note", 1, "une note")
+    if not 1 <= body.persons <= MAX_PERSONS:
+        problems.append(f"note partagée par {body.persons} personnes (de 1 à {MAX_PERSONS})")
+    return problems
+
+
+def _line_problems(lines: tuple[Line, ...], document: str, sign: int, what: str) -> list[str]:
+    """Return what is wrong with item lines; ``sign`` is that of the quantities (0: any)."""
+    problems: list[str] = []
+    if not lines:
+        problems.append(f"{document} sans ligne")
+    elif len(lines) > MAX_LINES:
+        problems.append(f"{len(lines)} lignes (au plus {MAX_LINES})")
+    for position, line in enumerate(lines, 1):
+        if (sign > 0 and line.quantity <= 0) or (sign < 0 and line.quantity >= 0):
+            problems.append(f"ligne {position} : quantité {line.quantity} sur {what}")
+        if line.unit_price < 0:
+            problems.append(f"ligne {position} : prix unitaire négatif {euros(line.unit_price)}")
+        if line.vat_rate > MAX_VAT_RATE:
+            problems.append(f"ligne {position} : taux de TVA {line.vat_rate} hors format")
+        problems.extend(text_problems((line.ref, line.label), f"ligne {position} : "))
     return problems
 
 

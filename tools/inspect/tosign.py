@@ -10,6 +10,7 @@ digest)::
     DUPLICATA          NUMBER,ORIGINAL_TYPE,REPRINT,OPERATOR,TIMESTAMP,ORIGINAL_NUMBER
     closures           VAT,TOTAL,GT_REAL,TIMESTAMP,NUMBER
     ARCHIVE            VAT,TOTAL,TIMESTAMP,TERMINAL,KIND
+    NOTE               VAT,TOTAL,TIMESTAMP,NUMBER,PERSONS
     JET                NUMBER,CODE,TEXT,TIMESTAMP,OPERATOR,TERMINAL
 
 Escaped (``\\`` → ``\\\\``, then ``,`` → ``\\,``): the JET text, the terminal
@@ -31,6 +32,7 @@ from tools.inspect.model import (
     DOC_DUPLICATE,
     DOC_INVOICE,
     DOC_JET,
+    DOC_NOTE,
     DOC_TICKET,
     DOC_TRAINING,
     MAX_VAT_RATE,
@@ -39,6 +41,7 @@ from tools.inspect.model import (
     DuplicateBody,
     InvoiceBody,
     JetBody,
+    NoteBody,
     Pairs,
     Record,
     TicketBody,
@@ -136,6 +139,9 @@ def data_to_sign(record: Record, previous_signature: bytes | None) -> bytes:
     elif isinstance(body, ClosureBody):
         total, gt_real = str(body.total_real), str(body.gt_real)
         fields = [vat_field(body.vat), total, gt_real, timestamp(record.time_utc), number]
+    elif kind == DOC_NOTE and isinstance(body, NoteBody):
+        when = timestamp(record.time_utc)
+        fields = [vat_field(body.vat()), str(body.total), when, number, str(body.persons)]
     elif isinstance(body, ArchiveBody):
         when = timestamp(record.time_utc)
         terminal = escape(record.terminal_id)

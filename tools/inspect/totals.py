@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tools.inspect.formats import euros, rate_text
 from tools.inspect.model import (
     COUNT_ABANDONED,
     COUNT_NAMES,
@@ -34,8 +35,6 @@ from tools.inspect.model import (
     ClosureBody,
     JetBody,
     TicketBody,
-    euros,
-    rate_text,
 )
 
 

@@ -25,11 +25,14 @@ reports one finding per record (all its problems together).
    flash exists and has the SHA-256 signed, and its ``records.csv`` lists
    the records archived as the journal holds them. A file that no ARCHIVE
    names is a warning, which does not make the journal less intact.
+7. Head statement (``head``), for a copy made over the serial link: signed
+   by the terminal over the copy's nonce, and the copy reaches its ``seq``
+   with the stated last signature; the monotonic counter agrees.
 
 The journal's tail is not protected by any later record: removing the last
-records cannot be seen here. The summary gives the last ``seq``, the last
-closure and the perpetual totals so that they can be compared with the last
-printed ticket or Z report.
+records of a flash image cannot be seen here (a copy's head statement shows
+it). The summary gives the last ``seq``, the last closure and the perpetual
+totals so that they can be compared with the last printed ticket or Z report.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from tools.inspect.audit import Audit
 from tools.inspect.chains import Entry, check_signatures
 from tools.inspect.decode import DecodeError, Header, decode_identity, decode_record, read_header
 from tools.inspect.frames import BadFrame, Frame, split_frames
+from tools.inspect.head import HeadCheck, check_head
 from tools.inspect.image import FlashContents, ImageError
 from tools.inspect.model import (
     DOC_GT_YEAR,
@@ -57,6 +61,7 @@ from tools.inspect.periods import parse_fiscal_year
 from tools.inspect.signatures import load_public_key
 
 SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds this much
+HEAD_PLACE = "déclaration de tête"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,7 @@ class Finding:
     offset: int | None
     problems: tuple[str, ...]
     readable: bool = True  # False when the frame or its record could not be decoded
+    place: str | None = None  # what the finding is about when not a record or segment
 
     @property
     def problem(self) -> str:
@@ -81,7 +87,8 @@ class Report:
     """The outcome of a verification: what was read and what is wrong.
 
     ``archives`` tells what became of each ARCHIVE's file; ``warnings`` are
-    worth the inspector's attention without being anomalies.
+    worth the inspector's attention without being anomalies. ``head`` is the
+    head statement of a copy (None for a flash image, which has none).
     """
 
     contents: FlashContents
@@ -91,6 +98,7 @@ class Report:
     findings: tuple[Finding, ...]
     archives: tuple[ArchiveStatus, ...] = ()
     warnings: tuple[str, ...] = ()
+    head: HeadCheck | None = None
 
     @property
     def intact(self) -> bool:
@@ -123,6 +131,10 @@ def verify(
     _check_records(entries, identity)
     Audit(fiscal_year_start(entries)).run(entries)
     archives, warnings = check_archive_files(entries, contents.archives)
+    head = None
+    if contents.head is not None:
+        head = check_head(contents.head, identity.terminal_id, key, entries)
+        general += [_note(problem, place=HEAD_PLACE) for problem in head.problems]
     findings = general + segment_findings
     findings += [_finding(e) for e in entries if e.problems]
     findings.sort(key=lambda f: (f.segment or "", -1 if f.offset is None else f.offset))
@@ -135,6 +147,7 @@ def verify(
         tuple(findings),
         tuple(archives),
         tuple(warnings),
+        head,
     )
 
 
@@ -234,8 +247,8 @@ def fiscal_year_start(entries: list[Entry]) -> int:
     return 1
 
 
-def _note(problem: str, segment: str | None = None) -> Finding:
-    return Finding(None, None, None, segment, None, (problem,))
+def _note(problem: str, segment: str | None = None, place: str | None = None) -> Finding:
+    return Finding(None, None, None, segment, None, (problem,), place=place)
 
 
 def _finding(e: Entry) -> Finding:
