@@ -76,5 +76,5 @@ def render_slip(
     if effect.kind == SLIP_RIGHTS:
         return printouts.rights_list(config)
     if effect.kind == SLIP_PAYMENT_PROOF and effect.record is not None:
-        return printouts.payment_proof(effect.record, config)
+        return printouts.payment_proofs(effect.record, config)
     raise ValueError(f"unknown slip {effect.kind!r}")

@@ -60,12 +60,27 @@ NOTE_MENTION = "NOTE - NON VALABLE COMME TICKET"
 MAX_PERSONS = 99
 
 
-def payment_proof(ticket: Record, config: TerminalConfig) -> bytes:
+def payment_proofs(ticket: Record, config: TerminalConfig) -> bytes:
+    """Return one payment proof per payment line of ``ticket`` (6.7.2.1), or one for all.
+
+    When a shared note is settled by several payments, each consumer gets a
+    proof of what they paid; a ticket paid at once gets a single proof.
+    """
+    body = ticket_body(ticket)
+    if len(body.payments) < 2:
+        return payment_proof(ticket, config)
+    return b"".join(
+        payment_proof(ticket, config, share=n) for n in range(1, len(body.payments) + 1)
+    )
+
+
+def payment_proof(ticket: Record, config: TerminalConfig, *, share: int = 0) -> bytes:
     """Return the ESC/POS bytes of a payment proof of a recorded ticket (not signed).
 
     ``JUSTIFICATIF NON VALABLE POUR ENCAISSEMENT`` in bold at the top and the
-    bottom, the ticket's number, date, amount and means of payment. Raises
-    ValueError if ``ticket`` is not a signed ticket.
+    bottom, the ticket's number, date, amount and means of payment; with
+    ``share`` = n, only the n-th payment line (what one consumer paid).
+    Raises ValueError if ``ticket`` is not a signed ticket or has no such line.
     """
     body = ticket_body(ticket)
     require_signed(ticket)
@@ -83,8 +98,17 @@ def payment_proof(ticket: Record, config: TerminalConfig) -> bytes:
     paper.line(operator_text(config, ticket.operator_id))
     paper.rule()
     label = "MONTANT REMBOURSE" if body.is_return else "MONTANT PAYE"
-    paper.pair(label, format_amount(body.total), bold=True, size=TALL)
-    payment_lines(paper, body.payments, body.change, refund=body.is_return)
+    if share:
+        if not 1 <= share <= len(body.payments):
+            raise ValueError(f"ticket {ticket.number} has no payment line {share}")
+        paid = body.payments[share - 1]
+        paper.line(f"Part {share} sur {len(body.payments)}", bold=True)
+        paper.pair(label, format_amount(paid.amount), bold=True, size=TALL)
+        payment_lines(paper, [paid], 0, refund=body.is_return)
+        paper.pair("Total du ticket", format_amount(body.total))
+    else:
+        paper.pair(label, format_amount(body.total), bold=True, size=TALL)
+        payment_lines(paper, body.payments, body.change, refund=body.is_return)
     paper.rule()
     software_block(paper)
     paper.line(PROOF_MENTION, align="center", bold=True)

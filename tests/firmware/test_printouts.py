@@ -27,6 +27,7 @@ from firmware.printouts import (
     duplicate_receipt,
     invoice_document,
     payment_proof,
+    payment_proofs,
     provisional_note,
     rights_list,
     split_per_person,
@@ -39,7 +40,7 @@ from fiscal_core import codes
 from fiscal_core.closures import ClosureBody, Totals
 from fiscal_core.ed25519 import Ed25519Signer, b64url, signature_extract
 from fiscal_core.ledger import Ledger
-from fiscal_core.records import Line, Record
+from fiscal_core.records import Line, Payment, Record
 from fiscal_core.state import LedgerState
 from simulator.escpos_text import PaperLine, render_lines, render_text
 from tests.firmware.test_receipt import check_golden, one
@@ -499,3 +500,26 @@ def closure_body() -> ClosureBody:
         cash_float=10000,
         cash_moves=-2500,
     )
+
+
+def test_a_shared_payment_gets_one_proof_per_payment_line(rec: Records) -> None:
+    state = LedgerState()
+    for record in rec.values():
+        state.advance(record)
+    ledger = Ledger("TEST-0001", Ed25519Signer(SEED), state)
+    if not state.period_open:
+        ledger.accept(
+            ledger.open_period(time_utc=NEXT_DAY, utc_offset=60, operator_id=1, cash_float=0)
+        )
+    shared = ledger.seal_ticket(
+        time_utc=NEXT_DAY,
+        utc_offset=60,
+        operator_id=1,
+        lines=NOTE_LINES,
+        payments=[Payment(codes.PAY_CARD, 1000), Payment(codes.PAY_CASH, 900)],
+    ).record
+    data = payment_proofs(shared, DEMO_CONFIG)
+    text = "\n".join(render_text(data))
+    assert text.count("JUSTIFICATIF NON VALABLE POUR ENCAISSEMENT") == 4  # top and bottom, twice
+    assert "Part 1 sur 2" in text and "Part 2 sur 2" in text
+    assert data.count(b"\x1dV") == 2  # two slips, two cuts
