@@ -102,6 +102,7 @@ REFUSAL_MESSAGES = {
     "NOTHING_TO_ARCHIVE": "rien a archiver",
     "BAD_AMOUNT": "montant invalide",
     "BAD_TIME": "horloge invalide",
+    "CLOCK_BEHIND": "horloge en retard",
 }
 PRINTER_MESSAGES = {
     "offline": "imprimante eteinte",

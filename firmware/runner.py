@@ -72,6 +72,7 @@ from hal.counter import CounterError
 from hal.ports import PRINTER_READY, PrinterError
 
 START_PREFIX = "demarrage "
+CLOCK_STEP_S = 120  # a wall-clock jump beyond this, against the monotonic clock, is journaled
 SOFTWARE_ID = f"{SOFTWARE_NAME} {SOFTWARE_VERSION}"
 
 # Commits of documents that print: refused while the printer is not ready (6.7.3.4).
@@ -135,6 +136,7 @@ class Terminal:
         self.inspection = Inspection(self) if board.serial is not None else None
         self.alarm = ""  # an integrity problem found while running: the terminal halts
         self.counter_frozen = False  # never advance the counter past a mismatch: it is evidence
+        self._clock_origin = (board.clock.now_utc(), board.clock.monotonic_ms())
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -144,6 +146,10 @@ class Terminal:
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
         terminal = cls(board, config, recover(journal, config, signer), journal)
+        behind = terminal.ledger.state.last_time - board.clock.now_utc()
+        if behind > 0:  # nothing can be stamped truthfully: halt without writing
+            terminal.dispatch(Booted(halted=f"horloge en retard de {behind} s"))
+            return terminal
         problem = terminal._counter_problem()
         previous = terminal.ledger.state.last_start.removeprefix(START_PREFIX)
         started = terminal._commit(CommitJet(0, codes.JET_START, START_PREFIX + SOFTWARE_ID))
@@ -329,11 +335,26 @@ class Terminal:
         if isinstance(effect, NEEDS_PRINTER) and not self._printer_ready():
             return CommitRefused("PRINTER_NOT_READY", "printer not ready: nothing recorded")
         clock = self.board.clock
+        self._check_clock_step()
         try:
             sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes())
         except FiscalError as exc:
+            if exc.code == "CLOCK_BEHIND":
+                self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
         return self._store(sealed)
+
+    def _check_clock_step(self) -> None:
+        """Journal a step of the wall clock against the monotonic one (JET 910)."""
+        clock = self.board.clock
+        wall0, mono0 = self._clock_origin
+        now, mono = clock.now_utc(), clock.monotonic_ms()
+        step = now - (wall0 + (mono - mono0) // 1000)
+        if abs(step) <= CLOCK_STEP_S:
+            return
+        self._clock_origin = (now, mono)  # the new time is the reference from now on
+        sign = "+" if step > 0 else ""
+        self.journal_event(codes.JET_CLOCK_STEP, f"saut d'horloge de {sign}{step} s")
 
     def _store(self, sealed: Sealed) -> Event:
         """Append a sealed record durably, then let the ledger count it."""

@@ -361,6 +361,8 @@ class Ledger:
     ) -> Record:
         if not 0 <= time_utc <= codes.MAX_TIME_UTC:
             raise FiscalError("BAD_TIME", "the clock is outside the representable dates")
+        if time_utc < self.state.last_time:
+            raise FiscalError("CLOCK_BEHIND", "the clock is before the last record's time")
         if abs(utc_offset) > codes.MAX_UTC_OFFSET_MINUTES:
             raise FiscalError("BAD_TIME", "the UTC offset is out of range")
         return Record(

@@ -48,6 +48,8 @@ class Verifier:
             _fail(record, f"number {record.number} where {head.number + 1} was expected")
         if self.terminal_id is not None and record.terminal_id != self.terminal_id:
             _fail(record, f"terminal {record.terminal_id!r} is not {self.terminal_id!r}")
+        if record.time_utc < state.last_time:
+            _fail(record, "time before the previous record's")
         if record.doc_type == codes.DOC_GT_TICKET:
             _fail(record, "the grand-total-ticket chain has no records of its own")
         message = data_to_sign(record, head.signature).encode("utf-8")

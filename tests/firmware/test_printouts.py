@@ -47,7 +47,7 @@ from tests.firmware.test_receipt import check_golden, one
 from tests.vectors.make_vectors import SEED, T0, scenario
 
 CONFIG = dataclasses.replace(DEMO_CONFIG, terminal_id="TEST-0001")
-NEXT_DAY = T0 + 86400  # 2026-01-01 09:00 UTC: a new period after the year closure
+NEXT_DAY = T0 + 86400 + 3600  # 2026-01-01 10:00 UTC: after every record of the scenario
 NOTE_LINES = [Line("P1", "Cafe grain 250g", 3, 450, 550), Line("P10", "Sandwich", 1, 550, 1000)]
 GT = {"gt_real": 1815, "gt_absolute": 2055}
 Records = dict[str, Record]
