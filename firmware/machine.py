@@ -103,6 +103,7 @@ REFUSAL_MESSAGES = {
     "BAD_AMOUNT": "montant invalide",
     "BAD_TIME": "horloge invalide",
     "CLOCK_BEHIND": "horloge en retard",
+    "MEMORY_FULL": "memoire pleine",
 }
 PRINTER_MESSAGES = {
     "offline": "imprimante eteinte",
@@ -169,6 +170,8 @@ def step(state: State, event: Event) -> Step:
             return booted, [Show("CONFIG MODIFIEE", "responsable requis")]
         if event.unprinted:
             return booted, [Show(f"A IMPRIMER: {event.unprinted}", "fonction 16")]
+        if event.memory_percent >= 90:
+            return booted, [Show(f"MEMOIRE PLEINE {event.memory_percent}%", "appelez technicien")]
         return booted, [idle_screen(booted)]
     if isinstance(event, RecordCommitted):
         return functions.committed(replace(state, pending=""), state.pending, event.record)

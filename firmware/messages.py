@@ -24,6 +24,7 @@ class Booted:
     unprinted: int = 0  # tickets recorded but not printed, waiting for function 16
     halted: str = ""  # an integrity alarm (JET 90): the terminal refuses to work
     archive_due: bool = False  # a closed fiscal year waits for its archive (function 17)
+    memory_percent: int = 0  # how full the fiscal memory is
 
 
 @dataclass(frozen=True)

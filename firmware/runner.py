@@ -39,6 +39,7 @@ from firmware.messages import (
     CommitDuplicate,
     CommitInvoice,
     CommitJet,
+    CommitNote,
     CommitRefused,
     CommitReturn,
     CommitTicket,
@@ -73,10 +74,15 @@ from hal.ports import PRINTER_READY, PrinterError
 
 START_PREFIX = "demarrage "
 CLOCK_STEP_S = 120  # a wall-clock jump beyond this, against the monotonic clock, is journaled
+MEMORY_WARNING_PERCENT = 90
+RESERVE_BLOCKS = 8  # kept free for closures, JET lines and archives: sales stop before
+CAPACITY_CHECK_EVERY = 64  # records between two measures of the fiscal memory (a walk of it)
 SOFTWARE_ID = f"{SOFTWARE_NAME} {SOFTWARE_VERSION}"
 
 # Commits of documents that print: refused while the printer is not ready (6.7.3.4).
 NEEDS_PRINTER = (CommitTicket, CommitReturn, CommitDuplicate, CommitInvoice)
+# Commits refused when the fiscal memory keeps only its reserve (closures, JET, archives pass).
+NEEDS_MEMORY = (CommitTicket, CommitReturn, CommitNote, CommitDuplicate, CommitInvoice)
 
 
 class BootError(Exception):
@@ -137,6 +143,10 @@ class Terminal:
         self.alarm = ""  # an integrity problem found while running: the terminal halts
         self.counter_frozen = False  # never advance the counter past a mismatch: it is evidence
         self._clock_origin = (board.clock.now_utc(), board.clock.monotonic_ms())
+        self.memory_percent = 0
+        self.memory_full = False  # less than RESERVE_BLOCKS free: new documents are refused
+        self._memory_warned = False
+        self._since_capacity_check = 0
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -166,6 +176,7 @@ class Terminal:
             return terminal
         terminal._check_config()
         unprinted = terminal._reconcile_printing()
+        terminal._check_capacity()
         state = terminal.ledger.state
         terminal.dispatch(
             Booted(
@@ -174,6 +185,7 @@ class Terminal:
                 config_pending=bool(terminal.config_change),
                 unprinted=unprinted,
                 archive_due=state.archive_due,
+                memory_percent=terminal.memory_percent,
             )
         )
         return terminal
@@ -332,6 +344,8 @@ class Terminal:
         return None
 
     def _commit(self, effect: Commit) -> Event:
+        if isinstance(effect, NEEDS_MEMORY) and self.memory_full:
+            return CommitRefused("MEMORY_FULL", "fiscal memory full: only closures and archives")
         if isinstance(effect, NEEDS_PRINTER) and not self._printer_ready():
             return CommitRefused("PRINTER_NOT_READY", "printer not ready: nothing recorded")
         clock = self.board.clock
@@ -343,6 +357,25 @@ class Terminal:
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
         return self._store(sealed)
+
+    def _check_capacity(self) -> None:
+        """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.
+
+        Nothing is ever erased to make room: the journal only grows, and a
+        full memory is a technician's matter (archive, then a new flash).
+        """
+        self._since_capacity_check = 0
+        geometry = self.board.flash.geometry
+        try:
+            used = self.journal.used_bytes()
+        except JournalError:
+            return
+        self.memory_percent = 100 * used // geometry.total_size
+        self.memory_full = geometry.total_size - used < RESERVE_BLOCKS * geometry.block_size
+        if self.memory_percent >= MEMORY_WARNING_PERCENT and not self._memory_warned:
+            self._memory_warned = True
+            text = f"memoire fiscale utilisee a {self.memory_percent} %"
+            self.journal_event(codes.JET_MEMORY_WARNING, text)
 
     def _check_clock_step(self) -> None:
         """Journal a step of the wall clock against the monotonic one (JET 910)."""
@@ -364,6 +397,9 @@ class Terminal:
             return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
         self._advance_counter(sealed.record.seq)
+        self._since_capacity_check += 1
+        if self._since_capacity_check >= CAPACITY_CHECK_EVERY:
+            self._check_capacity()
         return RecordCommitted(sealed.record)
 
     def _advance_counter(self, seq: int) -> None:

@@ -92,6 +92,7 @@ JET_NOTE_PRINTED = 903  # reserved: notes are NOTE records (doc_type 11)
 JET_PAYMENT_PROOF = 904
 JET_CLOCK_STEP = 910
 JET_VERSION_CHANGE = 915  # the software version differs from the previous start-up's
+JET_MEMORY_WARNING = 920  # the fiscal memory is 90 % full or more
 
 # Payment means, as stored in a ticket's payment lines.
 PAY_CASH = 1
