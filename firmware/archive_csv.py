@@ -54,6 +54,15 @@ JET_MEANINGS = {
     codes.JET_NOTE_PRINTED: "réservé (les notes sont des enregistrements NOTE)",
     codes.JET_PAYMENT_PROOF: "justificatif de paiement imprimé (réf. = ticket)",
     codes.JET_CLOCK_STEP: "saut d'horloge",
+    codes.JET_INTEGRITY_CLEARED: "alarme d'intégrité levée par un technicien",
+    codes.JET_INSPECTION_OPEN: "inspection : session ouverte sur la liaison série",
+    codes.JET_INSPECTION_HEAD: "inspection : déclaration de tête remise (plage lue dans le texte)",
+    codes.JET_CONFIG_ACK: "configuration validée (empreinte SHA-256 dans le texte)",
+    codes.JET_VERSION_CHANGE: "version du logiciel différente de celle du démarrage précédent",
+    codes.JET_MEMORY_WARNING: "mémoire fiscale remplie à 90 % ou plus",
+    codes.JET_SELF_TEST: (
+        "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)"
+    ),
 }
 UNKNOWN_JET = "code non répertorié dans cette version"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
+from typing import TYPE_CHECKING
 
 from firmware.archiving import archive_file
 from firmware.config import ConfigError, TerminalConfig
@@ -72,6 +73,9 @@ from hal.board import Board
 from hal.counter import CounterError
 from hal.ports import PRINTER_READY, PrinterError
 
+if TYPE_CHECKING:
+    from fiscal_core.ed25519 import Signer
+
 START_PREFIX = "demarrage "
 CLOCK_STEP_S = 120  # a wall-clock jump beyond this, against the monotonic clock, is journaled
 MEMORY_WARNING_PERCENT = 90
@@ -94,7 +98,7 @@ class BootError(Exception):
         self.message = message
 
 
-def recover(journal: Journal, config: TerminalConfig, signer: Ed25519Signer) -> Ledger:
+def recover(journal: Journal, config: TerminalConfig, signer: Signer) -> Ledger:
     """Return the ledger rebuilt from ``journal``, every record checked on the way.
 
     Raises BootError when the identity does not match this terminal or any
@@ -177,6 +181,7 @@ class Terminal:
         terminal._check_config()
         unprinted = terminal._reconcile_printing()
         terminal._check_capacity()
+        terminal.self_test("demarrage", journal_checked=True)
         state = terminal.ledger.state
         terminal.dispatch(
             Booted(
@@ -323,7 +328,11 @@ class Terminal:
         if isinstance(effect, Show):
             self.board.display.show(effect.line1, effect.line2)
         elif isinstance(effect, COMMITS):
-            return self._commit(effect)
+            outcome = self._commit(effect)
+            daily = isinstance(effect, CommitJet) and effect.code == codes.JET_PERIOD_CLOSURE
+            if daily and isinstance(outcome, RecordCommitted):
+                self.self_test("cloture journaliere")  # the daily self-test, after the Z
+            return outcome
         elif isinstance(effect, LoadRecord):
             found = self.find(effect.doc_type, effect.number)
             return RecordLoaded(found) if found else CommitRefused("NOT_FOUND", "not found")
@@ -357,6 +366,41 @@ class Terminal:
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
         return self._store(sealed)
+
+    def self_test(self, when: str, *, journal_checked: bool = False) -> bool:
+        """Check journal, key, counter, clock and printer; journal the result (JET 930).
+
+        ``journal_checked``: every record was just verified (at start-up);
+        otherwise the whole journal is verified again (the daily self-test,
+        run after the Z). A journal that no longer verifies is an integrity
+        alarm (JET 90). Returns True when everything is in order.
+        """
+        problems: list[str] = []
+        seq = self.ledger.state.seq
+        if not journal_checked:
+            try:
+                again = recover(self.journal, self.config, self.ledger.signer).state
+                live = self.ledger.state
+                jet_head = live.head(codes.DOC_JET).signature
+                if again.seq != seq or again.head(codes.DOC_JET).signature != jet_head:
+                    problems.append("journal different de l'etat en memoire")
+            except BootError as exc:
+                problems.append(f"journal: {exc.message}")
+        if self.ledger.signer.public_key != Identity.decode(self.journal.identity()).public_key:
+            problems.append("cle de signature absente ou differente")
+        counter = self.board.counter
+        if counter is not None and not self.counter_frozen and counter.value() != seq:
+            problems.append(f"compteur {counter.value()} pour {seq} enregistrements")
+        if self.board.clock.now_utc() < self.ledger.state.last_time:
+            problems.append("horloge en retard")
+        printer = self.board.printer.status()
+        verdict = "; ".join(problems) if problems else "ok"
+        text = f"autotest {when}: {seq} enregistrements, imprimante {printer}: {verdict}"
+        self.journal_event(codes.JET_SELF_TEST, text[:200])
+        if problems and not journal_checked:
+            self.alarm = problems[0][:60]
+            self.journal_event(codes.JET_INTEGRITY_ERROR, f"autotest: {verdict}"[:200])
+        return not problems
 
     def _check_capacity(self) -> None:
         """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.

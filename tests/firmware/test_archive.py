@@ -298,3 +298,10 @@ def test_refuses_what_it_cannot_archive_faithfully() -> None:
     for garbage in (b"not a zip", ARCHIVE[:100]):
         with pytest.raises(ValueError, match="not a fiscal archive"):
             read_manifest(garbage)
+
+
+def test_every_jet_code_of_the_terminal_has_a_meaning() -> None:
+    from firmware.archive_csv import JET_MEANINGS
+
+    every = {value for name, value in vars(codes).items() if name.startswith("JET_")}
+    assert every <= set(JET_MEANINGS)

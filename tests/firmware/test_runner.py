@@ -23,7 +23,7 @@ from hal.display.fake import FakeDisplay
 from hal.drawer.fake import FakeCashDrawer
 from hal.flash.ram import RamFlash
 from hal.keypad.fake import FakeKeypad
-from hal.ports import PRINTER_PAPER_OUT, PRINTER_READY, FlashGeometry
+from hal.ports import PRINTER_PAPER_OUT, PRINTER_READY, FlashGeometry, PrinterError
 from hal.printer.fake import FakePrinter
 
 SIGNER = Ed25519Signer(bytes(range(1, 33)))
@@ -71,10 +71,12 @@ def records_of(flash: RamFlash) -> list[Record]:
 def test_boot_journals_start_up_and_asks_for_operator(flash: RamFlash) -> None:
     board = make_board(flash)
     Terminal.boot(board, DEMO_CONFIG, SIGNER)
-    start, ack = records_of(flash)  # the first acknowledgment is the initial configuration
+    start, ack, selftest = records_of(flash)  # the first acknowledgment: the initial config
     assert start.doc_type == codes.DOC_JET and start.body.code == codes.JET_START  # type: ignore[union-attr]
     assert ack.body.code == codes.JET_CONFIG_ACK  # type: ignore[union-attr]
     assert ack.body.text == DEMO_CONFIG.digest()  # type: ignore[union-attr]
+    assert selftest.body.code == codes.JET_SELF_TEST  # type: ignore[union-attr]
+    assert selftest.body.text.endswith(": ok")  # type: ignore[union-attr]
     assert board.display.text == ("OPERATEUR ?", "")  # type: ignore[attr-defined]
 
 
@@ -84,12 +86,13 @@ def test_sale_is_durable_before_it_prints_and_before_the_drawer(flash: RamFlash)
     assert terminal.poll() == len(parse_key_script(SALE))
     printer: JournalCheckingPrinter = board.printer  # type: ignore[assignment]
     assert printer.tickets_on_flash_at_print == [1]
-    assert printer.status_queries == 2  # before recording (6.7.3.4), then before printing
+    # the self-test at start-up, before recording (6.7.3.4), then before printing
+    assert printer.status_queries == 3
     assert board.drawer.pulses == 2  # type: ignore[attr-defined]  # the float, then the sale
     assert board.display.text == ("RENDU           6,15", "TICKET 1 OK")  # type: ignore[attr-defined]
     kinds = [(r.doc_type, r.number) for r in records_of(flash)]
-    # start-up, initial configuration (401), log-in, cash float, then the ticket
-    assert kinds == [(codes.DOC_JET, n) for n in range(1, 5)] + [(codes.DOC_TICKET, 1)]
+    # start-up, initial configuration (401), self-test, log-in, cash float, then the ticket
+    assert kinds == [(codes.DOC_JET, n) for n in range(1, 6)] + [(codes.DOC_TICKET, 1)]
 
 
 def test_restart_recovers_numbers_chains_and_totals_from_flash_alone(flash: RamFlash) -> None:
@@ -99,7 +102,7 @@ def test_restart_recovers_numbers_chains_and_totals_from_flash_alone(flash: RamF
     # The period is still open after the restart: no float this time.
     second = Terminal.boot(make_board(flash, SALE.replace(" 15000 ENTER", "")), DEMO_CONFIG, SIGNER)
     recovered = second.ledger.state
-    assert recovered.seq == state_before.seq + 1  # plus the new start-up JET
+    assert recovered.seq == state_before.seq + 2  # plus the new start-up and self-test JETs
     assert recovered.gt_real == state_before.gt_real == 1385
     second.poll()
     tickets = [r for r in records_of(flash) if r.doc_type == codes.DOC_TICKET]
@@ -132,11 +135,10 @@ def test_no_sale_is_recorded_while_the_printer_is_out_and_the_outage_is_journale
 
 
 class DyingPrinter(FakePrinter):
-    """Ready when asked before recording, out of paper when the receipt comes."""
+    """Ready when asked, out of paper as the receipt comes."""
 
-    def status(self) -> str:
-        self.status_queries += 1
-        return PRINTER_READY if self.status_queries % 2 else PRINTER_PAPER_OUT
+    def print_bytes(self, data: bytes) -> None:
+        raise PrinterError(PRINTER_PAPER_OUT, "paper ran out during the receipt")
 
 
 def test_a_ticket_recorded_but_not_printed_is_journaled_and_printed_later(
@@ -281,7 +283,7 @@ def test_a_ticket_recorded_when_the_power_failed_before_printing_is_offered_at_b
     Journal.mount(flash)._fs.remove("/fiscal/printed")  # the cut came before the marker
     board = make_board(flash)
     terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
-    last = records_of(flash)[-1]
+    last = records_of(flash)[-2]  # then the start-up self-test
     assert isinstance(last.body, JetBody) and last.body.code == codes.JET_RECEIPT_NOT_PRINTED
     assert last.body.ref == 1 and "coupure" in last.body.text
     assert terminal.ledger.state.unprinted == {1}
@@ -342,8 +344,12 @@ def test_a_new_software_version_is_journaled_with_before_and_after(
     Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
     monkeypatch.setattr("firmware.runner.SOFTWARE_ID", "FiscalTerm 0.2.0")
     Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)
-    change = records_of(flash)[-1].body
-    assert isinstance(change, JetBody) and change.code == codes.JET_VERSION_CHANGE
+    change = next(
+        r.body
+        for r in records_of(flash)
+        if isinstance(r.body, JetBody) and r.body.code == codes.JET_VERSION_CHANGE
+    )
+    assert isinstance(change, JetBody)
     assert change.text == "changement de version: FiscalTerm 0.1.0 -> FiscalTerm 0.2.0"
     Terminal.boot(make_board(flash), DEMO_CONFIG, SIGNER)  # same version: nothing more
     assert jet_codes(flash).count(codes.JET_VERSION_CHANGE) == 1
@@ -444,3 +450,38 @@ def test_a_fiscal_memory_nearly_full_warns_then_keeps_its_reserve_for_closures()
     again = make_board(chip)
     Terminal.boot(again, DEMO_CONFIG, SIGNER)
     assert again.display.text[0].startswith("MEMOIRE PLEINE 9")  # type: ignore[attr-defined]
+
+
+def test_the_daily_closure_runs_a_self_test_that_verifies_the_whole_journal(
+    flash: RamFlash,
+) -> None:
+    board = make_board(flash)
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    for key in parse_key_script(SALE + " 2 FUNC"):
+        terminal.press(key)
+    last = records_of(flash)[-1].body
+    assert isinstance(last, JetBody) and last.code == codes.JET_SELF_TEST
+    assert last.text.startswith("autotest cloture journaliere") and last.text.endswith(": ok")
+
+
+def test_a_journal_altered_while_running_is_caught_by_the_daily_self_test(
+    flash: RamFlash,
+) -> None:
+    board = make_board(flash)
+    board.printer = FakePrinter()  # the checking printer would itself trip over the damage
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    for key in parse_key_script(SALE):
+        terminal.press(key)
+    journal = Journal.mount(flash)  # someone with the flash in hand changes a byte
+    (segment,) = journal.segments()
+    with journal._fs.open(segment, "rb") as f:
+        data = bytearray(f.read())
+    data[40] ^= 0x01
+    with journal._fs.open(segment, "wb") as f:
+        f.write(bytes(data))
+    terminal.journal = Journal.mount(flash)
+    for key in parse_key_script("2 FUNC"):
+        terminal.press(key)
+    assert terminal.ledger.state.integrity_alarm  # JET 90 was journaled (and accepted)
+    assert terminal.state.mode == "halted"
+    assert board.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]

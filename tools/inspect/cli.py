@@ -4,7 +4,8 @@ Subcommands (argparse sub-parsers, one function each):
 
 - ``verify PATH`` checks a copy made by ``dump``, or a flash image (a file,
   or a simulator data directory holding ``flash.img``), and prints a report
-  in French, or JSON with ``--json``.
+  in French, or JSON with ``--json``; ``--html FILE`` also writes a
+  printable HTML report (``tools/inspect/html_report.py``).
 - ``dump -p PORT -o DIR`` copies a terminal's fiscal memory over its serial
   link; ``devs`` lists the serial ports (``tools/inspect/dump.py``).
 - ``export PATH --csv OUT`` writes the fiscal data as CSV files
@@ -24,6 +25,7 @@ from pathlib import Path
 from tools.inspect.dump_cli import add_commands as add_dump_commands
 from tools.inspect.dumpdir import load_source
 from tools.inspect.export import run_export
+from tools.inspect.html_report import render_html
 from tools.inspect.image import DEFAULT_BLOCK_SIZE, ImageError
 from tools.inspect.listing import date_arg, doc_type_arg, run_list
 from tools.inspect.model import PUBLIC_KEY_BYTES
@@ -62,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _source_arguments(check)
     check.add_argument("--json", action="store_true", help="rapport en JSON")
+    check.add_argument(
+        "--html",
+        type=Path,
+        metavar="FICHIER",
+        help="écrire aussi le rapport en HTML imprimable (un seul fichier, sans script)",
+    )
     check.set_defaults(run=_verify)
     add_dump_commands(commands)
     export = commands.add_parser(
@@ -141,6 +149,12 @@ def _verify(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"intact": False, "error": str(exc)}, ensure_ascii=False))
         return EXIT_UNUSABLE
+    if args.html is not None:
+        try:
+            args.html.write_text(render_html(report), encoding="utf-8")
+        except OSError as exc:
+            print(f"fiscal-inspect : rapport HTML non écrit : {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
     print(render_json(report) if args.json else render_text(report))
     return EXIT_INTACT if report.intact else EXIT_FINDINGS
 

@@ -226,6 +226,8 @@ JET_MEANINGS = {
     904: "justificatif de paiement imprimé (réf. = ticket)",
     910: "saut d'horloge",
     915: "version du logiciel différente de celle du démarrage précédent",
+    920: "mémoire fiscale remplie à 90 % ou plus",
+    930: "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)",
 }
 UNKNOWN_JET = "code non répertorié dans cette version"
 
