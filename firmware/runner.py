@@ -207,20 +207,21 @@ class Terminal:
         counter = self.board.counter
         if counter is None:
             return ""
+        if self.ledger.state.integrity_alarm:  # already journaled: keep the evidence as it is
+            self.counter_frozen = True
+            return ""
         seq = self.ledger.state.seq
         try:
             value = counter.value()
-            if seq == value + 1:
+            if seq == value + 1:  # the power failed between an append and the counter
                 counter.advance_to(seq)
                 value = seq
         except CounterError as exc:
             self.counter_frozen = True
             return f"compteur illisible ({exc.code})"
-        if seq == value and not self.ledger.state.integrity_alarm:
-            return ""
-        self.counter_frozen = True
         if seq == value:
             return ""
+        self.counter_frozen = True
         if seq < value:
             return f"journal raccourci: {seq} enregistrements, compteur {value}"
         return f"compteur en retard: {value}, journal {seq} enregistrements"

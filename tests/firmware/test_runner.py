@@ -485,3 +485,15 @@ def test_a_journal_altered_while_running_is_caught_by_the_daily_self_test(
     assert terminal.ledger.state.integrity_alarm  # JET 90 was journaled (and accepted)
     assert terminal.state.mode == "halted"
     assert board.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]
+
+
+def test_an_alarm_after_a_one_record_cut_never_lets_the_counter_catch_up(flash: RamFlash) -> None:
+    counter = FakeCounter()
+    Terminal.boot(counted_board(flash, counter, SALE), DEMO_CONFIG, SIGNER).poll()
+    evidence = counter.value() + 1  # as if the last record had been removed
+    counter.advance_to(evidence)
+    for _ in range(3):  # each start-up adds records; the journal passes the counter
+        board = counted_board(flash, counter)
+        Terminal.boot(board, DEMO_CONFIG, SIGNER)
+        assert board.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]
+    assert counter.value() == evidence
