@@ -210,7 +210,7 @@ class Terminal:
         if self.ledger.state.integrity_alarm:  # already journaled: keep the evidence as it is
             self.counter_frozen = True
             return ""
-        seq = self.ledger.state.seq
+        seq = self.ledger.state.seq + self.ledger.state.counter_base
         try:
             value = counter.value()
             if seq == value + 1:  # the power failed between an append and the counter
@@ -390,8 +390,9 @@ class Terminal:
         if self.ledger.signer.public_key != Identity.decode(self.journal.identity()).public_key:
             problems.append("cle de signature absente ou differente")
         counter = self.board.counter
-        if counter is not None and not self.counter_frozen and counter.value() != seq:
-            problems.append(f"compteur {counter.value()} pour {seq} enregistrements")
+        expected = seq + self.ledger.state.counter_base
+        if counter is not None and not self.counter_frozen and counter.value() != expected:
+            problems.append(f"compteur {counter.value()} au lieu de {expected}")
         if self.board.clock.now_utc() < self.ledger.state.last_time:
             problems.append("horloge en retard")
         printer = self.board.printer.status()
@@ -452,7 +453,7 @@ class Terminal:
         if counter is None or self.counter_frozen:
             return
         try:
-            counter.advance_to(seq)
+            counter.advance_to(seq + self.ledger.state.counter_base)
         except CounterError as exc:
             self.counter_frozen = True
             self.alarm = f"compteur indisponible ({exc.code})"

@@ -43,6 +43,7 @@ class LedgerState:
         "closure_gt",
         "closures",
         "config_ack",
+        "counter_base",
         "day",
         "fiscal_year_start_month",
         "gt_absolute",
@@ -93,6 +94,7 @@ class LedgerState:
         self.archive_due = False  # a fiscal year is closed but not archived yet
         self.config_ack = ""  # digest of the configuration last acknowledged (JET 401)
         self.integrity_alarm = False  # JET 90 journaled and not released (JET 91)
+        self.counter_base = 0  # monotonic counter minus seq, set by a release (JET 91)
         self.last_start = ""  # text of the last start-up line (JET 80): the software version
 
     def head(self, doc_type: int) -> ChainHead:
@@ -182,6 +184,7 @@ class LedgerState:
             self.integrity_alarm = True
         elif body.code == codes.JET_INTEGRITY_CLEARED:
             self.integrity_alarm = False
+            self.counter_base = body.amount - record.seq  # amount: the counter at the release
         elif body.code == codes.JET_CONFIG_ACK:
             self.config_ack = body.text
         elif body.code == codes.JET_RECEIPT_NOT_PRINTED:

@@ -15,6 +15,7 @@ from pathlib import Path
 from firmware.config import ConfigError, TerminalConfig
 from firmware.demo import DEMO_CONFIG
 from tools.flash.image import ImageError, image_info
+from tools.flash.release import ReleaseError, release_alarm
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate a terminal configuration file")
     check.add_argument("config", type=Path)
     sub.add_parser("default-config", help="print the embedded demo configuration as JSON")
+    release = sub.add_parser(
+        "release-alarm", help="release a terminal's integrity alarm (journaled, JET 91)"
+    )
+    release.add_argument("--data", type=Path, required=True, help="the terminal's data directory")
+    release.add_argument("--technician", required=True, help="who releases it")
+    release.add_argument("--reason", required=True, help="what was found and done")
     return parser
 
 
@@ -36,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         return _image_info(args.image, args.block_size, args.json)
     if args.command == "check-config":
         return _check_config(args.config)
+    if args.command == "release-alarm":
+        try:
+            print(release_alarm(args.data, args.technician, args.reason))
+        except ReleaseError as exc:
+            print(f"fiscal-flash: {exc}", file=sys.stderr)
+            return 1
+        return 0
     print(DEMO_CONFIG.to_json())
     return 0
 
