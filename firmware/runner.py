@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 from firmware.archiving import archive_file
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
+from firmware.health import Health
 from firmware.inspection import Inspection
 from firmware.journal import (
     CONFIG_PATH,
     PRINTED_PATH,
-    CorruptFrameError,
     Journal,
     JournalError,
 )
@@ -60,74 +60,31 @@ from firmware.messages import (
     Show,
 )
 from firmware.printjobs import render_record, render_slip
+from firmware.recovery import BootError, recover
 from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
-from fiscal_core.errors import FiscalError, FormatError, IntegrityError
+from fiscal_core.errors import FiscalError
 from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Record
-from fiscal_core.verifier import Verifier
 from hal.board import Board
 from hal.counter import CounterError
 from hal.ports import PRINTER_READY, PrinterError
 
 if TYPE_CHECKING:
-    from fiscal_core.ed25519 import Signer
+    pass
 
 START_PREFIX = "demarrage "
-CLOCK_STEP_S = 120  # a wall-clock jump beyond this, against the monotonic clock, is journaled
-MEMORY_WARNING_PERCENT = 90
-RESERVE_BLOCKS = 8  # kept free for closures, JET lines and archives: sales stop before
-CAPACITY_CHECK_EVERY = 64  # records between two measures of the fiscal memory (a walk of it)
 SOFTWARE_ID = f"{SOFTWARE_NAME} {SOFTWARE_VERSION}"
+
+__all__ = ["BootError", "Terminal", "recover"]
 
 # Commits of documents that print: refused while the printer is not ready (6.7.3.4).
 NEEDS_PRINTER = (CommitTicket, CommitReturn, CommitDuplicate, CommitInvoice)
 # Commits refused when the fiscal memory keeps only its reserve (closures, JET, archives pass).
 NEEDS_MEMORY = (CommitTicket, CommitReturn, CommitNote, CommitDuplicate, CommitInvoice)
-
-
-class BootError(Exception):
-    """The terminal cannot start on this flash; nothing was written. ``code`` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def recover(journal: Journal, config: TerminalConfig, signer: Signer) -> Ledger:
-    """Return the ledger rebuilt from ``journal``, every record checked on the way.
-
-    Raises BootError when the identity does not match this terminal or any
-    record fails a check (frame, format, numbering, chain, signature, totals).
-    """
-    try:
-        identity = Identity.decode(journal.identity())
-    except FormatError as exc:
-        raise BootError("BAD_IDENTITY", f"identity file unreadable: {exc.message}") from None
-    except JournalError as exc:
-        raise BootError(exc.code, str(exc)) from None
-    if identity.public_key != signer.public_key:
-        raise BootError("KEY_MISMATCH", "the signing key is not the one this journal was made with")
-    if identity.terminal_id != config.terminal_id:
-        raise BootError(
-            "TERMINAL_MISMATCH",
-            f"journal of {identity.terminal_id!r}, configuration of {config.terminal_id!r}",
-        )
-    verifier = Verifier(identity.public_key, identity.terminal_id, config.fiscal_year_start_month)
-    try:
-        for raw in journal.records():
-            verifier.check(Record.decode(raw))
-    except CorruptFrameError as exc:
-        raise BootError("CORRUPT_JOURNAL", str(exc)) from None
-    except JournalError as exc:
-        raise BootError(exc.code, str(exc)) from None
-    except IntegrityError as exc:
-        raise BootError("INTEGRITY", str(exc)) from None
-    return Ledger(identity.terminal_id, signer, verifier.state)
 
 
 class Terminal:
@@ -145,12 +102,7 @@ class Terminal:
         self.config_change: list[tuple[int, str]] = []  # found at boot, not yet journaled
         self.inspection = Inspection(self) if board.serial is not None else None
         self.alarm = ""  # an integrity problem found while running: the terminal halts
-        self.counter_frozen = False  # never advance the counter past a mismatch: it is evidence
-        self._clock_origin = (board.clock.now_utc(), board.clock.monotonic_ms())
-        self.memory_percent = 0
-        self.memory_full = False  # less than RESERVE_BLOCKS free: new documents are refused
-        self._memory_warned = False
-        self._since_capacity_check = 0
+        self.health = Health(self)
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -164,7 +116,7 @@ class Terminal:
         if behind > 0:  # nothing can be stamped truthfully: halt without writing
             terminal.dispatch(Booted(halted=f"horloge en retard de {behind} s"))
             return terminal
-        problem = terminal._counter_problem()
+        problem = terminal.health.counter_problem()
         previous = terminal.ledger.state.last_start.removeprefix(START_PREFIX)
         started = terminal._commit(CommitJet(0, codes.JET_START, START_PREFIX + SOFTWARE_ID))
         if isinstance(started, CommitRefused):
@@ -180,8 +132,8 @@ class Terminal:
             return terminal
         terminal._check_config()
         unprinted = terminal._reconcile_printing()
-        terminal._check_capacity()
-        terminal.self_test("demarrage", journal_checked=True)
+        terminal.health.check_capacity()
+        terminal.health.self_test("demarrage", journal_checked=True)
         state = terminal.ledger.state
         terminal.dispatch(
             Booted(
@@ -190,41 +142,10 @@ class Terminal:
                 config_pending=bool(terminal.config_change),
                 unprinted=unprinted,
                 archive_due=state.archive_due,
-                memory_percent=terminal.memory_percent,
+                memory_percent=terminal.health.memory_percent,
             )
         )
         return terminal
-
-    def _counter_problem(self) -> str:
-        """Compare the journal's length with the monotonic counter; return what is wrong.
-
-        The counter is advanced after each append, so after a power cut the
-        journal may be one record ahead (then the counter catches up); any
-        other difference means records were removed from the end, or the
-        journal (or the counter) was replaced. The counter is then frozen:
-        it is the evidence, kept for the technician and the inspector.
-        """
-        counter = self.board.counter
-        if counter is None:
-            return ""
-        if self.ledger.state.integrity_alarm:  # already journaled: keep the evidence as it is
-            self.counter_frozen = True
-            return ""
-        seq = self.ledger.state.seq + self.ledger.state.counter_base
-        try:
-            value = counter.value()
-            if seq == value + 1:  # the power failed between an append and the counter
-                counter.advance_to(seq)
-                value = seq
-        except CounterError as exc:
-            self.counter_frozen = True
-            return f"compteur illisible ({exc.code})"
-        if seq == value:
-            return ""
-        self.counter_frozen = True
-        if seq < value:
-            return f"journal raccourci: {seq} enregistrements, compteur {value}"
-        return f"compteur en retard: {value}, journal {seq} enregistrements"
 
     def _check_config(self) -> None:
         """Compare the configuration with the one the JET last acknowledged (JET 401).
@@ -332,7 +253,7 @@ class Terminal:
             outcome = self._commit(effect)
             daily = isinstance(effect, CommitJet) and effect.code == codes.JET_PERIOD_CLOSURE
             if daily and isinstance(outcome, RecordCommitted):
-                self.self_test("cloture journaliere")  # the daily self-test, after the Z
+                self.health.self_test("cloture journaliere")  # the daily self-test, after the Z
             return outcome
         elif isinstance(effect, LoadRecord):
             found = self.find(effect.doc_type, effect.number)
@@ -354,12 +275,12 @@ class Terminal:
         return None
 
     def _commit(self, effect: Commit) -> Event:
-        if isinstance(effect, NEEDS_MEMORY) and self.memory_full:
+        if isinstance(effect, NEEDS_MEMORY) and self.health.memory_full:
             return CommitRefused("MEMORY_FULL", "fiscal memory full: only closures and archives")
         if isinstance(effect, NEEDS_PRINTER) and not self._printer_ready():
             return CommitRefused("PRINTER_NOT_READY", "printer not ready: nothing recorded")
         clock = self.board.clock
-        self._check_clock_step()
+        self.health.check_clock_step()
         try:
             sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes())
         except FiscalError as exc:
@@ -368,73 +289,6 @@ class Terminal:
             return CommitRefused(exc.code, exc.message)
         return self._store(sealed)
 
-    def self_test(self, when: str, *, journal_checked: bool = False) -> bool:
-        """Check journal, key, counter, clock and printer; journal the result (JET 930).
-
-        ``journal_checked``: every record was just verified (at start-up);
-        otherwise the whole journal is verified again (the daily self-test,
-        run after the Z). A journal that no longer verifies is an integrity
-        alarm (JET 90). Returns True when everything is in order.
-        """
-        problems: list[str] = []
-        seq = self.ledger.state.seq
-        if not journal_checked:
-            try:
-                again = recover(self.journal, self.config, self.ledger.signer).state
-                live = self.ledger.state
-                jet_head = live.head(codes.DOC_JET).signature
-                if again.seq != seq or again.head(codes.DOC_JET).signature != jet_head:
-                    problems.append("journal different de l'etat en memoire")
-            except BootError as exc:
-                problems.append(f"journal: {exc.message}")
-        if self.ledger.signer.public_key != Identity.decode(self.journal.identity()).public_key:
-            problems.append("cle de signature absente ou differente")
-        counter = self.board.counter
-        expected = seq + self.ledger.state.counter_base
-        if counter is not None and not self.counter_frozen and counter.value() != expected:
-            problems.append(f"compteur {counter.value()} au lieu de {expected}")
-        if self.board.clock.now_utc() < self.ledger.state.last_time:
-            problems.append("horloge en retard")
-        printer = self.board.printer.status()
-        verdict = "; ".join(problems) if problems else "ok"
-        text = f"autotest {when}: {seq} enregistrements, imprimante {printer}: {verdict}"
-        self.journal_event(codes.JET_SELF_TEST, text[:200])
-        if problems and not journal_checked:
-            self.alarm = problems[0][:60]
-            self.journal_event(codes.JET_INTEGRITY_ERROR, f"autotest: {verdict}"[:200])
-        return not problems
-
-    def _check_capacity(self) -> None:
-        """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.
-
-        Nothing is ever erased to make room: the journal only grows, and a
-        full memory is a technician's matter (archive, then a new flash).
-        """
-        self._since_capacity_check = 0
-        geometry = self.board.flash.geometry
-        try:
-            used = self.journal.used_bytes()
-        except JournalError:
-            return
-        self.memory_percent = 100 * used // geometry.total_size
-        self.memory_full = geometry.total_size - used < RESERVE_BLOCKS * geometry.block_size
-        if self.memory_percent >= MEMORY_WARNING_PERCENT and not self._memory_warned:
-            self._memory_warned = True
-            text = f"memoire fiscale utilisee a {self.memory_percent} %"
-            self.journal_event(codes.JET_MEMORY_WARNING, text)
-
-    def _check_clock_step(self) -> None:
-        """Journal a step of the wall clock against the monotonic one (JET 910)."""
-        clock = self.board.clock
-        wall0, mono0 = self._clock_origin
-        now, mono = clock.now_utc(), clock.monotonic_ms()
-        step = now - (wall0 + (mono - mono0) // 1000)
-        if abs(step) <= CLOCK_STEP_S:
-            return
-        self._clock_origin = (now, mono)  # the new time is the reference from now on
-        sign = "+" if step > 0 else ""
-        self.journal_event(codes.JET_CLOCK_STEP, f"saut d'horloge de {sign}{step} s")
-
     def _store(self, sealed: Sealed) -> Event:
         """Append a sealed record durably, then let the ledger count it."""
         try:
@@ -442,22 +296,8 @@ class Terminal:
         except JournalError as exc:
             return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
-        self._advance_counter(sealed.record.seq)
-        self._since_capacity_check += 1
-        if self._since_capacity_check >= CAPACITY_CHECK_EVERY:
-            self._check_capacity()
+        self.health.after_store(sealed.record.seq)
         return RecordCommitted(sealed.record)
-
-    def _advance_counter(self, seq: int) -> None:
-        counter = self.board.counter
-        if counter is None or self.counter_frozen:
-            return
-        try:
-            counter.advance_to(seq + self.ledger.state.counter_base)
-        except CounterError as exc:
-            self.counter_frozen = True
-            self.alarm = f"compteur indisponible ({exc.code})"
-            self.journal_event(codes.JET_INTEGRITY_ERROR, self.alarm)
 
     def _archive(self, effect: CommitArchive) -> Event:
         """Write the archive file of the last closure of a kind, then its ARCHIVE record."""

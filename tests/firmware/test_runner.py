@@ -175,7 +175,7 @@ def test_full_fiscal_memory_refuses_the_sale_and_keeps_it_open(flash: RamFlash) 
     seq = terminal.ledger.state.seq
     # The reserve check normally refuses first (MEMORY_FULL); here its measure is stale,
     # so the journal's own refusal is the last line of defence.
-    terminal.memory_full = False
+    terminal.health.memory_full = False
     terminal.press("CASH")
     assert terminal.ledger.state.seq == seq and len(records_of(flash)) == on_flash
     assert terminal.board.display.text == ("ECRITURE IMPOSSIBLE", "WRITE_FAILED")  # type: ignore[attr-defined]
@@ -430,7 +430,7 @@ def test_a_fiscal_memory_nearly_full_warns_then_keeps_its_reserve_for_closures()
     terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
     for key in parse_key_script(LOGIN):
         terminal.press(key)
-    while not terminal.memory_full:  # JET lines standing for months of activity
+    while not terminal.health.memory_full:  # JET lines standing for months of activity
         assert terminal.journal_event(codes.JET_REPORT_X, "x" * 190)
     assert jet_codes(chip).count(codes.JET_MEMORY_WARNING) == 1
     warning = next(

@@ -1,0 +1,161 @@
+"""The terminal's health: monotonic counter, capacity, clock and self-test.
+
+Each check journals what it finds (JET 90, 910, 920, 930) through the
+terminal, and an integrity problem found while running sets the terminal's
+``alarm``, which halts it. Owned by the runner's Terminal (``health``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from firmware.journal import JournalError
+from firmware.recovery import BootError, recover
+from fiscal_core import codes
+from fiscal_core.identity import Identity
+from hal.counter import CounterError
+
+if TYPE_CHECKING:
+    from firmware.runner import Terminal
+
+CLOCK_STEP_S = 120  # a wall-clock jump beyond this, against the monotonic clock, is journaled
+MEMORY_WARNING_PERCENT = 90
+RESERVE_BLOCKS = 8  # kept free for closures, JET lines and archives: sales stop before
+CAPACITY_CHECK_EVERY = 64  # records between two measures of the fiscal memory (a walk of it)
+
+
+class Health:
+    """The checks of one running terminal and what they found."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+        clock = terminal.board.clock
+        self.counter_frozen = False  # never advance the counter past a mismatch: it is evidence
+        self.clock_origin = (clock.now_utc(), clock.monotonic_ms())
+        self.memory_percent = 0
+        self.memory_full = False  # less than RESERVE_BLOCKS free: new documents are refused
+        self.memory_warned = False
+        self.since_capacity_check = 0
+
+    def after_store(self, seq: int) -> None:
+        """Advance the counter past record ``seq``; measure the memory now and then."""
+        self.advance_counter(seq)
+        self.since_capacity_check += 1
+        if self.since_capacity_check >= CAPACITY_CHECK_EVERY:
+            self.check_capacity()
+
+    def counter_problem(self) -> str:
+        """Compare the journal's length with the monotonic counter; return what is wrong.
+
+        The counter is advanced after each append, so after a power cut the
+        journal may be one record ahead (then the counter catches up); any
+        other difference means records were removed from the end, or the
+        journal (or the counter) was replaced. The counter is then frozen:
+        it is the evidence, kept for the technician and the inspector.
+        """
+        counter = self.terminal.board.counter
+        if counter is None:
+            return ""
+        if (
+            self.terminal.ledger.state.integrity_alarm
+        ):  # already journaled: keep the evidence as it is
+            self.counter_frozen = True
+            return ""
+        seq = self.terminal.ledger.state.seq + self.terminal.ledger.state.counter_base
+        try:
+            value = counter.value()
+            if seq == value + 1:  # the power failed between an append and the counter
+                counter.advance_to(seq)
+                value = seq
+        except CounterError as exc:
+            self.counter_frozen = True
+            return f"compteur illisible ({exc.code})"
+        if seq == value:
+            return ""
+        self.counter_frozen = True
+        if seq < value:
+            return f"journal raccourci: {seq} enregistrements, compteur {value}"
+        return f"compteur en retard: {value}, journal {seq} enregistrements"
+
+    def self_test(self, when: str, *, journal_checked: bool = False) -> bool:
+        """Check journal, key, counter, clock and printer; journal the result (JET 930).
+
+        ``journal_checked``: every record was just verified (at start-up);
+        otherwise the whole journal is verified again (the daily self-test,
+        run after the Z). A journal that no longer verifies is an integrity
+        alarm (JET 90). Returns True when everything is in order.
+        """
+        problems: list[str] = []
+        seq = self.terminal.ledger.state.seq
+        if not journal_checked:
+            try:
+                again = recover(
+                    self.terminal.journal, self.terminal.config, self.terminal.ledger.signer
+                ).state
+                live = self.terminal.ledger.state
+                jet_head = live.head(codes.DOC_JET).signature
+                if again.seq != seq or again.head(codes.DOC_JET).signature != jet_head:
+                    problems.append("journal different de l'etat en memoire")
+            except BootError as exc:
+                problems.append(f"journal: {exc.message}")
+        if (
+            self.terminal.ledger.signer.public_key
+            != Identity.decode(self.terminal.journal.identity()).public_key
+        ):
+            problems.append("cle de signature absente ou differente")
+        counter = self.terminal.board.counter
+        expected = seq + self.terminal.ledger.state.counter_base
+        if counter is not None and not self.counter_frozen and counter.value() != expected:
+            problems.append(f"compteur {counter.value()} au lieu de {expected}")
+        if self.terminal.board.clock.now_utc() < self.terminal.ledger.state.last_time:
+            problems.append("horloge en retard")
+        printer = self.terminal.board.printer.status()
+        verdict = "; ".join(problems) if problems else "ok"
+        text = f"autotest {when}: {seq} enregistrements, imprimante {printer}: {verdict}"
+        self.terminal.journal_event(codes.JET_SELF_TEST, text[:200])
+        if problems and not journal_checked:
+            self.terminal.alarm = problems[0][:60]
+            self.terminal.journal_event(codes.JET_INTEGRITY_ERROR, f"autotest: {verdict}"[:200])
+        return not problems
+
+    def check_capacity(self) -> None:
+        """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.
+
+        Nothing is ever erased to make room: the journal only grows, and a
+        full memory is a technician's matter (archive, then a new flash).
+        """
+        self.since_capacity_check = 0
+        geometry = self.terminal.board.flash.geometry
+        try:
+            used = self.terminal.journal.used_bytes()
+        except JournalError:
+            return
+        self.memory_percent = 100 * used // geometry.total_size
+        self.memory_full = geometry.total_size - used < RESERVE_BLOCKS * geometry.block_size
+        if self.memory_percent >= MEMORY_WARNING_PERCENT and not self.memory_warned:
+            self.memory_warned = True
+            text = f"memoire fiscale utilisee a {self.memory_percent} %"
+            self.terminal.journal_event(codes.JET_MEMORY_WARNING, text)
+
+    def check_clock_step(self) -> None:
+        """Journal a step of the wall clock against the monotonic one (JET 910)."""
+        clock = self.terminal.board.clock
+        wall0, mono0 = self.clock_origin
+        now, mono = clock.now_utc(), clock.monotonic_ms()
+        step = now - (wall0 + (mono - mono0) // 1000)
+        if abs(step) <= CLOCK_STEP_S:
+            return
+        self.clock_origin = (now, mono)  # the new time is the reference from now on
+        sign = "+" if step > 0 else ""
+        self.terminal.journal_event(codes.JET_CLOCK_STEP, f"saut d'horloge de {sign}{step} s")
+
+    def advance_counter(self, seq: int) -> None:
+        counter = self.terminal.board.counter
+        if counter is None or self.counter_frozen:
+            return
+        try:
+            counter.advance_to(seq + self.terminal.ledger.state.counter_base)
+        except CounterError as exc:
+            self.counter_frozen = True
+            self.terminal.alarm = f"compteur indisponible ({exc.code})"
+            self.terminal.journal_event(codes.JET_INTEGRITY_ERROR, self.terminal.alarm)
