@@ -74,3 +74,53 @@ def test_nothing_to_release_changes_nothing(tmp_path: Path) -> None:
         == 1
     )
     assert (data / "flash.img").read_bytes() == before
+
+
+def test_a_copy_after_a_release_verifies_with_the_counter_offset(tmp_path: Path) -> None:
+    import threading
+
+    from hal.serial.pty_link import PtyLink
+
+    data, copy = tmp_path / "sim", tmp_path / "copy"
+    run(data, str(EXAMPLES / "sale.keys"))
+    with FileCounter.open(data / "counter.bin") as counter:  # as if 10 records were removed
+        counter.advance_to(counter.value() + 10)
+    Session.start(DataDir(data)).close()  # the start-up finds it: JET 90
+    assert (
+        flash_main(
+            [
+                "release-alarm",
+                "--data",
+                str(data),
+                "--technician",
+                "T. Martin",
+                "--reason",
+                "rapport 42",
+            ]
+        )
+        == 0
+    )
+    script = tmp_path / "again.keys"
+    script.write_text("1 ENTER 1234 ENTER 10 PLU CASH\n")
+    link = PtyLink()
+    codes_seen: list[int] = []
+    worker = threading.Thread(
+        target=lambda: codes_seen.append(
+            run_headless(
+                data,
+                str(script),
+                serial=link,
+                serve_seconds=4.0,
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
+        )
+    )
+    worker.start()
+    try:
+        assert inspect_main(["dump", "-p", link.path, "-o", str(copy)]) == 0
+    finally:
+        worker.join(10)
+        link.close()
+    assert codes_seen == [0]
+    assert inspect_main(["verify", str(copy)]) == 0  # the JET 90 / 91 pair explains the counter

@@ -35,12 +35,14 @@ from tools.inspect.bodies import FieldError, array, blob, integer, text, uint
 from tools.inspect.chains import Entry
 from tools.inspect.decode import DecodeError, loads_canonical
 from tools.inspect.image import HeadFiles
-from tools.inspect.model import SIGNATURE_BYTES
+from tools.inspect.model import SIGNATURE_BYTES, JetBody
 from tools.inspect.tosign import b64url
 
 HEAD_MAGIC = "nf525-head"
 HEAD_VERSION = 1
 NONCE_MIN, NONCE_MAX = 16, 64
+
+JET_INTEGRITY_CLEARED = 91  # a technician released an integrity alarm (docs/SPEC.md §6)
 
 # The monotonic counter against the statement's seq (JSON values; French in the report).
 COUNTER_NONE = "none"  # 0: a board without a counter
@@ -134,8 +136,9 @@ def check_head(
         )
     if signature_ok:
         problems += _against_copy(statement, entries, copied)
-    counter = _counter(statement)
-    problems += _counter_problems(statement, counter) if signature_ok else []
+    base = _counter_base(entries, statement.seq)
+    counter = _counter(statement, base)
+    problems += _counter_problems(statement, counter, base) if signature_ok else []
     return HeadCheck(True, statement, signature_ok, nonce_ok, copied, counter, tuple(problems))
 
 
@@ -172,16 +175,34 @@ def _against_copy(statement: Statement, entries: list[Entry], copied: int) -> li
     return []
 
 
-def _counter(statement: Statement) -> str:
+def _counter_base(entries: list[Entry], seq: int) -> int:
+    """Return the counter's offset fixed by the last trusted JET 91 up to ``seq`` (SPEC §6.1).
+
+    A technician's release of an integrity alarm sets the counter's value
+    in its amount; from then on the counter runs at ``seq`` plus that offset.
+    """
+    base = 0
+    for entry in entries:
+        record, number = entry.record, entry.header.seq
+        if record is None or not entry.trusted or number is None or number > seq:
+            continue
+        body = record.body
+        if isinstance(body, JetBody) and body.code == JET_INTEGRITY_CLEARED:
+            base = body.amount - number
+    return base
+
+
+def _counter(statement: Statement, base: int = 0) -> str:
     if statement.counter == 0:
         return COUNTER_NONE
-    if statement.counter == statement.seq:
+    expected = statement.seq + base
+    if statement.counter == expected:
         return COUNTER_EQUAL
-    return COUNTER_BEHIND if statement.counter < statement.seq else COUNTER_AHEAD
+    return COUNTER_BEHIND if statement.counter < expected else COUNTER_AHEAD
 
 
-def _counter_problems(statement: Statement, counter: str) -> list[str]:
-    c, seq = statement.counter, statement.seq
+def _counter_problems(statement: Statement, counter: str, base: int = 0) -> list[str]:
+    c, seq = statement.counter, statement.seq + base
     if counter == COUNTER_AHEAD:
         return [
             f"compteur monotone {c} au-delà des {seq} enregistrements déclarés : "
