@@ -22,6 +22,7 @@ from firmware.machine import (
     State,
     Step,
     back_to_work,
+    end_function,
     fail,
     idle_screen,
     item_key,
@@ -97,7 +98,7 @@ def start(state: State) -> Step:
     if number in _CLOSURES:
         return _commit(base, "closure", CommitClosure(op, _CLOSURES[number]))
     if number in (5, 6, 7):
-        return _ask(base, PROMPT_AMOUNT)
+        return ask(base, PROMPT_AMOUNT)
     if number == 8:
         code = codes.JET_TRAINING_OFF if state.training else codes.JET_TRAINING_ON
         text = "fin du mode formation" if state.training else "mode formation"
@@ -105,11 +106,11 @@ def start(state: State) -> Step:
     if number == 9:
         return _commit(base, "version", CommitJet(op, codes.JET_VERSION_PRINTED, "version"))
     if number in _TICKET_FUNCTIONS:
-        return _ask(base, PROMPT_TICKET)
+        return ask(base, PROMPT_TICKET)
     if number == 13:
-        return _ask(base, PROMPT_PERSONS)
+        return ask(base, PROMPT_PERSONS)
     if number == 17:
-        return _ask(base, PROMPT_ARCHIVE)
+        return ask(base, PROMPT_ARCHIVE)
     if number == 15:
         return _commit(base, "rights", CommitJet(op, codes.JET_RIGHTS_PRINTED, "liste des droits"))
     return replace(base, function=0), [Show(name[:20], "IMPRESSION..."), PrintPending(op)]
@@ -173,7 +174,7 @@ def return_key(state: State, key: str) -> Step:
     if key in PAYMENT_KEYS:
         if not state.lines:
             return fail(state, "EMPTY_SALE", "aucun article saisi")
-        return _ask(replace(state, refund_means=PAYMENT_KEYS[key]), PROMPT_REASON)
+        return ask(replace(state, refund_means=PAYMENT_KEYS[key]), PROMPT_REASON)
     if key == "CANCEL":
         done = back_to_work(replace(state, mode=MODE_READY, lines=(), document=None))
         return done, [Show("RETOUR ANNULE", "")]
@@ -190,7 +191,7 @@ def loaded(state: State, pending: str, record: Record) -> Step:
         new = replace(with_doc, mode=MODE_RETURN, prompt="", lines=(), entry="", quantity=1)
         return new, [Show(f"RETOUR TICKET {record.number}", "articles a rendre")]
     if state.function == 12:
-        return _ask(with_doc, PROMPT_CUSTOMER)
+        return ask(with_doc, PROMPT_CUSTOMER)
     text = f"justificatif ticket {record.number}"
     jet = CommitJet(op, codes.JET_PAYMENT_PROOF, text, ref=record.number)
     return _commit(with_doc, "proof", jet)
@@ -205,13 +206,13 @@ def committed(state: State, pending: str, record: Record) -> Step:
         mode = MODE_READY if state.period_open else MODE_FLOAT
         new = replace(state, mode=mode, operator_id=state.candidate_operator, candidate_operator=0)
         if state.config_pending:
-            return _ask(new, PROMPT_CONFIG)
+            return ask(new, PROMPT_CONFIG)
         hint = "CAISSE PRETE" if state.period_open else "FOND DE CAISSE ?"
         if state.archive_due:  # the warning; the block comes at the next float
             hint = "ARCHIVE: FONCTION 17"
         return new, [Show(f"BONJOUR {name}".upper(), hint)]
     if pending == "config":
-        new = _finish(replace(state, config_pending=False))
+        new = end_function(replace(state, config_pending=False))
         return new, [Show("CONFIG VALIDEE", "FOND DE CAISSE ?" if not new.period_open else "")]
     if pending == "logout":
         new = replace(state, mode=MODE_LOGIN_ID, operator_id=0)
@@ -239,18 +240,18 @@ def committed(state: State, pending: str, record: Record) -> Step:
         if state.document is not None and state.document.doc_type == codes.DOC_GT_YEAR:
             state = replace(state, archive_due=True)
         number = state.document.number if state.document is not None else 0
-        new = _finish(replace(state, period_open=state.period_open and not closed))
+        new = end_function(replace(state, period_open=state.period_open and not closed))
         return new, [Show("CLOTURE ENREGISTREE", f"N° {number}")]
     if pending == "duplicate":
         new = replace(state, pending="duplicate-jet")
         jet = CommitJet(op, codes.JET_DUPLICATE, f"duplicata {record.number}", ref=record.number)
         return new, [PrintRecord(record, state.document), jet]
     if pending == "note":
-        new = replace(_finish(state), mode=MODE_READY)  # the sale stays open, to be paid
+        new = replace(end_function(state), mode=MODE_READY)  # the sale stays open, to be paid
         shown = Show("NOTE IMPRIMEE", two_columns("TOTAL", format_cents(state.total)))
         return new, [PrintRecord(record), shown]
     if pending == "invoice":
-        new = _finish(state)
+        new = end_function(state)
         return new, [PrintRecord(record, state.document), Show("FACTURE IMPRIMEE", "")]
     return _event_done(state, pending, record)
 
@@ -269,7 +270,7 @@ def _event_done(state: State, pending: str, record: Record) -> Step:
     elif pending in ("cash", "count"):
         effects = [OpenDrawer(), Show("MOUVEMENT ENREGISTRE", "")]
     elif pending == "training":
-        new = _finish(replace(state, training=not state.training))
+        new = end_function(replace(state, training=not state.training))
         return new, [Show("MODE FORMATION" if new.training else "FIN FORMATION", "")]
     elif pending == "archive":
         body = record.body
@@ -278,11 +279,11 @@ def _event_done(state: State, pending: str, record: Record) -> Step:
         effects = [Show("ARCHIVE CREEE", f"N° {record.number}")]
     elif pending == "duplicate-jet":
         effects = [Show("DUPLICATA IMPRIME", "")]
-    return _finish(state), effects
+    return end_function(state), effects
 
 
 def _ticket_done(state: State, record: Record, body: TicketBody) -> Step:
-    new = _finish(replace(state, lines=(), payments=(), entry="", quantity=1))
+    new = end_function(replace(state, lines=(), payments=(), entry="", quantity=1))
     effects: list[Effect] = [PrintRecord(record)]
     if any(p.means == codes.PAY_CASH for p in body.payments):
         effects.append(OpenDrawer())
@@ -293,20 +294,8 @@ def _ticket_done(state: State, record: Record, body: TicketBody) -> Step:
     return new, effects
 
 
-def _finish(state: State) -> State:
-    """Back to selling (or to the float) once a function is over."""
-    if state.mode == MODE_LOGIN_ID:
-        return state
-    mode = MODE_READY if state.period_open else MODE_FLOAT
-    return replace(state, mode=mode, prompt="", function=0, document=None, entry="", refund_means=0)
-
-
 def ask(state: State, prompt: str) -> Step:
     """Put a question on the display; digits then ENTER answer it."""
-    return _ask(state, prompt)
-
-
-def _ask(state: State, prompt: str) -> Step:
     new = replace(state, mode=MODE_PROMPT, prompt=prompt, entry="")
     return new, [idle_screen(new)]
 

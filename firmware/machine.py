@@ -370,27 +370,22 @@ def fail(state: State, code: str, message: str, detail: str = "") -> Step:
     return replace(state, error=code), [Show(message.upper(), detail or code)]
 
 
+def end_function(state: State) -> State:
+    """Return to selling (or to the float) with no numbered function in progress."""
+    if state.mode in (MODE_LOGIN_ID, MODE_LOGIN_PIN, MODE_HALTED):
+        return state
+    mode = MODE_READY if state.period_open else MODE_FLOAT
+    return replace(state, mode=mode, prompt="", function=0, document=None, entry="", refund_means=0)
+
+
 def back_to_work(state: State) -> State:
     """Return the state to work in after a refused commit or load.
 
     A refused sale keeps its lines (the tendered payments are given back);
     a refused function is abandoned whole (a return's lines with it).
     """
-    if state.mode in (MODE_LOGIN_ID, MODE_LOGIN_PIN, MODE_HALTED):
-        return state
-    mode = MODE_READY if state.period_open else MODE_FLOAT
     lines = () if state.function == 11 else state.lines
-    return replace(
-        state,
-        mode=mode,
-        prompt="",
-        function=0,
-        document=None,
-        entry="",
-        refund_means=0,
-        payments=(),
-        lines=lines,
-    )
+    return end_function(replace(state, payments=(), lines=lines))
 
 
 def idle_screen(state: State) -> Show:

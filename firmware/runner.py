@@ -240,11 +240,18 @@ class Terminal:
     def find(self, doc_type: int, number: int) -> Record | None:
         """Return document ``number`` of ``doc_type`` (0 = the last one) from the journal."""
         number = number or self.ledger.state.head(doc_type).number
+        return self.find_all(doc_type, {number}).get(number)
+
+    def find_all(self, doc_type: int, numbers: set[int]) -> dict[int, Record]:
+        """Return the documents of ``doc_type`` with these numbers, in one journal scan."""
+        found: dict[int, Record] = {}
         for raw in self.journal.records():
             record = Record.decode(raw)
-            if record.doc_type == doc_type and record.number == number:
-                return record
-        return None
+            if record.doc_type == doc_type and record.number in numbers:
+                found[record.number] = record
+                if len(found) == len(numbers):
+                    break
+        return found
 
     def _carry_out(self, effect: Effect) -> Event | None:
         if isinstance(effect, Show):
@@ -391,8 +398,10 @@ class Terminal:
 
     def _print_pending(self, operator_id: int) -> Event:
         printed = 0
-        for number in sorted(self.ledger.state.unprinted):
-            record = self.find(codes.DOC_TICKET, number)
+        unprinted = self.ledger.state.unprinted
+        records = self.find_all(codes.DOC_TICKET, set(unprinted)) if unprinted else {}
+        for number in sorted(unprinted):
+            record = records.get(number)
             if record is None or self._print(render_record(record, None, self.config, late=True)):
                 break
             text = f"ticket {number} imprime en differe"
