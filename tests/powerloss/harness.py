@@ -8,7 +8,8 @@ abort the process).
    base image (blank, or provisioned and prefilled off the record), on a
    witnessed board (tests/powerloss/witness.py): at every moment the world
    learns something, how far the flash had got and how many records the
-   terminal had been told were durable; and when each append returned.
+   terminal had been told were durable; when each append returned; and
+   when the board's monotonic counter (a chip apart from the flash) moved.
 2. A ``Cut`` (scenario, k, model) rebuilds the chip as a power cut leaves
    it: ``cut`` = operations 1..k done; a torn model = 1..k-1 done and k
    half-done (hal/flash/emulated.py). What must be on that chip:
@@ -16,7 +17,10 @@ abort the process).
      acknowledged, at a moment no later than the last operation surely
      completed (k for ``cut``, k - 1 when op k is torn);
    - at most one record more (the append in flight), and nothing else:
-     the records are a prefix of those of the uninterrupted run.
+     the records are a prefix of those of the uninterrupted run;
+   - the counter as its last advance before the cut left it
+     (``Cut.counter_value``): the terminal must start on that pair without
+     an integrity alarm.
 3. ``tests/powerloss/test_powerloss.py`` boots a fresh terminal on it and
    checks the rest (restart journaled, next sale numbered without a gap,
    inspector verdict).
@@ -108,14 +112,14 @@ def record(scenario: Scenario) -> Recording:
     """Run ``scenario`` once on an EmulatedFlash, noting every acknowledgement; cached."""
     base, base_records = base_image(scenario)
     flash = EmulatedFlash(scenario.geometry, base)
-    witness = Witness(flash, base_records)
-    board = make_board(flash, witness, scenario.paper_runs_out)
+    witness = Witness(flash, base_records, counter_start=base_records)
+    board = make_board(flash, witness, scenario.paper_runs_out, counter=base_records)
     provisioned_at = 0
     with watching_appends(witness):
         if scenario.records_provisioning:
             provision(flash, CONFIG, SIGNER)
             provisioned_at = flash.op_count
-        terminal = Terminal.boot(board, CONFIG, SIGNER)
+        terminal = Terminal.boot(board, scenario.config, SIGNER)
         clock: FakeClock = board.clock  # type: ignore[assignment]
         times = [(0, clock.now)]
         for step in scenario.steps:
@@ -140,12 +144,13 @@ def restart_record(parent: Cut) -> Recording | None:
     except JournalError:
         return None
     flash = EmulatedFlash(geometry, image)
-    witness = Witness(flash, survivors)
+    counter = parent.counter_value()
+    witness = Witness(flash, survivors, counter_start=counter)
     start = parent.restart_time()
-    board = make_board(flash, witness, now=start)
+    board = make_board(flash, witness, now=start, counter=counter)
     with watching_appends(witness):
         try:
-            terminal = Terminal.boot(board, CONFIG, SIGNER)
+            terminal = Terminal.boot(board, parent.scenario.config, SIGNER)
         except BootError:
             return None
         ring_next_sale(terminal)
@@ -199,6 +204,20 @@ class Cut:
         if self.model == MODEL_UNSYNCED:
             return flash.image_unsynced(self.k, seed)
         return flash.image_torn(self.k, TORN[self.model], seed)
+
+    def counter_value(self) -> int:
+        """Return the board's counter as the cut leaves it: its last advance before the cut.
+
+        An advance happens between two flash operations. A clean cut after
+        op k keeps an advance made right after op k (the same gap: it may
+        have come first); the unsynced model, also a cut after op k, takes
+        the other order and drops it, so both orders are swept. A torn op k
+        keeps the advances made before op k began.
+        """
+        witness = self.recording.witness
+        last = self.k if self.model == MODEL_CUT else self.k - 1
+        steps = [value for ops, value in witness.counter_steps if ops <= last]
+        return steps[-1] if steps else witness.counter_start
 
     def restart_time(self) -> float:
         """Return the clock when the terminal restarts: a minute after the cut."""

@@ -9,10 +9,10 @@ out. docs/POWERLOSS.md lists them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from firmware.config import Item
+from firmware.config import Item, TerminalConfig
 from firmware.demo import DEMO_CONFIG
 from firmware.journal import FRAME_OVERHEAD, SEGMENT_BYTES, Journal
 from firmware.keys import parse_key_script
@@ -42,6 +42,16 @@ SALE = "2 X 2 PLU 1 PLU 695 DEPT3 2000 CASH"  # 13,85 over three VAT rates, 20,0
 DAY_CLOSURE = "2 FUNC"  # Z: closes the period
 MONTH_CLOSURE = "3 FUNC"  # once the month is over
 NEXT_MONTH = f"{ADVANCE} {31 * 86400 + 3600}"  # 2026-02-01T01:00Z
+ARCHIVE_MONTH = "CLEAR 17 FUNC 2 ENTER"  # the closed month's archive file, then its record
+# A new configuration found at start-up (a price, the merchant's name): a
+# manager logs in and gives the reason; JET 400 field by field, then 401.
+NEW_CONFIG = replace(
+    CONFIG,
+    merchant=replace(CONFIG.merchant, name="Boulangerie de la Gare"),
+    items=(replace(CONFIG.items[0], price=CONFIG.items[0].price + 10), *CONFIG.items[1:]),
+)
+MANAGER_LOGIN = "1 ENTER 1234 ENTER"
+CONFIG_REASON = "3 ENTER"  # C3 changement de tarif
 # The sale rung up on the restarted terminal, to check numbering and totals go on.
 NEXT_SALE = "10 PLU CASH"  # 5,50, exact cash
 NEXT_SALE_TOTAL = 550
@@ -67,6 +77,8 @@ class Scenario:
     prefill: Callable[[Terminal], None] | None = None
     paper_runs_out: bool = False  # the printer answers ready, then the paper ends mid-job
     every: int = 1
+    # The configuration the terminal starts with (not hashed: it holds dicts).
+    config: TerminalConfig = field(default=CONFIG, compare=False)
 
 
 def press(terminal: Terminal, script: str) -> None:
@@ -82,11 +94,21 @@ def press(terminal: Terminal, script: str) -> None:
 
 
 def log_in(terminal: Terminal) -> None:
-    """Log operator 1 in; enter the cash float when the terminal asks for it."""
+    """Log operator 1 in; give a pending configuration's reason and the cash float if asked."""
     press(terminal, LOGIN_KEYS)
-    screen: tuple[str, str] = terminal.board.display.text  # type: ignore[attr-defined]
-    if any("FOND DE CAISSE" in line for line in screen):
+    if screen_of(terminal)[0].startswith("MOTIF CONFIG"):
+        press(terminal, CONFIG_REASON)
+    if any("FOND DE CAISSE" in line for line in screen_of(terminal)):
         press(terminal, FLOAT_KEYS)
+
+
+def screen_of(terminal: Terminal) -> tuple[str, str]:
+    screen: tuple[str, str] = terminal.board.display.text  # type: ignore[attr-defined]
+    return screen
+
+
+def boot_once(terminal: Terminal) -> None:
+    """Nothing more than the start-up: it journals the configuration in force (JET 401)."""
 
 
 def ring_next_sale(terminal: Terminal) -> None:
@@ -97,8 +119,7 @@ def ring_next_sale(terminal: Terminal) -> None:
     cashier then closes the month, and enters the float.
     """
     log_in(terminal)
-    screen: tuple[str, str] = terminal.board.display.text  # type: ignore[attr-defined]
-    if screen[1] == "MONTH_CLOSE_REQUIRED":
+    if screen_of(terminal)[1] == "MONTH_CLOSE_REQUIRED":
         press(terminal, f"CLEAR {MONTH_CLOSURE} CLEAR {FLOAT_KEYS}")
     press(terminal, NEXT_SALE)
 
@@ -121,8 +142,18 @@ SCENARIOS = (
     Scenario("sale", (LOG_IN, SALE), records_provisioning=True),
     # (b) the same sale, and the paper runs out while its receipt prints.
     Scenario("paperout", (LOG_IN, SALE), paper_runs_out=True),
-    # (d) a sale, the daily closure, then a month later the monthly closure.
-    Scenario("closures", (LOG_IN, SALE, DAY_CLOSURE, NEXT_MONTH, "CLEAR", MONTH_CLOSURE)),
+    # (d) a sale, the daily closure, a month later the monthly closure and its archive.
+    Scenario(
+        "closures",
+        (LOG_IN, SALE, DAY_CLOSURE, NEXT_MONTH, "CLEAR", MONTH_CLOSURE, ARCHIVE_MONTH),
+    ),
+    # (e) a configuration change found at start-up, journaled with a manager's reason, a sale.
+    Scenario(
+        "config",
+        (MANAGER_LOGIN, CONFIG_REASON, FLOAT_KEYS, SALE),
+        prefill=boot_once,
+        config=NEW_CONFIG,
+    ),
     # (c) the journal crosses littlefs blocks and a journal segment boundary.
     Scenario(
         "segment",

@@ -5,24 +5,30 @@ rebuilt as the cut left it (harness.Cut.image), a fresh terminal boots on
 it, and then:
 
 - the boot succeeds, or, if the cut came before provisioning returned, it
-  fails with BootError having written nothing;
+  fails with BootError having written nothing; the board's monotonic
+  counter, left as its last advance before the cut, agrees with the journal
+  (no integrity alarm);
 - every record the world was told of before the cut is there, at most the
   one record in flight more, and they are exactly the first records of the
   uninterrupted run (no torn or partial record accepted);
 - the restart is journaled (JET 80, next seq);
 - every ticket whose receipt had not printed by the cut is marked unprinted
   (JET 901), to be offered for printing;
+- every ARCHIVE record that survived has its archive file, with its digest;
 - a sale rung up next takes the next ticket number and adds its total to the
-  perpetual totals;
+  perpetual totals, and the counter follows the journal;
 - ``fiscal-inspect verify --json`` says intact after the restart and the sale.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+from firmware.journal import Journal
 from firmware.runner import BootError, Terminal
 from fiscal_core import codes
+from fiscal_core.documents import ArchiveBody
 from fiscal_core.events import JetBody
 from fiscal_core.records import Record
 from fiscal_core.sales import TicketBody
@@ -35,7 +41,7 @@ from tests.powerloss.harness import (
     Cut,
     inspect,
 )
-from tests.powerloss.scenarios import CONFIG, NEXT_SALE_TOTAL, ring_next_sale
+from tests.powerloss.scenarios import NEXT_SALE_TOTAL, ring_next_sale
 from tests.powerloss.witness import journal_records, make_board
 
 
@@ -50,12 +56,16 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     when = {MODEL_CUT: "after", MODEL_UNSYNCED: "after (unsynced lost)"}.get(cut.model, "during")
     where = f"{cut.id} (cut {when} {rec.flash.describe(cut.k)})"
     flash = EmulatedFlash(geometry, image)
+    board = make_board(flash, now=cut.restart_time(), counter=cut.counter_value())
     try:
-        terminal = Terminal.boot(make_board(flash, now=cut.restart_time()), CONFIG, SIGNER)
+        terminal = Terminal.boot(board, cut.scenario.config, SIGNER)
     except BootError as exc:
         assert cut.completed < rec.provisioned_at, f"{where}: boot refused: {exc.code} {exc}"
         assert flash.op_count == 0, f"{where}: a refused boot wrote {flash.describe(1)}"
         return
+
+    alarm = terminal.ledger.state.integrity_alarm or terminal.alarm
+    assert not alarm, f"{where}: counter {cut.counter_value()} and journal disagree: {alarm}"
 
     # Survivors: acknowledged ones all there, at most one more, a prefix of the run.
     # The restart's own records start with its JET 80, the last one in the journal
@@ -83,6 +93,13 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     lost = sorted(numbers - cut.printed_tickets() - marked)
     assert not lost, f"{where}: tickets {lost} neither printed nor marked unprinted"
 
+    # An archive's record is never durable before its file.
+    journal = Journal.mount(flash)
+    for body in (r.body for r in records if isinstance(r.body, ArchiveBody)):
+        data = journal.read_file(f"/fiscal/archives/{body.file_name}")
+        assert data is not None, f"{where}: archive {body.file_name} recorded, file missing"
+        assert hashlib.sha256(data).digest() == body.file_digest, f"{where}: archive differs"
+
     # Numbering and perpetual totals go on without a gap.
     tickets = [r.body for r in map(Record.decode, survivors) if r.doc_type == codes.DOC_TICKET]
     last = tickets[-1] if tickets else None
@@ -97,6 +114,7 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     assert new.number == len(tickets) + 1, f"{where}: ticket {new.number} after {len(tickets)}"
     totals = (new.body.gt_real, new.body.gt_absolute)
     assert totals == (real + NEXT_SALE_TOTAL, absolute + NEXT_SALE_TOTAL), f"{where}: totals"
+    assert board.counter is not None and board.counter.value() == new.seq, f"{where}: counter"
 
     code, report = inspect(flash.snapshot(), geometry.block_size, tmp_path / "after.img")
     assert code == 0 and report["intact"], f"{where}: inspector: {report.get('findings')}"

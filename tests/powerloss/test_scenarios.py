@@ -12,6 +12,7 @@ import pytest
 
 from firmware.runner import BootError, Terminal
 from fiscal_core import codes
+from fiscal_core.documents import ArchiveBody
 from fiscal_core.events import JetBody
 from fiscal_core.records import Record
 from fiscal_core.sales import TicketBody
@@ -24,7 +25,14 @@ from tests.powerloss.harness import (
     interesting,
     record,
 )
-from tests.powerloss.scenarios import CONFIG, SCENARIO_BY_NAME, SCENARIOS, SMALL_SALE, Scenario
+from tests.powerloss.scenarios import (
+    CONFIG,
+    NEW_CONFIG,
+    SCENARIO_BY_NAME,
+    SCENARIOS,
+    SMALL_SALE,
+    Scenario,
+)
 from tests.powerloss.sweep import DEFAULT_AROUND, FULL, MODELS, cuts
 from tests.powerloss.witness import PRINTED, journal_records, make_board
 from tools.inspect.image import read_image
@@ -33,6 +41,7 @@ SALE = SCENARIO_BY_NAME["sale"]
 PAPER_OUT = SCENARIO_BY_NAME["paperout"]
 SEGMENT = SCENARIO_BY_NAME["segment"]
 CLOSURES = SCENARIO_BY_NAME["closures"]
+CONFIG_CHANGE = SCENARIO_BY_NAME["config"]
 INLINE_MAX_BYTES = 256  # littlefs keeps smaller files inside their directory's metadata
 
 
@@ -71,13 +80,41 @@ def test_paper_out_records_the_ticket_and_journals_it_unprinted() -> None:
     assert rec.witness.acks[-1].what == "display 'PLUS DE PAPIER' 'ticket enregistre'"
 
 
-def test_closures_close_the_day_then_the_month_a_month_later() -> None:
-    records = decoded(record(CLOSURES).records)
+def test_closures_close_the_day_then_the_month_a_month_later_and_archive_it() -> None:
+    rec = record(CLOSURES)
+    records = decoded(rec.records)
     closures = [(r.doc_type, r.number) for r in records if r.doc_type in codes.CLOSURE_TYPES]
     assert closures == [(codes.DOC_GT_PERIOD, 1), (codes.DOC_GT_MONTH, 1)]
     assert [j.code for j in jets(records, codes.JET_PERIOD_CLOSURE)] == [codes.JET_PERIOD_CLOSURE]
     assert [j.code for j in jets(records, codes.JET_MONTH_CLOSURE)] == [codes.JET_MONTH_CLOSURE]
     assert records[-1].time_utc - records[0].time_utc == 31 * 86400 + 3600
+    archive, jet = records[-2:]
+    assert isinstance(archive.body, ArchiveBody) and archive.body.closure_type == codes.DOC_GT_MONTH
+    assert isinstance(jet.body, JetBody) and jet.body.code == codes.JET_PERIOD_ARCHIVE
+    # The archive file is written before its record: many flash operations fall in between.
+    month_closure_jet, archive_record = rec.witness.appends[-3:-1]
+    assert archive_record - month_closure_jet > 20
+
+
+def test_config_journals_each_changed_field_with_the_managers_reason_then_sells() -> None:
+    records = decoded(record(CONFIG_CHANGE).records)
+    changes = [j.text for j in jets(records, codes.JET_CONFIG_CHANGE)]
+    assert changes == ["items[plu=1].price: 450 -> 460 | C3 changement de tarif"]
+    (company,) = jets(records, codes.JET_COMPANY_CHANGE)
+    assert company.text.startswith('merchant.name: "EPICERIE DU MARCHE (DEMO)" -> "Boulangerie')
+    acks = [j.text for j in jets(records, codes.JET_CONFIG_ACK)]
+    assert acks == [CONFIG.digest(), NEW_CONFIG.digest()]  # the base image's start, then the change
+    assert records[-1].doc_type == codes.DOC_TICKET
+
+
+def test_the_counter_at_a_cut_is_its_last_advance_before_the_cut() -> None:
+    rec = record(SALE)
+    ops, value = rec.witness.counter_steps[-1]  # the ticket's advance, after its append
+    assert value == len(rec.records) and ops == rec.witness.appends[-1]
+    assert Cut(SALE, ops, MODEL_CUT).counter_value() == value  # same gap: the advance first
+    assert Cut(SALE, ops, "unsynced").counter_value() == value - 1  # the cut first
+    assert Cut(SALE, ops, "torn").counter_value() == value - 1  # op k never finished
+    assert Cut(SALE, 1, MODEL_CUT).counter_value() == 0  # a blank chip, a new counter
 
 
 def test_restart_clock_is_a_minute_after_the_clock_of_the_cut() -> None:

@@ -4,8 +4,10 @@ A ``Witness`` notes, each time the outside world learns something (a screen
 shown, a receipt printed, the drawer pulsed), how many flash operations had
 been carried out and how many records the terminal had been told were
 durable; ``watching_appends`` notes the operation count at which each
-``Journal.append`` returned. tests/powerloss/harness.py turns both into
-what must survive a cut.
+``Journal.append`` returned; the board's monotonic counter (a chip apart
+from the flash, as a secure element is) notes the operation count at which
+each of its advances returned. tests/powerloss/harness.py turns these into
+what must survive a cut, and into the counter's value at the cut.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from firmware.journal import Journal
 from hal.board import Board
 from hal.clock.fake import FAKE_CLOCK_START_UTC, FakeClock
+from hal.counter.fake import FakeCounter
 from hal.display.fake import FakeDisplay
 from hal.drawer.fake import FakeCashDrawer
 from hal.flash.emulated import EmulatedFlash
@@ -42,8 +45,10 @@ class Witness:
 
     flash: EmulatedFlash
     base_records: int
+    counter_start: int = 0  # the board's counter when the run began
     appends: list[int] = field(default_factory=list)  # op count when each append returned
     acks: list[Ack] = field(default_factory=list)
+    counter_steps: list[tuple[int, int]] = field(default_factory=list)  # (op count, new value)
 
     def durable(self) -> int:
         return self.base_records + len(self.appends)
@@ -90,13 +95,32 @@ class WitnessedDrawer(FakeCashDrawer):
             self.witness.saw(f"drawer pulse {self.pulses}")
 
 
+class WitnessedCounter(FakeCounter):
+    """The board's monotonic counter; each advance is noted with the flash's op count."""
+
+    def __init__(self, witness: Witness | None, value: int) -> None:
+        super().__init__(value)
+        self.witness = witness
+
+    def advance_to(self, n: int) -> None:
+        before = self.value()
+        super().advance_to(n)
+        if self.witness and n != before:
+            self.witness.counter_steps.append((self.witness.flash.op_count, n))
+
+
 def make_board(
     flash: Flash,
     witness: Witness | None = None,
     runs_out: bool = False,
     now: float = FAKE_CLOCK_START_UTC,
+    counter: int | None = None,
 ) -> Board:
-    """Return a fake board on ``flash``; its display, printer and drawer report to ``witness``."""
+    """Return a fake board on ``flash``; its display, printer and drawer report to ``witness``.
+
+    With ``counter``, the board has a monotonic counter at that value,
+    whose advances report to ``witness`` too; without, none.
+    """
     return Board(
         keypad=FakeKeypad([]),
         display=WitnessedDisplay(witness),
@@ -104,6 +128,7 @@ def make_board(
         printer=WitnessedPrinter(witness, runs_out),
         flash=flash,
         clock=FakeClock(now),
+        counter=None if counter is None else WitnessedCounter(witness, counter),
     )
 
 
