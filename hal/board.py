@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from hal.counter import MonotonicCounter
-from hal.ports import CashDrawer, Clock, Display, Flash, Keypad, Printer, SerialLink
+from hal.ports import (
+    CashDrawer,
+    Clock,
+    Display,
+    Flash,
+    Keypad,
+    MonotonicCounter,
+    Printer,
+    SerialLink,
+)
 
 
 class Board:

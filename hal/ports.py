@@ -194,6 +194,54 @@ class Clock(Protocol):
 
 
 # ---------------------------------------------------------------------------
+# Monotonic counter (a secure element's or TPM's NV counter; a file in the simulator)
+#
+# A hash chain cannot show that records were cut off its end, nor that the
+# whole journal was swapped for an older copy of itself: the terminal
+# advances this counter, kept outside the journal's flash, with every
+# commit and compares the two at boot (docs/POWERLOSS.md).
+
+# The largest value a counter holds (stored on 8 bytes).
+COUNTER_MAX = 2**64 - 1
+
+# CounterError codes.
+COUNTER_BACKWARDS = "COUNTER_BACKWARDS"  # advance_to below the current value
+COUNTER_RANGE = "COUNTER_RANGE"  # advance_to outside 0..COUNTER_MAX
+COUNTER_FAILED = "COUNTER_FAILED"  # the new value could not be made durable
+COUNTER_UNREADABLE = "COUNTER_UNREADABLE"  # no valid value could be read back
+
+
+class CounterError(Exception):
+    """The counter refused or could not carry out an operation; ``code`` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@runtime_checkable
+class MonotonicCounter(Protocol):
+    """A durable counter that never goes back (checked by tests/hal/test_hal_counter.py).
+
+    Contract:
+    - ``value()`` returns the last value ``advance_to`` returned for (0 for
+      a new counter), also after a power cut or a restart: never less, and
+      never a value that was not asked for.
+    - ``advance_to(n)`` makes ``n`` the value and returns only once it is
+      durable. ``n`` equal to the value changes nothing (a retry is safe).
+      ``n`` below the value raises CounterError(COUNTER_BACKWARDS), outside
+      0..COUNTER_MAX CounterError(COUNTER_RANGE); nothing changes then.
+    - If the power fails or ``advance_to`` raises CounterError(COUNTER_FAILED)
+      during ``advance_to(n)``, the value is then either the previous one or
+      ``n``, nothing else.
+    """
+
+    def value(self) -> int: ...
+
+    def advance_to(self, n: int) -> None: ...
+
+
+# ---------------------------------------------------------------------------
 # Serial link (USB CDC gadget or USB-serial adapter)
 
 
