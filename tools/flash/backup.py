@@ -127,7 +127,7 @@ class _Writer:
     def jet(self, code: int, text: str) -> Record:
         clock = SystemClock(self.opened.config.timezone)
         sealed = self.ledger.seal_jet(
-            time_utc=max(clock.now_utc(), self.ledger.state.last_time),
+            time_utc=clock.now_utc(),  # a clock behind the journal: CLOCK_BEHIND, nothing written
             utc_offset=clock.utc_offset_minutes(),
             operator_id=0,
             code=code,
