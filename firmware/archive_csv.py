@@ -63,6 +63,10 @@ JET_MEANINGS = {
     codes.JET_SELF_TEST: (
         "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)"
     ),
+    codes.JET_BACKUP: "sauvegarde de la mémoire fiscale (nom du fichier dans le texte)",
+    codes.JET_RESTORE_REFUSED: "restauration refusée, rien restauré (motif dans le texte)",
+    codes.JET_RESTORE_DONE: "restauration effectuée (sauvegarde et enregistrements ajoutés)",
+    codes.JET_BACKUP_FAILED: "sauvegarde annoncée non écrite (motif dans le texte)",
 }
 UNKNOWN_JET = "code non répertorié dans cette version"
 

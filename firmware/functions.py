@@ -42,14 +42,17 @@ from firmware.messages import (
     CommitReturn,
     Effect,
     LoadRecord,
+    MakeBackup,
     OpenDrawer,
     PrintPending,
     PrintRecord,
     PrintSlip,
+    RestoreBackup,
     Show,
 )
 from firmware.text import format_cents, two_columns
 from fiscal_core import codes
+from fiscal_core.events import JetBody
 from fiscal_core.records import ArchiveBody, Payment, Record, TicketBody
 
 RETURN_REASONS = {
@@ -66,6 +69,7 @@ PROMPT_PERSONS = "nb personnes ?"
 PROMPT_REASON = "motif 1-4 ?"
 PROMPT_CONFIG = "motif config 1-4 ?"
 PROMPT_ARCHIVE = "1 jour 2 mois 3 an ?"
+PROMPT_BACKUP = "sauvegarde n° ?"  # its record count, in its file name; nothing = the latest
 _ARCHIVES = {1: codes.DOC_GT_PERIOD, 2: codes.DOC_GT_MONTH, 3: codes.DOC_GT_YEAR}
 
 # Functions that ask for a ticket number first, then load that ticket.
@@ -111,6 +115,10 @@ def start(state: State) -> Step:
         return ask(base, PROMPT_PERSONS)
     if number == 17:
         return ask(base, PROMPT_ARCHIVE)
+    if number == 18:
+        return replace(base, pending="backup"), [Show("SAUVEGARDE...", ""), MakeBackup(op)]
+    if number == 19:
+        return ask(base, PROMPT_BACKUP)
     if number == 15:
         return _commit(base, "rights", CommitJet(op, codes.JET_RIGHTS_PRINTED, "liste des droits"))
     return replace(base, function=0), [Show(name[:20], "IMPRESSION..."), PrintPending(op)]
@@ -151,6 +159,11 @@ def answer(state: State, key: str) -> Step:
         if closure_type is None:
             return fail(state, "BAD_CHOICE", "choix 1 a 3")
         return _commit(base, "archive", CommitArchive(op, closure_type))
+    if state.prompt == PROMPT_BACKUP:
+        return replace(base, pending="restore"), [
+            Show("RESTAURATION...", ""),
+            RestoreBackup(op, value),
+        ]
     if state.prompt == PROMPT_CONFIG:
         config_reason = CONFIG_REASONS.get(value)
         if config_reason is None:
@@ -279,7 +292,35 @@ def _event_done(state: State, pending: str, record: Record) -> Step:
         effects = [Show("ARCHIVE CREEE", f"N° {record.number}")]
     elif pending == "duplicate-jet":
         effects = [Show("DUPLICATA IMPRIME", "")]
+    elif pending in ("backup", "restore"):
+        effects = [_safekeeping_screen(record)]
     return end_function(state), effects
+
+
+_SAFEKEEPING_SCREENS = {
+    codes.JET_BACKUP: "SAUVEGARDE FAITE",
+    codes.JET_BACKUP_FAILED: "SAUVEGARDE ECHOUEE",
+    codes.JET_RESTORE_DONE: "RESTAURATION FAITE",
+    codes.JET_RESTORE_REFUSED: "RESTAURATION REFUSEE",
+}
+
+
+def _safekeeping_screen(record: Record) -> Show:
+    """Say how a backup or a restore ended, from the JET that ended it (940-943).
+
+    Line 2: the backup's number (940), the refusal's code (941), the records
+    added (942), the reason (943).
+    """
+    body = record.body
+    if not isinstance(body, JetBody):
+        return Show("OPERATION FAITE", "")
+    head, _, tail = body.text.partition(": ")
+    detail = {
+        codes.JET_BACKUP: f"N° {record.seq}",
+        codes.JET_RESTORE_REFUSED: head.rsplit(" ", 1)[-1],
+        codes.JET_RESTORE_DONE: body.text.rsplit(": ", 1)[-1],
+    }.get(body.code, tail)
+    return Show(_SAFEKEEPING_SCREENS.get(body.code, "OPERATION FAITE"), detail[:20])
 
 
 def _ticket_done(state: State, record: Record, body: TicketBody) -> Step:

@@ -32,6 +32,7 @@ ROOT = "/fiscal"
 IDENTITY_PATH = "/fiscal/identity.cbor"
 CONFIG_PATH = "/fiscal/config.json"  # the configuration last acknowledged in the JET
 PRINTED_PATH = "/fiscal/printed"  # the last ticket printed or journaled as not printed
+RESTORE_PATH = "/fiscal/restore"  # present only while a restore is being carried out
 JOURNAL_DIR = "/fiscal/journal"
 SEGMENT_BYTES = 32 * 1024
 MAX_RECORD_BYTES = 0xFFFF
@@ -274,6 +275,33 @@ class Journal:
             raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
         except OSError as exc:
             raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+
+    def side_files(self) -> list[str]:
+        """Return the path of every side file under /fiscal, sorted (not the journal, identity,
+        nor the ``.new`` files an interrupted ``replace_file`` may leave)."""
+        found: list[str] = []
+        try:
+            for top, _, names in self._fs.walk(ROOT):
+                base = top.rstrip("/")
+                found += [f"{base}/{n}" for n in names if not n.endswith(".new")]
+        except (LittleFSError, OSError) as exc:
+            raise JournalError("UNREADABLE", f"{ROOT} unreadable: {exc!r}") from None
+        skip = (IDENTITY_PATH, RESTORE_PATH)
+        return sorted(p for p in found if p not in skip and not p.startswith(JOURNAL_DIR + "/"))
+
+    def remove_file(self, path: str) -> None:
+        """Remove a side file (RESTORE_PATH when a restore is over); absent is fine."""
+        if path.startswith(JOURNAL_DIR) or path == IDENTITY_PATH:
+            raise ValueError(f"{path} is not a side file")
+        try:
+            self._fs.remove(path)
+        except FileNotFoundError:
+            return
+        except LittleFSError as exc:
+            if exc.code != LFS_ERR_NOENT:
+                raise JournalError("WRITE_FAILED", f"{path} not removed: {exc!r}") from None
+        except OSError as exc:
+            raise JournalError("WRITE_FAILED", f"{path} not removed: {exc!r}") from None
 
     def _segment(self, path: str) -> bytes:
         try:

@@ -104,6 +104,7 @@ REFUSAL_MESSAGES = {
     "BAD_TIME": "horloge invalide",
     "CLOCK_BEHIND": "horloge en retard",
     "MEMORY_FULL": "memoire pleine",
+    "RESTORE_DONE": "deja restauree",
 }
 PRINTER_MESSAGES = {
     "offline": "imprimante eteinte",

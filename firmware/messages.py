@@ -165,6 +165,24 @@ class CommitArchive:
 
 
 @dataclass(frozen=True)
+class MakeBackup:
+    """Journal a backup (JET 940) and write it to the removable storage (JET 943 if it fails)."""
+
+    operator_id: int
+
+
+@dataclass(frozen=True)
+class RestoreBackup:
+    """Restore the backup of ``record_count`` records (0: the latest) from the storage.
+
+    The outcome is the RecordCommitted of its JET: 942 done, 941 refused.
+    """
+
+    operator_id: int
+    record_count: int
+
+
+@dataclass(frozen=True)
 class LoadRecord:
     """Find a document in the journal by type and number (0 = the last one)."""
 
@@ -220,6 +238,8 @@ Effect = (
     | CommitInvoice
     | CommitConfigChange
     | CommitArchive
+    | MakeBackup
+    | RestoreBackup
     | LoadRecord
     | PrintRecord
     | PrintSlip

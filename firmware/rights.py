@@ -20,6 +20,7 @@ ROLE_NAMES = {
 
 SELLERS = frozenset({ROLE_ADMIN, ROLE_MANAGER, ROLE_CASHIER})
 MANAGERS = frozenset({ROLE_ADMIN, ROLE_MANAGER})
+ADMINS = frozenset({ROLE_ADMIN})
 EVERYONE = frozenset(ROLES)
 
 # Rights that are not a numbered function.
@@ -45,6 +46,8 @@ FUNCTIONS: dict[int, tuple[str, str, frozenset[str]]] = {
     15: ("rights", "LISTE DES DROITS", EVERYONE),
     16: ("print-pending", "TICKETS NON IMPRIMES", SELLERS),
     17: ("archive", "ARCHIVE FISCALE", MANAGERS),
+    18: ("backup", "SAUVEGARDE", MANAGERS),
+    19: ("restore", "RESTAURATION", ADMINS),
 }
 
 OTHER_RIGHTS: dict[str, tuple[str, frozenset[str]]] = {

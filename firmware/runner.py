@@ -20,6 +20,7 @@ import contextlib
 from collections import deque
 from typing import TYPE_CHECKING
 
+from firmware import backups
 from firmware.archiving import archive_file
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
@@ -28,6 +29,7 @@ from firmware.inspection import Inspection
 from firmware.journal import (
     CONFIG_PATH,
     PRINTED_PATH,
+    RESTORE_PATH,
     Journal,
     JournalError,
 )
@@ -49,6 +51,7 @@ from firmware.messages import (
     Halted,
     KeyPressed,
     LoadRecord,
+    MakeBackup,
     OpenDrawer,
     PendingPrinted,
     PrintFailed,
@@ -57,6 +60,7 @@ from firmware.messages import (
     PrintSlip,
     RecordCommitted,
     RecordLoaded,
+    RestoreBackup,
     Show,
 )
 from firmware.printjobs import render_record, render_slip
@@ -111,6 +115,8 @@ class Terminal:
             journal = Journal.mount(board.flash)
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
+        if journal.read_file(RESTORE_PATH) is not None:  # firmware/restore.py: run it again
+            raise BootError("RESTORE_UNFINISHED", "a restore was interrupted: run it again")
         terminal = cls(board, config, recover(journal, config, signer), journal)
         behind = terminal.ledger.state.last_time - board.clock.now_utc()
         if behind > 0:  # nothing can be stamped truthfully: halt without writing
@@ -216,6 +222,10 @@ class Terminal:
         """Journal a JET line on the terminal's own account; return False if refused."""
         return not isinstance(self._commit(CommitJet(0, code, text)), CommitRefused)
 
+    def commit_jet(self, effect: CommitJet) -> Event:
+        """Journal a JET line for an operator; return RecordCommitted or CommitRefused."""
+        return self._commit(effect)
+
     def counter_value(self) -> int:
         """Return the monotonic counter's value (0 on a board without one)."""
         counter = self.board.counter
@@ -277,6 +287,10 @@ class Terminal:
             return self._commit_config(lines, effect.operator_id)
         elif isinstance(effect, PrintPending):
             return self._print_pending(effect.operator_id)
+        elif isinstance(effect, MakeBackup):
+            return backups.make_backup(self, effect.operator_id)
+        elif isinstance(effect, RestoreBackup):
+            return backups.restore_backup(self, effect.operator_id, effect.record_count)
         elif isinstance(effect, OpenDrawer):
             self.board.drawer.open()
         return None

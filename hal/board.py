@@ -10,14 +10,25 @@ from hal.ports import (
     Keypad,
     MonotonicCounter,
     Printer,
+    RemovableStorage,
     SerialLink,
 )
 
 
 class Board:
-    """One keypad, display, drawer, printer, flash and clock (serial link, counter optional)."""
+    """One keypad, display, drawer, printer, flash and clock (serial, counter, storage optional)."""
 
-    __slots__ = ("clock", "counter", "display", "drawer", "flash", "keypad", "printer", "serial")
+    __slots__ = (
+        "clock",
+        "counter",
+        "display",
+        "drawer",
+        "flash",
+        "keypad",
+        "printer",
+        "serial",
+        "storage",
+    )
 
     def __init__(
         self,
@@ -30,6 +41,7 @@ class Board:
         clock: Clock,
         serial: SerialLink | None = None,
         counter: MonotonicCounter | None = None,
+        storage: RemovableStorage | None = None,
     ) -> None:
         self.keypad = keypad
         self.display = display
@@ -39,3 +51,4 @@ class Board:
         self.clock = clock
         self.serial = serial
         self.counter = counter  # outside the journal: sees a journal cut short or replaced
+        self.storage = storage  # removable medium for backups (a USB stick), if the board has one

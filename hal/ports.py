@@ -258,3 +258,52 @@ class SerialLink(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+# ---------------------------------------------------------------------------
+# Removable storage (the USB stick a manager plugs in for backups)
+
+STORAGE_ABSENT = "STORAGE_ABSENT"  # no medium plugged in (or not mounted)
+STORAGE_NOT_FOUND = "STORAGE_NOT_FOUND"  # no file of that name on the medium
+STORAGE_BAD_NAME = "STORAGE_BAD_NAME"  # a name with a path separator, or empty, or hidden
+STORAGE_FAILED = "STORAGE_FAILED"  # the medium refused a read or a write
+
+
+class StorageError(Exception):
+    """The removable storage could not do what was asked; ``code`` is a STORAGE_* value."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_storage_name(name: str) -> None:
+    """Raise StorageError(STORAGE_BAD_NAME) unless ``name`` is a plain file name."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+        raise StorageError(STORAGE_BAD_NAME, f"{name!r} is not a plain file name")
+
+
+@runtime_checkable
+class RemovableStorage(Protocol):
+    """A flat directory of files on a removable medium (a USB stick's root, say).
+
+    Contract (checked on every backend by the contract suite):
+    - ``present()`` says whether a medium is there; every other method
+      raises StorageError(STORAGE_ABSENT) when it is not.
+    - ``names()`` returns the plain file names, sorted; never hidden ones
+      (a leading ``.``: temporary files of an interrupted write).
+    - ``read(name)`` returns the whole file, or raises STORAGE_NOT_FOUND.
+    - ``write(name, data)`` is atomic and durable: when it returns, the
+      file holds ``data`` and survives a power cut or the medium being
+      pulled; if it raises (STORAGE_FAILED) or the power fails, the file is
+      as it was before (absent, or its previous content), never partial.
+    - Names are plain (no separator, not hidden): STORAGE_BAD_NAME otherwise.
+    """
+
+    def present(self) -> bool: ...
+
+    def names(self) -> list[str]: ...
+
+    def read(self, name: str) -> bytes: ...
+
+    def write(self, name: str, data: bytes) -> None: ...

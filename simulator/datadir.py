@@ -6,7 +6,8 @@ Layout of ``DIR``:
 - ``terminal.key``  the terminal's 32-byte Ed25519 seed, raw, mode 0600;
 - ``counter.bin``   the monotonic counter kept outside the journal (hal/counter/file.py);
 - ``config.json``   optional TerminalConfig JSON (absent: the embedded demo);
-- ``receipts/``     every printed receipt, as ESC/POS bytes and as text.
+- ``receipts/``     every printed receipt, as ESC/POS bytes and as text;
+- ``usb/``          the USB stick for backups (function 18): plugged in when the folder exists.
 
 Theory of operation. The image and the key belong together: the journal's
 identity holds the key's public half. So the first start (neither file
@@ -40,6 +41,7 @@ KEY_FILE = "terminal.key"
 COUNTER_FILE = "counter.bin"
 CONFIG_FILE = "config.json"
 RECEIPTS_DIR = "receipts"
+USB_DIR = "usb"
 KEY_FILE_MODE = 0o600
 _NEW_SUFFIX = ".new"
 
@@ -94,6 +96,10 @@ class DataDir:
     @property
     def receipts_path(self) -> Path:
         return self.path / RECEIPTS_DIR
+
+    @property
+    def usb_path(self) -> Path:
+        return self.path / USB_DIR
 
     def load_config(self) -> TerminalConfig:
         """Return ``config.json``'s configuration, or DEMO_CONFIG when there is none.

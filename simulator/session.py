@@ -21,6 +21,7 @@ from hal.drawer.sim import SimCashDrawer
 from hal.keypad.sim import SimKeypad
 from hal.ports import Clock, SerialLink
 from hal.printer.sim import SimPrinter
+from hal.storage.directory import DirectoryStorage
 from simulator.clock import ScriptClock
 from simulator.datadir import DataDir, Opened
 from simulator.receipts import ReceiptStore, SavedReceipt
@@ -86,6 +87,7 @@ class Session:
             clock=clock or SystemClock(opened.config.timezone),
             serial=serial,
             counter=opened.counter,
+            storage=DirectoryStorage(datadir.usb_path),
         )
         try:
             terminal = Terminal.boot(board, opened.config, opened.signer)

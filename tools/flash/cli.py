@@ -14,6 +14,7 @@ from pathlib import Path
 
 from firmware.config import ConfigError, TerminalConfig
 from firmware.demo import DEMO_CONFIG
+from tools.flash.backup import BackupToolError, backup, restore
 from tools.flash.image import ImageError, image_info
 from tools.flash.release import ReleaseError, release_alarm
 
@@ -34,6 +35,19 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--data", type=Path, required=True, help="the terminal's data directory")
     release.add_argument("--technician", required=True, help="who releases it")
     release.add_argument("--reason", required=True, help="what was found and done")
+    save = sub.add_parser("backup", help="back the fiscal memory up to a file (journaled, JET 940)")
+    save.add_argument("--data", type=Path, required=True, help="the terminal's data directory")
+    save.add_argument("--out", type=Path, help="the backup file (default: its name, here)")
+    back = sub.add_parser(
+        "restore", help="restore a backup: every check first; journaled (JET 942, refused: 941)"
+    )
+    back.add_argument("--data", type=Path, required=True, help="the terminal's data directory")
+    back.add_argument("--backup", type=Path, required=True, help="the backup file")
+    back.add_argument(
+        "--new-flash",
+        action="store_true",
+        help="the flash was replaced: provision a blank flash.img with the terminal's key first",
+    )
     return parser
 
 
@@ -47,6 +61,16 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(release_alarm(args.data, args.technician, args.reason))
         except ReleaseError as exc:
+            print(f"fiscal-flash: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command in ("backup", "restore"):
+        try:
+            if args.command == "backup":
+                print(backup(args.data, args.out))
+            else:
+                print(restore(args.data, args.backup, new_flash=args.new_flash))
+        except BackupToolError as exc:
             print(f"fiscal-flash: {exc}", file=sys.stderr)
             return 1
         return 0
