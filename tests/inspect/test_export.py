@@ -180,9 +180,4 @@ def test_anomalies_are_exported_and_said(
 
 def test_every_jet_code_of_the_terminal_has_a_meaning() -> None:
     terminal = {v for k, v in vars(codes).items() if k.startswith("JET_") and isinstance(v, int)}
-    # Backup and restore (940-943) are new: the inspector's own table (tools/inspect/columns.py,
-    # an independent implementation) names them in its next change; until then its export
-    # shows them as "code non répertorié", which is what it does for any unknown code.
-    pending = {codes.JET_BACKUP, codes.JET_RESTORE_REFUSED, codes.JET_RESTORE_DONE}
-    pending.add(codes.JET_BACKUP_FAILED)
-    assert terminal - pending <= JET_MEANINGS.keys()
+    assert terminal <= JET_MEANINGS.keys()
