@@ -192,18 +192,20 @@ class Terminal:
         if self.state.mode == MODE_HALTED:
             return False
         clock = self.board.clock
-        wall, mono, offset = clock.now_utc(), clock.monotonic_ms(), clock.utc_offset_minutes()
+        wall, mono = clock.now_utc(), clock.monotonic_ms()
         last_time = self.ledger.state.last_time
         ended = self.clock_watch.check(wall, mono, last_time)
         if ended is not None and abs(ended.seconds) > RUNNING_STEP_S:
-            self.journal_event(codes.JET_CLOCK_STEP, step_text(ended, offset, confirmed=False))
+            text = step_text(ended, clock.utc_offset_minutes(), confirmed=False)
+            self.journal_event(codes.JET_CLOCK_STEP, text)
         step = self.clock_watch.step
         told = (step, step is not None and wall < last_time)
-        if told == self.clock_told:
+        if told == self.clock_told:  # the usual case: the offset (a time-zone lookup) not read
             return False
         self.clock_told = told
         if step is not None:
-            self.dispatch(ClockStepped(step_screen(step, offset), behind=told[1]))
+            shown = step_screen(step, clock.utc_offset_minutes())
+            self.dispatch(ClockStepped(shown, behind=told[1]))
         else:
             self.dispatch(ClockSettled() if self.started else self._start_held())
         return True
