@@ -54,6 +54,7 @@ JET_MEANINGS = {
     codes.JET_NOTE_PRINTED: "réservé (les notes sont des enregistrements NOTE)",
     codes.JET_PAYMENT_PROOF: "justificatif de paiement imprimé (réf. = ticket)",
     codes.JET_CLOCK_STEP: "saut d'horloge",
+    codes.JET_CLOCK_CONFIRMED: "heure confirmée par un responsable après un saut d'horloge",
     codes.JET_INTEGRITY_CLEARED: "alarme d'intégrité levée par un technicien",
     codes.JET_INSPECTION_OPEN: "inspection : session ouverte sur la liaison série",
     codes.JET_INSPECTION_HEAD: "inspection : déclaration de tête remise (plage lue dans le texte)",

@@ -1,6 +1,6 @@
-"""The terminal's health: monotonic counter, capacity, clock and self-test.
+"""The terminal's health: monotonic counter, capacity and self-test.
 
-Each check journals what it finds (JET 90, 910, 920, 930) through the
+Each check journals what it finds (JET 90, 920, 930) through the
 terminal, and an integrity problem found while running sets the terminal's
 ``alarm``, which halts it. Owned by the runner's Terminal (``health``).
 """
@@ -18,7 +18,6 @@ from hal.counter import CounterError
 if TYPE_CHECKING:
     from firmware.runner import Terminal
 
-CLOCK_STEP_S = 120  # a wall-clock jump beyond this, against the monotonic clock, is journaled
 MEMORY_WARNING_PERCENT = 90
 RESERVE_BLOCKS = 8  # kept free for closures, JET lines and archives: sales stop before
 CAPACITY_CHECK_EVERY = 64  # records between two measures of the fiscal memory (a walk of it)
@@ -29,9 +28,7 @@ class Health:
 
     def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
-        clock = terminal.board.clock
         self.counter_frozen = False  # never advance the counter past a mismatch: it is evidence
-        self.clock_origin = (clock.now_utc(), clock.monotonic_ms())
         self.memory_percent = 0
         self.memory_full = False  # less than RESERVE_BLOCKS free: new documents are refused
         self.memory_warned = False
@@ -136,18 +133,6 @@ class Health:
             self.memory_warned = True
             text = f"memoire fiscale utilisee a {self.memory_percent} %"
             self.terminal.journal_event(codes.JET_MEMORY_WARNING, text)
-
-    def check_clock_step(self) -> None:
-        """Journal a step of the wall clock against the monotonic one (JET 910)."""
-        clock = self.terminal.board.clock
-        wall0, mono0 = self.clock_origin
-        now, mono = clock.now_utc(), clock.monotonic_ms()
-        step = now - (wall0 + (mono - mono0) // 1000)
-        if abs(step) <= CLOCK_STEP_S:
-            return
-        self.clock_origin = (now, mono)  # the new time is the reference from now on
-        sign = "+" if step > 0 else ""
-        self.terminal.journal_event(codes.JET_CLOCK_STEP, f"saut d'horloge de {sign}{step} s")
 
     def advance_counter(self, seq: int) -> None:
         counter = self.terminal.board.counter

@@ -13,6 +13,8 @@ Modes:
 - ``return``   lines being returned from a loaded ticket (function 11);
 - ``prompt``   a numbered function waits for a number (``prompt`` says which);
 - ``halted``   the terminal refuses to work.
+A clock step waiting for a manager (``clock_step``) takes every key until
+it is confirmed (firmware/clock_confirm.py), whatever the mode underneath.
 An error message, when present, freezes the keypad until CLEAR. A commit
 or a load in flight (``pending``) says what to do when its answer lands.
 Numbered functions (``<n> FUNC``) live in firmware/functions.py.
@@ -26,6 +28,8 @@ from firmware import rights
 from firmware.config import TerminalConfig
 from firmware.messages import (
     Booted,
+    ClockSettled,
+    ClockStepped,
     CommitJet,
     CommitRefused,
     CommitTicket,
@@ -103,6 +107,7 @@ REFUSAL_MESSAGES = {
     "BAD_AMOUNT": "montant invalide",
     "BAD_TIME": "horloge invalide",
     "CLOCK_BEHIND": "horloge en retard",
+    "CLOCK_STEP": "heure a confirmer",
     "MEMORY_FULL": "memoire pleine",
     "RESTORE_DONE": "deja restauree",
 }
@@ -133,6 +138,9 @@ class State:
     refund_means: int = 0  # return: the means chosen, the reason comes next
     config_pending: bool = False  # a changed configuration waits for a manager's reason
     archive_due: bool = False  # a closed fiscal year must be archived before the next period
+    clock_step: str = ""  # a clock step waits for a manager: what the display shows of it
+    clock_behind: bool = False  # ... before the last record: the clock must be set right
+    clock_manager: int = 0  # the manager who typed their number, their PIN comes next
 
     @property
     def total(self) -> int:
@@ -153,7 +161,7 @@ Step = tuple[State, list[Effect]]
 
 def step(state: State, event: Event) -> Step:
     """Return the state after ``event`` and the effects to carry out, in order."""
-    from firmware import functions  # the numbered functions build on this module
+    from firmware import clock_confirm, functions  # both build on this module
 
     if isinstance(event, Halted) or (isinstance(event, Booted) and event.halted):
         reason = event.reason if isinstance(event, Halted) else event.halted
@@ -166,7 +174,13 @@ def step(state: State, event: Event) -> Step:
             training=event.training,
             config_pending=event.config_pending,
             archive_due=event.archive_due,
+            clock_step=event.clock_step,
+            clock_behind=event.clock_behind,
+            clock_manager=0,
+            pending="",  # a start-up held by a clock step ends with the confirmation
         )
+        if event.clock_step:
+            return booted, [clock_confirm.screen(booted)]
         if event.config_pending:
             return booted, [Show("CONFIG MODIFIEE", "responsable requis")]
         if event.unprinted:
@@ -174,6 +188,12 @@ def step(state: State, event: Event) -> Step:
         if event.memory_percent >= 90:
             return booted, [Show(f"MEMOIRE PLEINE {event.memory_percent}%", "appelez technicien")]
         return booted, [idle_screen(booted)]
+    if isinstance(event, ClockStepped):
+        return clock_confirm.stepped(state, event)
+    if isinstance(event, ClockSettled):
+        return clock_confirm.settled(state)
+    if isinstance(event, RecordCommitted) and state.pending == clock_confirm.PENDING:
+        return clock_confirm.confirmed(replace(state, pending=""))
     if isinstance(event, RecordCommitted):
         return functions.committed(replace(state, pending=""), state.pending, event.record)
     if isinstance(event, RecordLoaded):
@@ -193,7 +213,7 @@ def step(state: State, event: Event) -> Step:
 
 
 def _key(state: State, event: KeyPressed) -> Step:
-    from firmware import functions
+    from firmware import clock_confirm, functions
 
     key = event.key
     if state.mode == MODE_HALTED or state.pending:
@@ -203,6 +223,8 @@ def _key(state: State, event: KeyPressed) -> Step:
             cleared = replace(state, error="", entry="", quantity=1)
             return cleared, [idle_screen(cleared)]
         return state, []
+    if state.clock_step:
+        return clock_confirm.key(state, key)
     if key.isdigit():
         return _digit(state, key)
     if key == "CLEAR":
@@ -390,8 +412,12 @@ def back_to_work(state: State) -> State:
 
 
 def idle_screen(state: State) -> Show:
+    from firmware import clock_confirm
+
     if state.mode == MODE_HALTED:
         return Show("TERMINAL BLOQUE", "appelez technicien")
+    if state.clock_step:
+        return clock_confirm.screen(state)
     if state.mode == MODE_LOGIN_ID:
         return Show("OPERATEUR ?", state.entry)
     if state.mode == MODE_LOGIN_PIN:

@@ -25,6 +25,8 @@ class Booted:
     halted: str = ""  # an integrity alarm (JET 90): the terminal refuses to work
     archive_due: bool = False  # a closed fiscal year waits for its archive (function 17)
     memory_percent: int = 0  # how full the fiscal memory is
+    clock_step: str = ""  # the clock stepped before the start-up: nothing journaled yet
+    clock_behind: bool = False  # ... to before the last record: it must be set right
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,24 @@ class Halted:
     """An integrity alarm was raised and journaled (JET 90); ``reason`` says what."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class ClockStepped:
+    """The wall clock left its course (firmware/clock_watch.py): nothing is recorded meanwhile.
+
+    ``shown`` is the new local time and the step's size, for the display;
+    ``behind``: the clock is before the last record's, so no confirmation can
+    help: the clock must be set right.
+    """
+
+    shown: str
+    behind: bool = False
+
+
+@dataclass(frozen=True)
+class ClockSettled:
+    """The clock is back on its course (set right, not confirmed): work resumes."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,8 @@ Event = (
     | RecordLoaded
     | PrintFailed
     | PendingPrinted
+    | ClockStepped
+    | ClockSettled
 )
 
 # ---------------------------------------------------------------- effects
@@ -172,6 +194,13 @@ class MakeBackup:
 
 
 @dataclass(frozen=True)
+class CommitClockStep:
+    """Journal the clock step waiting (JET 910) and its confirmation by this manager (JET 911)."""
+
+    operator_id: int
+
+
+@dataclass(frozen=True)
 class RestoreBackup:
     """Restore the backup of ``record_count`` records (0: the latest) from the storage.
 
@@ -240,6 +269,7 @@ Effect = (
     | CommitArchive
     | MakeBackup
     | RestoreBackup
+    | CommitClockStep
     | LoadRecord
     | PrintRecord
     | PrintSlip

@@ -26,6 +26,7 @@ EVERYONE = frozenset(ROLES)
 # Rights that are not a numbered function.
 SELL = "sell"  # ring up sales, take payments, void a line, abandon a sale
 OPEN_PERIOD = "open-period"  # enter the cash float
+CONFIRM_CLOCK = "confirm-clock"  # confirm the time after a clock step (JET 911)
 
 # Numbered functions (`<n> FUNC` on the keypad): number -> (right, display name, roles).
 FUNCTIONS: dict[int, tuple[str, str, frozenset[str]]] = {
@@ -53,11 +54,12 @@ FUNCTIONS: dict[int, tuple[str, str, frozenset[str]]] = {
 OTHER_RIGHTS: dict[str, tuple[str, frozenset[str]]] = {
     SELL: ("VENTE", SELLERS),
     OPEN_PERIOD: ("FOND DE CAISSE", SELLERS),
+    CONFIRM_CLOCK: ("CONFIRMER L'HEURE", MANAGERS),
 }
 
 
 def allowed(role: str, right: str) -> bool:
-    """Return True when ``role`` holds ``right`` (a function's right or SELL / OPEN_PERIOD)."""
+    """Return True when ``role`` holds ``right`` (a function's right or one of OTHER_RIGHTS)."""
     for name, _, roles in FUNCTIONS.values():
         if name == right:
             return role in roles

@@ -12,16 +12,22 @@ drawer, then tell the cashier". A commit is sealed by the ledger, appended
 and synced by the journal, and only then accepted by the ledger and
 reported back as ``RecordCommitted``; a refusal at any point leaves both the
 ledger and the flash as they were and comes back as ``CommitRefused``.
+
+Before each key the wall clock is compared with its course
+(firmware/clock_watch.py); a step holds every record, even the start-up's,
+until a manager confirms the time or the clock is set right.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections import deque
 from typing import TYPE_CHECKING
 
 from firmware import backups
 from firmware.archiving import archive_file
+from firmware.clock_watch import RUNNING_STEP_S, ClockStep, ClockWatch, step_screen, step_text
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
 from firmware.health import Health
@@ -33,11 +39,14 @@ from firmware.journal import (
     Journal,
     JournalError,
 )
-from firmware.machine import MODE_LOGIN_ID, State, step
+from firmware.machine import MODE_HALTED, MODE_LOGIN_ID, State, step
 from firmware.messages import (
     COMMITS,
     Booted,
+    ClockSettled,
+    ClockStepped,
     CommitArchive,
+    CommitClockStep,
     CommitConfigChange,
     CommitDuplicate,
     CommitInvoice,
@@ -65,9 +74,11 @@ from firmware.messages import (
 )
 from firmware.printjobs import render_record, render_slip
 from firmware.recovery import BootError, recover
+from firmware.rights import ROLE_NAMES
 from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
+from fiscal_core.civil import local_date_time
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError
 from fiscal_core.identity import Identity
@@ -107,6 +118,10 @@ class Terminal:
         self.inspection = Inspection(self) if board.serial is not None else None
         self.alarm = ""  # an integrity problem found while running: the terminal halts
         self.health = Health(self)
+        clock = board.clock
+        self.clock_watch = ClockWatch(clock.now_utc(), clock.monotonic_ms())
+        self.clock_told: tuple[ClockStep | None, bool] = (None, False)  # what the display shows
+        self.started = False  # the start-up is journaled (JET 80)
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -118,40 +133,112 @@ class Terminal:
         if journal.read_file(RESTORE_PATH) is not None:  # firmware/restore.py: run it again
             raise BootError("RESTORE_UNFINISHED", "a restore was interrupted: run it again")
         terminal = cls(board, config, recover(journal, config, signer), journal)
-        behind = terminal.ledger.state.last_time - board.clock.now_utc()
-        if behind > 0:  # nothing can be stamped truthfully: halt without writing
-            terminal.dispatch(Booted(halted=f"horloge en retard de {behind} s"))
+        clock = board.clock
+        last_time, wall = terminal.ledger.state.last_time, clock.now_utc()
+        terminal.clock_watch = ClockWatch.at_boot(last_time, wall, clock.monotonic_ms())
+        step = terminal.clock_watch.step
+        if step is not None:  # nothing is written before the time is confirmed or set right
+            behind = wall < last_time
+            terminal.clock_told = (step, behind)
+            shown = step_screen(step, clock.utc_offset_minutes())
+            terminal.dispatch(Booted(clock_step=shown, clock_behind=behind))
             return terminal
-        problem = terminal.health.counter_problem()
-        previous = terminal.ledger.state.last_start.removeprefix(START_PREFIX)
-        started = terminal._commit(CommitJet(0, codes.JET_START, START_PREFIX + SOFTWARE_ID))
+        terminal.dispatch(terminal.start_up())
+        return terminal
+
+    def start_up(self) -> Event:
+        """Journal the start-up (JET 80) and what it finds; return the Booted event to show.
+
+        Runs once the clock is trusted: at boot, or after a clock step held
+        the start-up (confirmed by a manager, or the clock set right).
+        Raises BootError when the start-up cannot be journaled.
+        """
+        self.started = True
+        problem = self.health.counter_problem()
+        previous = self.ledger.state.last_start.removeprefix(START_PREFIX)
+        started = self._commit(CommitJet(0, codes.JET_START, START_PREFIX + SOFTWARE_ID))
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
         if previous and previous != SOFTWARE_ID:  # 5.4.10.4: version changes are traced
-            terminal.journal_event(
+            self.journal_event(
                 codes.JET_VERSION_CHANGE, f"changement de version: {previous} -> {SOFTWARE_ID}"
             )
-        if problem and not terminal.ledger.state.integrity_alarm:
-            terminal.journal_event(codes.JET_INTEGRITY_ERROR, problem)
-        if terminal.ledger.state.integrity_alarm:
-            terminal.dispatch(Booted(halted=problem or "alarme non levee"))
-            return terminal
-        terminal._check_config()
-        unprinted = terminal._reconcile_printing()
-        terminal.health.check_capacity()
-        terminal.health.self_test("demarrage", journal_checked=True)
-        state = terminal.ledger.state
-        terminal.dispatch(
-            Booted(
-                period_open=state.period_open,
-                training=state.training,
-                config_pending=bool(terminal.config_change),
-                unprinted=unprinted,
-                archive_due=state.archive_due,
-                memory_percent=terminal.health.memory_percent,
-            )
+        if problem and not self.ledger.state.integrity_alarm:
+            self.journal_event(codes.JET_INTEGRITY_ERROR, problem)
+        if self.ledger.state.integrity_alarm:
+            return Booted(halted=problem or "alarme non levee")
+        self._check_config()
+        unprinted = self._reconcile_printing()
+        self.health.check_capacity()
+        self.health.self_test("demarrage", journal_checked=True)
+        state = self.ledger.state
+        return Booted(
+            period_open=state.period_open,
+            training=state.training,
+            config_pending=bool(self.config_change),
+            unprinted=unprinted,
+            archive_due=state.archive_due,
+            memory_percent=self.health.memory_percent,
         )
-        return terminal
+
+    def _start_held(self) -> Event:
+        """Start up after a clock step held it; a start-up that cannot be journaled halts."""
+        try:
+            return self.start_up()
+        except BootError:
+            return Halted("demarrage impossible")
+
+    def watch_clock(self) -> bool:
+        """Between two keys: follow the wall clock on its course (firmware/clock_watch.py).
+
+        A step holds every record and tells the display; the clock set right
+        again ends it (journaled, JET 910, when it was beyond the bound).
+        Returns True when the display was told of a change.
+        """
+        if self.state.mode == MODE_HALTED:
+            return False
+        clock = self.board.clock
+        wall, mono = clock.now_utc(), clock.monotonic_ms()
+        last_time = self.ledger.state.last_time
+        ended = self.clock_watch.check(wall, mono, last_time)
+        if ended is not None and abs(ended.seconds) > RUNNING_STEP_S:
+            text = step_text(ended, clock.utc_offset_minutes(), confirmed=False)
+            self.journal_event(codes.JET_CLOCK_STEP, text)
+        step = self.clock_watch.step
+        told = (step, step is not None and wall < last_time)
+        if told == self.clock_told:  # the usual case: the offset (a time-zone lookup) not read
+            return False
+        self.clock_told = told
+        if step is not None:
+            shown = step_screen(step, clock.utc_offset_minutes())
+            self.dispatch(ClockStepped(shown, behind=told[1]))
+        else:
+            self.dispatch(ClockSettled() if self.started else self._start_held())
+        return True
+
+    def _confirm_clock(self, effect: CommitClockStep) -> Event:
+        """Journal the step waiting (JET 910) and the manager's confirmation (JET 911)."""
+        clock = self.board.clock
+        wall, mono, offset = clock.now_utc(), clock.monotonic_ms(), clock.utc_offset_minutes()
+        step = self.clock_watch.step
+        if step is None or wall < self.ledger.state.last_time:
+            return CommitRefused("CLOCK_BEHIND", "the clock is before the last record's time")
+        before = copy.copy(self.clock_watch)
+        self.clock_watch.confirm(wall, mono)
+        operator = self.config.operator(effect.operator_id)
+        who = f"{ROLE_NAMES[operator.role]} {operator.id} {operator.name}" if operator else ""
+        confirmation = f"heure confirmee par {who}: {local_date_time(wall, offset)}"
+        outcome: Event = CommitRefused("WRITE_FAILED", "not journaled")
+        for jet in (
+            CommitJet(0, codes.JET_CLOCK_STEP, step_text(step, offset, confirmed=True)),
+            CommitJet(effect.operator_id, codes.JET_CLOCK_CONFIRMED, confirmation[:200]),
+        ):
+            outcome = self._commit(jet)
+            if isinstance(outcome, CommitRefused):  # still to confirm, as before
+                self.clock_watch = before
+                return outcome
+        self.clock_told = (None, False)
+        return outcome if self.started else self._start_held()
 
     def _check_config(self) -> None:
         """Compare the configuration with the one the JET last acknowledged (JET 401).
@@ -203,6 +290,13 @@ class Terminal:
         return self._write_config() or outcome
 
     def press(self, key: str) -> None:
+        """Handle one key, after a look at the clock.
+
+        A key that reveals a clock step (or its end) only changes the screen:
+        it was meant for the screen before, which the cashier no longer sees.
+        """
+        if self.watch_clock():
+            return
         self.dispatch(KeyPressed(key))
 
     def poll(self) -> int:
@@ -212,9 +306,10 @@ class Terminal:
         """
         count = 0
         while (key := self.board.keypad.read_key()) is not None:
-            self.dispatch(KeyPressed(key))
+            self.press(key)
             count += 1
         if self.inspection is not None:
+            self.watch_clock()  # nothing of the link is journaled at a time not confirmed
             self.inspection.poll()
         return count
 
@@ -282,6 +377,8 @@ class Terminal:
             return self._print(render_slip(effect, self.config, self.ledger.state, now))
         elif isinstance(effect, CommitArchive):
             return self._archive(effect)
+        elif isinstance(effect, CommitClockStep):
+            return self._confirm_clock(effect)
         elif isinstance(effect, CommitConfigChange):
             lines = [(code, f"{text} | {effect.reason}") for code, text in self.config_change]
             return self._commit_config(lines, effect.operator_id)
@@ -300,8 +397,9 @@ class Terminal:
             return CommitRefused("MEMORY_FULL", "fiscal memory full: only closures and archives")
         if isinstance(effect, NEEDS_PRINTER) and not self._printer_ready():
             return CommitRefused("PRINTER_NOT_READY", "printer not ready: nothing recorded")
+        if self.clock_watch.step is not None:  # nothing is stamped at a time not confirmed
+            return CommitRefused("CLOCK_STEP", "the clock stepped: a manager must confirm the time")
         clock = self.board.clock
-        self.health.check_clock_step()
         try:
             sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes())
         except FiscalError as exc:

@@ -90,7 +90,8 @@ JET_RECEIPT_NOT_PRINTED = 901
 JET_RECEIPT_PRINTED_LATE = 902
 JET_NOTE_PRINTED = 903  # reserved: notes are NOTE records (doc_type 11)
 JET_PAYMENT_PROOF = 904
-JET_CLOCK_STEP = 910
+JET_CLOCK_STEP = 910  # text: the size, before -> after (local time), confirmed or set right
+JET_CLOCK_CONFIRMED = 911  # a manager confirmed the time after a clock step; operator = the manager
 JET_VERSION_CHANGE = 915  # the software version differs from the previous start-up's
 JET_MEMORY_WARNING = 920  # the fiscal memory is 90 % full or more
 JET_SELF_TEST = 930  # self-test at start-up and at each daily closure: what was checked

@@ -225,6 +225,7 @@ JET_MEANINGS = {
     903: "réservé (les notes sont des enregistrements NOTE)",
     904: "justificatif de paiement imprimé (réf. = ticket)",
     910: "saut d'horloge",
+    911: "heure confirmée par un responsable après un saut d'horloge",
     915: "version du logiciel différente de celle du démarrage précédent",
     920: "mémoire fiscale remplie à 90 % ou plus",
     930: "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)",
