@@ -26,6 +26,7 @@ from firmware.demo import DEMO_CONFIG
 from fiscal_core import codes
 from fiscal_core.documents import ArchiveBody
 from fiscal_core.ed25519 import Ed25519Signer, b64url, b64url_decode
+from fiscal_core.events import JetBody
 from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger
 from fiscal_core.records import Line, Payment, Record, TicketBody
@@ -130,6 +131,17 @@ def test_row_counts_match_the_records() -> None:
     ):
         assert len(table(name, LATER)) == len(of_type(*doc_types, records=LATER_RECORDS)) > 0
     assert [int(r["seq"]) for r in table("records.csv")] == [r.seq for r in RECORDS]
+
+
+def test_the_cash_float_of_the_period_is_archived_with_its_amount() -> None:
+    """6.5.2.1: the float's execution data (date, number, operator, amount) are archived."""
+    jets = [(r, r.body) for r in of_type(codes.DOC_JET) if isinstance(r.body, JetBody)]
+    floats = [(r, body) for r, body in jets if body.code == codes.JET_CASH_FLOAT]
+    rows = [row for row in table("jet.csv") if row["code"] == str(codes.JET_CASH_FLOAT)]
+    assert floats and len(rows) == len(floats)
+    for row, (record, body) in zip(rows, floats, strict=True):
+        assert int(row["montant_centimes"]) == body.amount > 0
+        assert int(row["seq"]) == record.seq
 
 
 def test_manifest_identifies_terminal_key_and_signed_fields() -> None:
