@@ -29,6 +29,7 @@ from fiscal_core.sales import TicketBody
 from hal.flash.emulated import EmulatedFlash
 from tests.powerloss.harness import (
     MODEL_CUT,
+    MODEL_IN_SYNC,
     MODEL_UNSYNCED,
     SEED,
     SIGNER,
@@ -47,7 +48,11 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     rec = cut.recording
     geometry = cut.scenario.geometry
     image = cut.image(SEED)
-    when = {MODEL_CUT: "after", MODEL_UNSYNCED: "after (unsynced lost)"}.get(cut.model, "during")
+    when = {
+        MODEL_CUT: "after",
+        MODEL_UNSYNCED: "after (unsynced lost)",
+        MODEL_IN_SYNC: "in the sync after (unsynced lost)",
+    }.get(cut.model, "during")
     where = f"{cut.id} (cut {when} {rec.flash.describe(cut.k)})"
     flash = EmulatedFlash(geometry, image)
     try:
