@@ -23,10 +23,10 @@ on the host filesystem making rename atomic and durable (not true of every
 filesystem the simulator may run on), and has no counterpart on a real NV
 memory, where two alternating slots with a sequence and a CRC is the
 standard scheme. The file is created whole once (temporary name, fsync,
-rename, directory fsync), then only ever rewritten in place: its size and
-blocks never change after that, so ``advance_to`` uses ``fdatasync``, which
-persists the written slot and all that is needed to read it back, and
-skips only the time stamps (a second device flush on ext4).
+rename, directory fsync), then only ever rewritten in place. ``advance_to``
+syncs with ``fdatasync``: it persists the slot and all the metadata needed
+to read it back, skipping only the time stamps, which here are all that
+changes (``fsync`` would journal them: a second device flush on ext4).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class FileCounter:
         target = 1 - self._slot
         try:
             _pwrite_all(self._fd, encode_slot(n), target * SLOT_STRIDE)
-            os.fdatasync(self._fd)  # in place, size unchanged: see the module docstring
+            os.fdatasync(self._fd)  # see the module docstring
         except OSError as exc:
             # Keep the previous value and slot: the only ones known durable. A
             # retry rewrites the same slot, never the one holding that value.

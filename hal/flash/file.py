@@ -6,14 +6,14 @@ A new image is written whole (0xFF at the geometry's size) under a temporary
 name, fsync'd, then renamed into place: an interrupted creation never leaves
 a short image that the next start would mistake for a chip.
 
-Why ``fdatasync`` is enough: after creation the image never changes size
-and every byte of it has been written (no hole, no unwritten extent), so a
-program only overwrites allocated blocks in place. ``fdatasync`` writes
-those blocks and the metadata needed to read them back (POSIX: everything
-but what only matters to ``stat``, such as the modification time); what it
-skips is the inode's time stamps, whose journal commit on ext4 costs a
-second device flush per ``sync``. Opening checks the size, so an image
-that was truncated or extended is refused rather than trusted.
+Why ``fdatasync`` is enough: it writes the data and every piece of
+metadata needed to read it back (POSIX: block allocation, size); it skips
+only what matters to ``stat`` alone, such as the modification time. Why it
+is cheaper: the image never changes size after creation and every byte of
+it was written then (no hole), so a program overwrites allocated blocks in
+place and there is no metadata to persist at all; ``fsync`` would still
+journal the time stamps, a second device flush per ``sync`` on ext4.
+Opening checks the size, so an image truncated or extended is refused.
 """
 
 from __future__ import annotations

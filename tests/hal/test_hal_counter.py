@@ -133,7 +133,7 @@ def test_file_counter_syncs_before_returning(
         monkeypatch.setattr(os, "fsync", lambda fd: seen.append((None, None)))
         counter.advance_to(4)
         assert seen == [(0, 4)]  # the slot was written, then synced once, then it returned
-        assert os.stat(path).st_size == FILE_BYTES  # in place: fdatasync persists it all
+        assert os.stat(path).st_size == FILE_BYTES  # rewritten in place, never resized
 
 
 def test_file_counter_failed_write_keeps_the_durable_value_and_retries_safely(

@@ -63,11 +63,10 @@ def test_file_flash_sync_fdatasyncs_the_image_once(
 
 
 def test_file_flash_never_changes_the_image_size(tmp_path: Path) -> None:
-    # fdatasync is a durable sync only because programs overwrite allocated
-    # bytes in place: the image keeps its size and has no hole from creation on.
+    # Why fdatasync is cheap here: programs and erases overwrite the image in
+    # place and it keeps its size, so only time stamps change besides data.
     path = tmp_path / "flash.img"
     with FileFlash.open(path, SMALL, create=True) as flash:
-        assert os.stat(path).st_blocks * 512 >= SMALL.total_size  # written whole, no hole
         last = SMALL.block_count - 1
         flash.program(last, SMALL.block_size - 8, b"\x00" * 8)
         flash.erase(last)
