@@ -10,7 +10,7 @@ Theory of operation. The file holds two slots, each in its own 4 KiB page
 
 The value is the largest value among the valid slots (magic and CRC
 right). ``advance_to`` writes the new value into the *other* slot (the one
-not holding the current value), fsyncs, and only then returns. A power cut
+not holding the current value), syncs it, and only then returns. A power cut
 during the write can damage only that slot, which then fails its CRC: the
 slot holding the acknowledged value is never written again until a newer
 value is durable in the other one. So a reader sees the acknowledged value
@@ -23,7 +23,10 @@ on the host filesystem making rename atomic and durable (not true of every
 filesystem the simulator may run on), and has no counterpart on a real NV
 memory, where two alternating slots with a sequence and a CRC is the
 standard scheme. The file is created whole once (temporary name, fsync,
-rename, directory fsync), then only ever rewritten in place.
+rename, directory fsync), then only ever rewritten in place. ``advance_to``
+syncs with ``fdatasync``: it persists the slot and all the metadata needed
+to read it back, skipping only the time stamps, which here are all that
+changes (``fsync`` would journal them: a second device flush on ext4).
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ class FileCounter:
         target = 1 - self._slot
         try:
             _pwrite_all(self._fd, encode_slot(n), target * SLOT_STRIDE)
-            os.fsync(self._fd)
+            os.fdatasync(self._fd)  # see the module docstring
         except OSError as exc:
             # Keep the previous value and slot: the only ones known durable. A
             # retry rewrites the same slot, never the one holding that value.

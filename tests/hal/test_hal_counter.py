@@ -119,19 +119,21 @@ def test_file_counter_writes_the_other_slot_each_time(tmp_path: Path) -> None:
         assert slots(path) == (2, 3)
 
 
-def test_file_counter_fsyncs_before_returning(
+def test_file_counter_syncs_before_returning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "counter.bin"
     with FileCounter.open(path, create=True) as counter:
         seen: list[tuple[int | None, int | None]] = []
 
-        def fsync(fd: int) -> None:
+        def fdatasync(fd: int) -> None:
             seen.append(slots(path))
 
-        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(os, "fdatasync", fdatasync)
+        monkeypatch.setattr(os, "fsync", lambda fd: seen.append((None, None)))
         counter.advance_to(4)
-        assert seen == [(0, 4)]  # the slot was written, then fsync'd, then it returned
+        assert seen == [(0, 4)]  # the slot was written, then synced once, then it returned
+        assert os.stat(path).st_size == FILE_BYTES  # rewritten in place, never resized
 
 
 def test_file_counter_failed_write_keeps_the_durable_value_and_retries_safely(
@@ -144,7 +146,7 @@ def test_file_counter_failed_write_keeps_the_durable_value_and_retries_safely(
         def broken(fd: int) -> None:
             raise OSError(5, "Input/output error")
 
-        monkeypatch.setattr(os, "fsync", broken)
+        monkeypatch.setattr(os, "fdatasync", broken)
         with pytest.raises(CounterError) as err:
             counter.advance_to(7)
         assert err.value.code == COUNTER_FAILED and counter.value() == 6
@@ -185,8 +187,8 @@ def test_slot_codec_refuses_wrong_magic_crc_or_size() -> None:
 # ---------------------------------------------------------------------------
 # FileCounter: a power cut during advance_to
 #
-# advance_to(n) writes SLOT_BYTES into one 4 KiB page, then fsyncs. A cut
-# before the fsync returns leaves that page anywhere between before and
+# advance_to(n) writes SLOT_BYTES into one 4 KiB page, then syncs. A cut
+# before the sync returns leaves that page anywhere between before and
 # after: some bytes written (any prefix, or any subset), or garbage (a page
 # torn mid-write). The other page is not written. Each state is made as a
 # file and opened as the next boot would.

@@ -33,6 +33,7 @@ import functools
 import io
 import json
 import os
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,9 @@ from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.records import Record
 from hal.board import Board
 from hal.clock.fake import FakeClock
-from hal.flash.emulated import TORN_BITS, TORN_GARBAGE, TORN_PREFIX, EmulatedFlash
+from hal.flash.emulated import OP_ERASE, TORN_BITS, TORN_GARBAGE, TORN_PREFIX, EmulatedFlash
 from hal.flash.ram import RamFlash
+from hal.ports import ERASED_BYTE
 from tests.powerloss.scenarios import CONFIG, SIGNER_SEED, Scenario, press, ring_next_sale
 from tests.powerloss.witness import (
     PRINTED,
@@ -59,9 +61,12 @@ from tools.inspect.cli import main as inspect_main
 
 SIGNER = Ed25519Signer(SIGNER_SEED)
 # Models of a cut: "cut" = a clean cut after op k; "unsynced" = a cut after op
-# k that lost some operations since the last sync; the torn ones tear op k.
+# k that lost some operations since the last sync; "in-sync" = a cut while the
+# sync that followed op k was running, which lost some operations since the
+# sync before it; the torn ones tear op k.
 MODEL_CUT = "cut"
 MODEL_UNSYNCED = "unsynced"
+MODEL_IN_SYNC = "in-sync"
 TORN = {"torn": TORN_BITS, "torn-prefix": TORN_PREFIX, "torn-garbage": TORN_GARBAGE}
 RESTART_DELAY_S = 60
 SEED = int(os.environ.get("POWERLOSS_SEED", "0"))  # of the torn and unsynced models' noise
@@ -194,8 +199,10 @@ class Cut:
 
         For "unsynced" that is k too, though some may be lost: whatever an
         append that returned wrote was synced, so it is never among them.
+        For "in-sync" it is k - 1: what came after op k waited for the sync
+        the cut interrupted (an append returns only after its sync).
         """
-        return self.k - 1 if self.model in TORN else self.k
+        return self.k - 1 if self.model in TORN or self.model == MODEL_IN_SYNC else self.k
 
     def image(self, seed: int) -> bytes:
         flash = self.recording.flash
@@ -203,6 +210,8 @@ class Cut:
             return flash.image_after(self.k)
         if self.model == MODEL_UNSYNCED:
             return flash.image_unsynced(self.k, seed)
+        if self.model == MODEL_IN_SYNC:
+            return image_in_sync(flash, self.k, seed)
         return flash.image_torn(self.k, TORN[self.model], seed)
 
     def counter_value(self) -> int:
@@ -212,7 +221,8 @@ class Cut:
         op k keeps an advance made right after op k (the same gap: it may
         have come first); the unsynced model, also a cut after op k, takes
         the other order and drops it, so both orders are swept. A torn op k
-        keeps the advances made before op k began.
+        keeps the advances made before op k began; so does a cut inside the
+        sync after op k (``in-sync``): no append returns before its sync.
         """
         witness = self.recording.witness
         last = self.k if self.model == MODEL_CUT else self.k - 1
@@ -251,6 +261,33 @@ class Cut:
         )
         returned = witness.base_records + sum(1 for c in witness.appends if c <= self.completed)
         return acked, returned
+
+
+def image_in_sync(flash: EmulatedFlash, k: int, seed: int) -> bytes:
+    """Return the chip after a cut during the sync that followed op k.
+
+    Every operation since the sync before it (up to and including op k) is
+    kept or lost at random, as a write cache or a host's page cache may do
+    until the sync returns; a kept program over bytes whose erase was lost
+    gives ``old AND data`` (EmulatedFlash.image_unsynced's physics).
+    ``image_unsynced`` counts a sync right after op k as returned; this
+    model covers the cut before it returned, which is where a littlefs
+    commit with few operations per sync can be caught with several pending.
+    """
+    synced = flash.last_sync(k - 1)
+    image = bytearray(flash.image_after(synced))
+    rng = random.Random(f"{seed}/{k}/in-sync")
+    size = flash.geometry.block_size
+    for op in flash.ops[synced:k]:
+        if rng.random() >= 0.5:
+            continue  # lost
+        start = op.block * size + op.off
+        if op.kind == OP_ERASE:
+            image[start : start + size] = bytes([ERASED_BYTE]) * size
+        else:
+            end = start + len(op.data)
+            image[start:end] = bytes(a & b for a, b in zip(image[start:end], op.data, strict=True))
+    return bytes(image)
 
 
 def inspect(image: bytes, block_size: int, path: Path) -> tuple[int, dict[str, Any]]:

@@ -4,11 +4,14 @@ Environment:
 - ``POWERLOSS_FULL=1``: every k of every scenario, and the extra torn models
   ``torn-prefix`` and ``torn-garbage``; without it, scenarios with
   ``every`` > 1 run every ``every``-th k plus every k next to an
-  acknowledgement, in the models ``cut``, ``unsynced`` and ``torn``.
-- ``POWERLOSS_SEED=N``: the seed of the torn and unsynced models' noise (default 0).
+  acknowledgement, in the models ``cut``, ``unsynced``, ``in-sync`` and
+  ``torn``.
+- ``POWERLOSS_SEED=N``: the seed of the torn, unsynced and in-sync models' noise (default 0).
 
 ``unsynced`` runs only where at least two operations follow the last sync
-(with one, its two outcomes are the clean cuts at k - 1 and k).
+(with one, its two outcomes are the clean cuts at k - 1 and k); ``in-sync``
+only where a sync follows op k and at least two operations precede it since
+the sync before.
 
 Double cuts (ids ``sale-k14-torn+k9-cut``): in DOUBLE_SCENARIOS, the
 restart after a first cut is itself cut. First cuts: op k torn, for every
@@ -24,6 +27,7 @@ import os
 
 from tests.powerloss.harness import (
     MODEL_CUT,
+    MODEL_IN_SYNC,
     MODEL_UNSYNCED,
     SEED,
     TORN,
@@ -36,7 +40,11 @@ from tests.powerloss.harness import (
 from tests.powerloss.scenarios import SCENARIOS
 
 FULL = os.environ.get("POWERLOSS_FULL", "") == "1"
-MODELS = (MODEL_CUT, MODEL_UNSYNCED, *TORN) if FULL else (MODEL_CUT, MODEL_UNSYNCED, "torn")
+MODELS = (
+    (MODEL_CUT, MODEL_UNSYNCED, MODEL_IN_SYNC, *TORN)
+    if FULL
+    else (MODEL_CUT, MODEL_UNSYNCED, MODEL_IN_SYNC, "torn")
+)
 DOUBLE_SCENARIOS = ("sale",)
 DOUBLE_EVERY = 6
 DEFAULT_AROUND = (-1, 0, 1, 2)
@@ -50,12 +58,14 @@ def _cuts_of(rec: Recording, every: int, models: tuple[str, ...], parent: Cut | 
     else:
         ks = interesting(rec, every, DOUBLE_AROUND if parent else DEFAULT_AROUND)
     chosen: list[Cut] = []
+    syncs = set(rec.flash.syncs)
     for k in ks:
         unsynced = k - rec.flash.last_sync(k) >= 2
+        in_sync = k in syncs and k - rec.flash.last_sync(k - 1) >= 2
         chosen += [
             Cut(rec.scenario, k, model, parent)
             for model in models
-            if model != MODEL_UNSYNCED or unsynced
+            if (model != MODEL_UNSYNCED or unsynced) and (model != MODEL_IN_SYNC or in_sync)
         ]
     return chosen
 

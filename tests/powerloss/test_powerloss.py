@@ -35,6 +35,7 @@ from fiscal_core.sales import TicketBody
 from hal.flash.emulated import EmulatedFlash
 from tests.powerloss.harness import (
     MODEL_CUT,
+    MODEL_IN_SYNC,
     MODEL_UNSYNCED,
     SEED,
     SIGNER,
@@ -53,7 +54,11 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     rec = cut.recording
     geometry = cut.scenario.geometry
     image = cut.image(SEED)
-    when = {MODEL_CUT: "after", MODEL_UNSYNCED: "after (unsynced lost)"}.get(cut.model, "during")
+    when = {
+        MODEL_CUT: "after",
+        MODEL_UNSYNCED: "after (unsynced lost)",
+        MODEL_IN_SYNC: "in the sync after (unsynced lost)",
+    }.get(cut.model, "during")
     where = f"{cut.id} (cut {when} {rec.flash.describe(cut.k)})"
     flash = EmulatedFlash(geometry, image)
     board = make_board(flash, now=cut.restart_time(), counter=cut.counter_value())
