@@ -40,7 +40,7 @@ UTC_OFFSET = 60  # minutes
 DAY = 86400
 SALES_PER_DAY = 1000
 SALE_SPACING = 15  # seconds between two sales: 1,000 sales fit in a business day
-GENERATOR_VERSION = 1  # part of the cache file name: bump when the workload changes
+GENERATOR_VERSION = 2  # part of the cache file name: bump when the workload changes
 CACHE_DIR = Path(os.environ.get("BENCH_CACHE", Path(__file__).resolve().parent.parent / ".bench"))
 
 
@@ -90,11 +90,12 @@ class Workload:
         if not state.month_days or month_label(today) == state.month_label:
             return
         yield self.ledger.seal_closure(doc_type=codes.DOC_GT_MONTH, **self._at(morning - 3))
-        if fiscal_year_label(today, state.fiscal_year_start_month) == state.year_label:
+        closed_year = state.year_label  # read before the year closure is accepted: it resets it
+        if fiscal_year_label(today, state.fiscal_year_start_month) == closed_year:
             return
         year = self.ledger.seal_closure(doc_type=codes.DOC_GT_YEAR, **self._at(morning - 2))
         yield year
-        name = f"{TERMINAL_ID}-{state.year_label}.zip"
+        name = f"{TERMINAL_ID}-{closed_year}.zip"
         yield self.ledger.seal_archive(
             **self._at(morning - 1),
             closure=year.record,

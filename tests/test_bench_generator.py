@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks import generator
 from fiscal_core import codes
+from fiscal_core.documents import ArchiveBody
 from fiscal_core.records import Record
 from fiscal_core.verifier import Verifier
 
@@ -16,10 +17,14 @@ def test_a_generated_journal_crosses_a_year_end_and_passes_every_check() -> None
     workload = generator.Workload(seed=7, sales_per_day=3)
     verifier = Verifier(workload.signer.public_key, generator.TERMINAL_ID)
     types: set[int] = set()
+    archives: list[str] = []
     for raw in workload.records(2_600):  # about 370 days of 7 records: past 2025-12-31
         record = Record.decode(raw)
         verifier.check(record)
         types.add(record.doc_type)
+        if isinstance(record.body, ArchiveBody):
+            archives.append(record.body.file_name)
+    assert archives == [f"{generator.TERMINAL_ID}-FY2025-01.zip"]  # the closed year's label
     assert verifier.state.seq == 2_600
     expected = {codes.DOC_JET, codes.DOC_TICKET, codes.DOC_GT_PERIOD, codes.DOC_GT_MONTH}
     assert types == expected | {codes.DOC_GT_YEAR, codes.DOC_ARCHIVE}
