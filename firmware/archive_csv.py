@@ -63,6 +63,9 @@ JET_MEANINGS = {
     codes.JET_SELF_TEST: (
         "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)"
     ),
+    codes.JET_CHECKPOINT_REFUSED: (
+        "point de contrôle refusé (pourquoi) : tout le journal a été vérifié à la place"
+    ),
 }
 UNKNOWN_JET = "code non répertorié dans cette version"
 

@@ -1,10 +1,14 @@
 """The runner: the one module that drives both the board and the fiscal core.
 
-Theory of operation. ``Terminal.boot`` mounts the journal, checks every
-record with the core's Verifier while rebuilding the ledger state (numbers,
-last signatures, perpetual totals) from the flash alone, and journals the
-start-up (JET 80). A flash that cannot be mounted or that fails a check
-raises BootError *before anything is written*.
+Theory of operation. ``Terminal.boot`` mounts the journal, loads and checks
+the signed checkpoint, verifies every record after it with the core's
+Verifier while rebuilding the ledger state (numbers, last signatures,
+perpetual totals) from the flash alone (firmware/recovery.py), and journals
+the start-up (JET 80). A flash that cannot be mounted or whose records fail
+a check raises BootError *before anything is written*; a refused checkpoint
+only makes the boot verify the whole journal, and is journaled (JET 940).
+Checkpoints are written at the end of the boot, after closures and archives
+and every CHECKPOINT_EVERY records (firmware/checkpointing.py).
 
 Then each event goes through the pure ``step``; its effects are carried out
 in the order given, which the state machine makes "commit, then print, then
@@ -21,6 +25,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from firmware.archiving import archive_file
+from firmware.checkpointing import CHECKPOINT_EVERY, write_checkpoint
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
 from firmware.health import Health
@@ -60,7 +65,7 @@ from firmware.messages import (
     Show,
 )
 from firmware.printjobs import render_record, render_slip
-from firmware.recovery import BootError, recover
+from firmware.recovery import BootError, recover, resume
 from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
@@ -85,6 +90,8 @@ __all__ = ["BootError", "Terminal", "recover"]
 NEEDS_PRINTER = (CommitTicket, CommitReturn, CommitDuplicate, CommitInvoice)
 # Commits refused when the fiscal memory keeps only its reserve (closures, JET, archives pass).
 NEEDS_MEMORY = (CommitTicket, CommitReturn, CommitNote, CommitDuplicate, CommitInvoice)
+# Records after which a checkpoint is written (the daily closure's comes after its self-test).
+CHECKPOINT_AFTER = (codes.DOC_GT_MONTH, codes.DOC_GT_YEAR, codes.DOC_ARCHIVE)
 
 
 class Terminal:
@@ -103,6 +110,7 @@ class Terminal:
         self.inspection = Inspection(self) if board.serial is not None else None
         self.alarm = ""  # an integrity problem found while running: the terminal halts
         self.health = Health(self)
+        self.checkpoint_seq = 0  # the last record covered by a checkpoint written while running
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -111,7 +119,9 @@ class Terminal:
             journal = Journal.mount(board.flash)
         except JournalError as exc:
             raise BootError(exc.code, str(exc)) from None
-        terminal = cls(board, config, recover(journal, config, signer), journal)
+        ledger, verified = resume(journal, config, signer)
+        terminal = cls(board, config, ledger, journal)
+        terminal.checkpoint_seq = verified.checkpoint_seq
         behind = terminal.ledger.state.last_time - board.clock.now_utc()
         if behind > 0:  # nothing can be stamped truthfully: halt without writing
             terminal.dispatch(Booted(halted=f"horloge en retard de {behind} s"))
@@ -125,6 +135,9 @@ class Terminal:
             terminal.journal_event(
                 codes.JET_VERSION_CHANGE, f"changement de version: {previous} -> {SOFTWARE_ID}"
             )
+        if verified.finding:  # the journal itself verified: note the refused checkpoint
+            refused = f"point de controle refuse: {verified.finding}"
+            terminal.journal_event(codes.JET_CHECKPOINT_REFUSED, refused[:200])
         if problem and not terminal.ledger.state.integrity_alarm:
             terminal.journal_event(codes.JET_INTEGRITY_ERROR, problem)
         if terminal.ledger.state.integrity_alarm:
@@ -133,7 +146,8 @@ class Terminal:
         terminal._check_config()
         unprinted = terminal._reconcile_printing()
         terminal.health.check_capacity()
-        terminal.health.self_test("demarrage", journal_checked=True)
+        terminal.health.self_test("demarrage", checked=verified.describe())
+        terminal.write_checkpoint()
         state = terminal.ledger.state
         terminal.dispatch(
             Booted(
@@ -243,15 +257,45 @@ class Terminal:
         return self.find_all(doc_type, {number}).get(number)
 
     def find_all(self, doc_type: int, numbers: set[int]) -> dict[int, Record]:
-        """Return the documents of ``doc_type`` with these numbers, in one journal scan."""
+        """Return the documents of ``doc_type`` with these numbers, never reading it all.
+
+        Numbers beyond the chain's head do not exist: nothing is read for
+        them. A closure's seq is in the ledger state: one binary search over
+        the segments. Other documents: the segments from the last one back,
+        stopping at the one where the chain is already below the smallest
+        number asked (numbers grow with seq), so a recent document costs a
+        segment or two and an old one what lies after it, never more.
+        """
+        state = self.ledger.state
+        wanted = {n for n in numbers if 0 < n <= state.head(doc_type).number}
         found: dict[int, Record] = {}
-        for raw in self.journal.records():
-            record = Record.decode(raw)
-            if record.doc_type == doc_type and record.number in numbers:
-                found[record.number] = record
-                if len(found) == len(numbers):
-                    break
+        if doc_type in codes.CLOSURE_TYPES:
+            for number in wanted:
+                raw = self.journal.record_at(state.closures[(doc_type, number)][1])
+                record = Record.decode(raw) if raw is not None else None
+                if record is not None and (record.doc_type, record.number) == (doc_type, number):
+                    found[number] = record
+            return found
+        for segment in self.journal.segments_backwards() if wanted else ():
+            below = False
+            for record in map(Record.decode, segment):
+                if record.doc_type == doc_type:
+                    below = below or record.number <= min(wanted)
+                    if record.number in wanted:
+                        found[record.number] = record
+            if below or len(found) == len(wanted):
+                break
         return found
+
+    def write_checkpoint(self, *, measure: bool = False) -> None:
+        """Sign and store the state at the journal's end (``measure``: storage walked first).
+
+        A failure keeps the previous checkpoint: the next boot then verifies
+        a longer tail, nothing else.
+        """
+        with contextlib.suppress(JournalError):
+            write_checkpoint(self.journal, self.ledger, measure=measure)
+            self.checkpoint_seq = self.ledger.state.seq
 
     def _carry_out(self, effect: Effect) -> Event | None:
         if isinstance(effect, Show):
@@ -261,6 +305,7 @@ class Terminal:
             daily = isinstance(effect, CommitJet) and effect.code == codes.JET_PERIOD_CLOSURE
             if daily and isinstance(outcome, RecordCommitted):
                 self.health.self_test("cloture journaliere")  # the daily self-test, after the Z
+                self.write_checkpoint(measure=True)  # off the sale path: littlefs may walk
             return outcome
         elif isinstance(effect, LoadRecord):
             found = self.find(effect.doc_type, effect.number)
@@ -304,7 +349,13 @@ class Terminal:
             return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
         self.health.after_store(sealed.record.seq)
-        return RecordCommitted(sealed.record)
+        record = sealed.record
+        if (
+            record.doc_type in CHECKPOINT_AFTER
+            or record.seq - self.checkpoint_seq >= CHECKPOINT_EVERY
+        ):
+            self.write_checkpoint()
+        return RecordCommitted(record)
 
     def _archive(self, effect: CommitArchive) -> Event:
         """Write the archive file of the last closure of a kind, then its ARCHIVE record."""

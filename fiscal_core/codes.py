@@ -94,6 +94,7 @@ JET_CLOCK_STEP = 910
 JET_VERSION_CHANGE = 915  # the software version differs from the previous start-up's
 JET_MEMORY_WARNING = 920  # the fiscal memory is 90 % full or more
 JET_SELF_TEST = 930  # self-test at start-up and at each daily closure: what was checked
+JET_CHECKPOINT_REFUSED = 940  # a checkpoint failed a check: why; the whole journal was verified
 
 # Payment means, as stored in a ticket's payment lines.
 PAY_CASH = 1

@@ -228,6 +228,7 @@ JET_MEANINGS = {
     915: "version du logiciel différente de celle du démarrage précédent",
     920: "mémoire fiscale remplie à 90 % ou plus",
     930: "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)",
+    940: "point de contrôle refusé (pourquoi) : tout le journal a été vérifié à la place",
 }
 UNKNOWN_JET = "code non répertorié dans cette version"
 
