@@ -16,7 +16,8 @@ kilobytes against the 1,000 appends it follows.
 Loading checks, in order: the signature (the identity's key), the terminal
 id, the record at the checkpoint's position (present, ending exactly there,
 with the stated SHA-256 and seq: the journal was not cut or rewritten before
-it), and that the state agrees with that record (its chain's head). Any
+it), and that the state agrees with that record (its chain's head, its
+time, a ticket's perpetual totals). Any
 failure raises CheckpointRefused with the reason; the caller journals it and
 verifies the whole journal instead.
 """
@@ -26,11 +27,12 @@ from __future__ import annotations
 import hashlib
 
 from firmware.journal import CHECKPOINT_PATH, CorruptFrameError, Journal, JournalError
+from fiscal_core import codes
 from fiscal_core.checkpoint import Checkpoint
 from fiscal_core.errors import FormatError
 from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger
-from fiscal_core.records import Record
+from fiscal_core.records import Record, TicketBody
 
 CHECKPOINT_EVERY = 1000  # records between two routine checkpoints (see the module docstring)
 
@@ -103,9 +105,15 @@ def _agrees(checkpoint: Checkpoint, last: bytes) -> None:
         record = Record.decode(last)
     except FormatError as exc:
         raise CheckpointRefused(f"dernier enregistrement illisible: {exc.message}") from None
-    head = checkpoint.state.head(record.doc_type)
-    if record.seq != checkpoint.seq or (head.number, head.signature) != (
-        record.number,
-        record.signature,
-    ):
+    state = checkpoint.state
+    head = state.head(record.doc_type)
+    body = record.body
+    agrees = (
+        record.seq == state.seq
+        and (head.number, head.signature) == (record.number, record.signature)
+        and record.time_utc <= state.last_time
+    )
+    if isinstance(body, TicketBody) and record.doc_type == codes.DOC_TICKET:
+        agrees = agrees and (body.gt_real, body.gt_absolute) == (state.gt_real, state.gt_absolute)
+    if not agrees:
         raise CheckpointRefused(f"etat different de l'enregistrement {record.seq}")

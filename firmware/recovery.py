@@ -45,10 +45,11 @@ class BootError(Exception):
 class Verified:
     """What a verification of the journal established, and how."""
 
-    __slots__ = ("checkpoint_seq", "finding", "first", "state", "tail_from", "used_bytes")
+    __slots__ = ("checkpoint_seq", "finding", "first", "last", "state", "tail_from", "used_bytes")
 
     def __init__(self, state: LedgerState, finding: str, checkpoint: Checkpoint | None) -> None:
         self.state = state
+        self.last = state.seq  # the last record verified (the state moves on after a boot)
         self.finding = finding  # why the stored checkpoint was refused ("" if it was not)
         self.checkpoint_seq = checkpoint.seq if checkpoint else 0  # 0: every record verified
         self.first = self.checkpoint_seq + 1  # the first record verified one by one
@@ -58,8 +59,8 @@ class Verified:
 
     def describe(self) -> str:
         """Say what was checked, for the self-test's JET line."""
-        checked = f"enregistrements {self.first} a {self.state.seq} verifies"
-        if self.first > self.state.seq:
+        checked = f"enregistrements {self.first} a {self.last} verifies"
+        if self.first > self.last:
             checked = "aucun enregistrement apres lui"
         if self.checkpoint_seq:
             return f"point de controle {self.checkpoint_seq} verifie, {checked}"
