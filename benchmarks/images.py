@@ -29,7 +29,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.generator import CACHE_DIR, TERMINAL_ID, T0, Workload, cached_frames, read_frames
+from benchmarks.generator import CACHE_DIR, T0, TERMINAL_ID, Workload, cached_frames, read_frames
 from firmware.demo import DEMO_CONFIG
 from firmware.journal import (
     PRINTED_PATH,
