@@ -353,10 +353,10 @@ class Journal:
         if data is None or offset > len(data):
             return None
         end = 0
-        for record in iter_frames(segment_name(segment), data[:offset]):
+        for record in iter_frames(segment_name(segment), data):
             end += len(record) + FRAME_OVERHEAD
-            if end == offset:
-                return record
+            if end >= offset:  # a frame ends there, or runs across it
+                return record if end == offset else None
         return None
 
     def frames_after(self, segment: int, offset: int) -> Iterator[bytes]:
@@ -365,7 +365,7 @@ class Journal:
         The segments after it are read in turn until one is missing (stat,
         no listing). Raises CorruptFrameError on a bad frame.
         """
-        index, start = segment, offset
+        index, start = (segment, offset) if segment > 0 else (1, 0)
         while (data := self.segment_data(index)) is not None:
             yield from iter_frames(segment_name(index), data[start:])
             index, start = index + 1, 0

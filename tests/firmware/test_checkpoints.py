@@ -186,6 +186,12 @@ def tamper_beyond(shop: Shop) -> None:
     shop.store(checkpoint)
 
 
+def tamper_inside_a_frame(shop: Shop) -> None:
+    checkpoint = shop.checkpoint()
+    checkpoint.offset -= 10
+    shop.store(checkpoint)
+
+
 def tamper_digest(shop: Shop) -> None:
     checkpoint = shop.checkpoint()
     checkpoint.last_digest = hashlib.sha256(b"another record").digest()
@@ -204,10 +210,11 @@ def tamper_other_terminal(shop: Shop) -> None:
         (tamper_signature, "invalide"),
         (tamper_head, "etat different"),
         (tamper_beyond, "aucun enregistrement ne finit"),
+        (tamper_inside_a_frame, "aucun enregistrement ne finit"),
         (tamper_digest, "differe de son empreinte"),
         (tamper_other_terminal, "autre terminal"),
     ],
-    ids=["signature", "state", "beyond", "digest", "terminal"],
+    ids=["signature", "state", "beyond", "inside-a-frame", "digest", "terminal"],
 )
 def test_a_tampered_checkpoint_is_journaled_and_the_whole_journal_verified(
     shop: Shop, tamper: object, reason: str
