@@ -338,9 +338,19 @@ class Journal:
 
     def segment_data(self, index: int) -> bytes | None:
         """Return segment ``index``'s bytes, or None when it does not exist."""
-        if self._size(index) < 0:
+        path = segment_name(index)
+        try:
+            with self._fs.open(path, "rb") as f:
+                data: bytes = f.read()
+        except FileNotFoundError:
             return None
-        return self._segment(segment_name(index))
+        except LittleFSError as exc:
+            if exc.code == LFS_ERR_NOENT:
+                return None
+            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+        except OSError as exc:
+            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+        return data
 
     def record_ending_at(self, segment: int, offset: int) -> bytes | None:
         """Return the record whose frame ends at byte ``offset`` of ``segment``, or None.
