@@ -54,7 +54,7 @@ JOURNAL_DIR = "/fiscal/journal"
 SEGMENT_BYTES = 32 * 1024
 MAX_RECORD_BYTES = 0xFFFF
 FRAME_OVERHEAD = 6  # u16 length + u32 CRC-32
-LOOKAHEAD_BYTES = 32
+LOOKAHEAD_BYTES = 32  # at least; see _lookahead_bytes
 LFS_ERR_NOENT = -2  # littlefs: no such file or directory
 BLOCK_CYCLES = 500
 
@@ -142,9 +142,22 @@ def _filesystem(flash: Flash) -> LittleFS:
         read_size=g.read_size,
         prog_size=g.prog_size,
         cache_size=g.prog_size * 16,
-        lookahead_size=LOOKAHEAD_BYTES,
+        lookahead_size=_lookahead_bytes(g.block_count),
         block_cycles=BLOCK_CYCLES,
     )
+
+
+def _lookahead_bytes(block_count: int) -> int:
+    """Return a lookahead bitmap covering the whole chip (a bit per block, 8-byte multiple).
+
+    littlefs finds free blocks by walking the whole filesystem to fill this
+    bitmap, one window at a time. A window smaller than the chip costs one
+    walk per window crossed: with 32 bytes (256 blocks) on a 70,000-block
+    chip nearly full, the first write after a mount took minutes. One
+    window over the whole chip: one walk per mount (and per chipful of
+    allocations), for block_count / 8 bytes of RAM (8.5 KiB for 272 MiB).
+    """
+    return max(LOOKAHEAD_BYTES, (block_count + 63) // 64 * 8)
 
 
 class Journal:
