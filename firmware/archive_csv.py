@@ -64,6 +64,9 @@ JET_MEANINGS = {
     codes.JET_SELF_TEST: (
         "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)"
     ),
+    codes.JET_CHECKPOINT_REFUSED: (
+        "point de contrôle refusé (pourquoi) : tout le journal a été vérifié à la place"
+    ),
     codes.JET_BACKUP: "sauvegarde de la mémoire fiscale (nom du fichier dans le texte)",
     codes.JET_RESTORE_REFUSED: "restauration refusée, rien restauré (motif dans le texte)",
     codes.JET_RESTORE_DONE: "restauration effectuée (sauvegarde et enregistrements ajoutés)",

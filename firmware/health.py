@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from firmware.journal import JournalError
-from firmware.recovery import BootError, recover
+from firmware.recovery import BootError, check_identity, verify_journal
 from fiscal_core import codes
 from fiscal_core.identity import Identity
 from hal.counter import CounterError
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 MEMORY_WARNING_PERCENT = 90
 RESERVE_BLOCKS = 8  # kept free for closures, JET lines and archives: sales stop before
-CAPACITY_CHECK_EVERY = 64  # records between two measures of the fiscal memory (a walk of it)
+CAPACITY_CHECK_EVERY = 64  # records between two looks at the fiscal memory's use (kept known)
 
 
 class Health:
@@ -74,46 +74,60 @@ class Health:
             return f"journal raccourci: {seq} enregistrements, compteur {value}"
         return f"compteur en retard: {value}, journal {seq} enregistrements"
 
-    def self_test(self, when: str, *, journal_checked: bool = False) -> bool:
+    def self_test(self, when: str, *, checked: str = "") -> bool:
         """Check journal, key, counter, clock and printer; journal the result (JET 930).
 
-        ``journal_checked``: every record was just verified (at start-up);
-        otherwise the whole journal is verified again (the daily self-test,
-        run after the Z). A journal that no longer verifies is an integrity
-        alarm (JET 90). Returns True when everything is in order.
+        ``checked``: what the boot's recovery just verified (its description);
+        otherwise (the daily self-test, run after the Z) the checkpoint and
+        the records after it are verified again, not the whole journal. A
+        journal that no longer verifies is an integrity alarm (JET 90); a
+        refused checkpoint is journaled (JET 935) and the whole journal
+        verified instead. Returns True when everything is in order.
         """
         problems: list[str] = []
-        seq = self.terminal.ledger.state.seq
-        if not journal_checked:
-            try:
-                again = recover(
-                    self.terminal.journal, self.terminal.config, self.terminal.ledger.signer
-                ).state
-                live = self.terminal.ledger.state
-                jet_head = live.head(codes.DOC_JET).signature
-                if again.seq != seq or again.head(codes.DOC_JET).signature != jet_head:
-                    problems.append("journal different de l'etat en memoire")
-            except BootError as exc:
-                problems.append(f"journal: {exc.message}")
-        if (
-            self.terminal.ledger.signer.public_key
-            != Identity.decode(self.terminal.journal.identity()).public_key
-        ):
+        terminal = self.terminal
+        at_boot = bool(checked)
+        if not checked:
+            checked, problem = self._verify_journal()
+            if problem:
+                problems.append(problem)
+        seq = terminal.ledger.state.seq
+        key = Identity.decode(terminal.journal.identity()).public_key
+        if terminal.ledger.signer.public_key != key:
             problems.append("cle de signature absente ou differente")
-        counter = self.terminal.board.counter
-        expected = seq + self.terminal.ledger.state.counter_base
+        counter = terminal.board.counter
+        expected = seq + terminal.ledger.state.counter_base
         if counter is not None and not self.counter_frozen and counter.value() != expected:
             problems.append(f"compteur {counter.value()} au lieu de {expected}")
-        if self.terminal.board.clock.now_utc() < self.terminal.ledger.state.last_time:
+        if terminal.board.clock.now_utc() < terminal.ledger.state.last_time:
             problems.append("horloge en retard")
-        printer = self.terminal.board.printer.status()
+        printer = terminal.board.printer.status()
         verdict = "; ".join(problems) if problems else "ok"
-        text = f"autotest {when}: {seq} enregistrements, imprimante {printer}: {verdict}"
-        self.terminal.journal_event(codes.JET_SELF_TEST, text[:200])
-        if problems and not journal_checked:
-            self.terminal.alarm = problems[0][:60]
-            self.terminal.journal_event(codes.JET_INTEGRITY_ERROR, f"autotest: {verdict}"[:200])
+        text = f"autotest {when}: {seq} enregistrements, {checked}, imprimante {printer}: {verdict}"
+        if len(text) > 200:  # the verdict is what matters: shorten what was checked
+            text = f"autotest {when}: {seq} enregistrements, imprimante {printer}: {verdict}"
+        terminal.journal_event(codes.JET_SELF_TEST, text[:200])
+        if problems and not at_boot:
+            terminal.alarm = problems[0][:60]
+            terminal.journal_event(codes.JET_INTEGRITY_ERROR, f"autotest: {verdict}"[:200])
         return not problems
+
+    def _verify_journal(self) -> tuple[str, str]:
+        """Verify the checkpoint and the tail after it; return (what was checked, problem)."""
+        terminal = self.terminal
+        live = terminal.ledger.state
+        try:
+            identity = check_identity(terminal.journal, terminal.config, terminal.ledger.signer)
+            verified = verify_journal(terminal.journal, identity, terminal.config)
+        except BootError as exc:
+            return "journal", f"journal: {exc.message}"
+        again = verified.state
+        jet_head = live.head(codes.DOC_JET).signature
+        differs = again.seq != live.seq or again.head(codes.DOC_JET).signature != jet_head
+        if verified.finding:
+            refused = f"point de controle refuse: {verified.finding}"
+            terminal.journal_event(codes.JET_CHECKPOINT_REFUSED, refused[:200])
+        return verified.describe(), "journal different de l'etat en memoire" if differs else ""
 
     def check_capacity(self) -> None:
         """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.

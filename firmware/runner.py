@@ -1,10 +1,14 @@
 """The runner: the one module that drives both the board and the fiscal core.
 
-Theory of operation. ``Terminal.boot`` mounts the journal, checks every
-record with the core's Verifier while rebuilding the ledger state (numbers,
-last signatures, perpetual totals) from the flash alone, and journals the
-start-up (JET 80). A flash that cannot be mounted or that fails a check
-raises BootError *before anything is written*.
+Theory of operation. ``Terminal.boot`` mounts the journal, loads and checks
+the signed checkpoint, verifies every record after it with the core's
+Verifier while rebuilding the ledger state (numbers, last signatures,
+perpetual totals) from the flash alone (firmware/recovery.py), and journals
+the start-up (JET 80). A flash that cannot be mounted or whose records fail
+a check raises BootError *before anything is written*; a refused checkpoint
+only makes the boot verify the whole journal, and is journaled (JET 935).
+Checkpoints are written at the end of the boot, after closures and archives
+and every CHECKPOINT_EVERY records (firmware/checkpointing.py).
 
 Then each event goes through the pure ``step``; its effects are carried out
 in the order given, which the state machine makes "commit, then print, then
@@ -27,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from firmware import backups
 from firmware.archiving import archive_file
+from firmware.checkpointing import CHECKPOINT_EVERY, write_checkpoint
 from firmware.clock_watch import RUNNING_STEP_S, ClockStep, ClockWatch, step_screen, step_text
 from firmware.config import ConfigError, TerminalConfig
 from firmware.config_audit import changes
@@ -73,7 +78,7 @@ from firmware.messages import (
     Show,
 )
 from firmware.printjobs import render_record, render_slip
-from firmware.recovery import BootError, recover
+from firmware.recovery import BootError, Verified, recover, resume
 from firmware.rights import ROLE_NAMES
 from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
@@ -100,6 +105,8 @@ __all__ = ["BootError", "Terminal", "recover"]
 NEEDS_PRINTER = (CommitTicket, CommitReturn, CommitDuplicate, CommitInvoice)
 # Commits refused when the fiscal memory keeps only its reserve (closures, JET, archives pass).
 NEEDS_MEMORY = (CommitTicket, CommitReturn, CommitNote, CommitDuplicate, CommitInvoice)
+# Records after which a checkpoint is written (the daily closure's comes after its self-test).
+CHECKPOINT_AFTER = (codes.DOC_GT_MONTH, codes.DOC_GT_YEAR, codes.DOC_ARCHIVE)
 
 
 class Terminal:
@@ -122,6 +129,8 @@ class Terminal:
         self.clock_watch = ClockWatch(clock.now_utc(), clock.monotonic_ms())
         self.clock_told: tuple[ClockStep | None, bool] = (None, False)  # what the display shows
         self.started = False  # the start-up is journaled (JET 80)
+        self.checkpoint_seq = 0  # the last record covered by a checkpoint written while running
+        self.verified: Verified | None = None  # what the boot verified, for its start-up
 
     @classmethod
     def boot(cls, board: Board, config: TerminalConfig, signer: Ed25519Signer) -> Terminal:
@@ -132,7 +141,10 @@ class Terminal:
             raise BootError(exc.code, str(exc)) from None
         if journal.read_file(RESTORE_PATH) is not None:  # firmware/restore.py: run it again
             raise BootError("RESTORE_UNFINISHED", "a restore was interrupted: run it again")
-        terminal = cls(board, config, recover(journal, config, signer), journal)
+        ledger, verified = resume(journal, config, signer)
+        terminal = cls(board, config, ledger, journal)
+        terminal.checkpoint_seq = verified.checkpoint_seq
+        terminal.verified = verified
         clock = board.clock
         last_time, wall = terminal.ledger.state.last_time, clock.now_utc()
         terminal.clock_watch = ClockWatch.at_boot(last_time, wall, clock.monotonic_ms())
@@ -163,6 +175,10 @@ class Terminal:
             self.journal_event(
                 codes.JET_VERSION_CHANGE, f"changement de version: {previous} -> {SOFTWARE_ID}"
             )
+        verified, self.verified = self.verified, None
+        if verified is not None and verified.finding:  # the journal verified: note the refusal
+            refused = f"point de controle refuse: {verified.finding}"
+            self.journal_event(codes.JET_CHECKPOINT_REFUSED, refused[:200])
         if problem and not self.ledger.state.integrity_alarm:
             self.journal_event(codes.JET_INTEGRITY_ERROR, problem)
         if self.ledger.state.integrity_alarm:
@@ -170,7 +186,9 @@ class Terminal:
         self._check_config()
         unprinted = self._reconcile_printing()
         self.health.check_capacity()
-        self.health.self_test("demarrage", journal_checked=True)
+        checked = verified.describe() if verified is not None else ""  # "": verify the tail
+        self.health.self_test("demarrage", checked=checked)
+        self.write_checkpoint()
         state = self.ledger.state
         return Booted(
             period_open=state.period_open,
@@ -348,15 +366,45 @@ class Terminal:
         return self.find_all(doc_type, {number}).get(number)
 
     def find_all(self, doc_type: int, numbers: set[int]) -> dict[int, Record]:
-        """Return the documents of ``doc_type`` with these numbers, in one journal scan."""
+        """Return the documents of ``doc_type`` with these numbers, never reading it all.
+
+        Numbers beyond the chain's head do not exist: nothing is read for
+        them. A closure's seq is in the ledger state: one binary search over
+        the segments. Other documents: the segments from the last one back,
+        stopping at the one where the chain is already below the smallest
+        number asked (numbers grow with seq), so a recent document costs a
+        segment or two and an old one what lies after it, never more.
+        """
+        state = self.ledger.state
+        wanted = {n for n in numbers if 0 < n <= state.head(doc_type).number}
         found: dict[int, Record] = {}
-        for raw in self.journal.records():
-            record = Record.decode(raw)
-            if record.doc_type == doc_type and record.number in numbers:
-                found[record.number] = record
-                if len(found) == len(numbers):
-                    break
+        if doc_type in codes.CLOSURE_TYPES:
+            for number in wanted:
+                raw = self.journal.record_at(state.closures[(doc_type, number)][1])
+                record = Record.decode(raw) if raw is not None else None
+                if record is not None and (record.doc_type, record.number) == (doc_type, number):
+                    found[number] = record
+            return found
+        for segment in self.journal.segments_backwards() if wanted else ():
+            below = False
+            for record in map(Record.decode, segment):
+                if record.doc_type == doc_type:
+                    below = below or record.number <= min(wanted)
+                    if record.number in wanted:
+                        found[record.number] = record
+            if below or len(found) == len(wanted):
+                break
         return found
+
+    def write_checkpoint(self, *, measure: bool = False) -> None:
+        """Sign and store the state at the journal's end (``measure``: storage walked first).
+
+        A failure keeps the previous checkpoint: the next boot then verifies
+        a longer tail, nothing else.
+        """
+        with contextlib.suppress(JournalError):
+            write_checkpoint(self.journal, self.ledger, measure=measure)
+            self.checkpoint_seq = self.ledger.state.seq
 
     def _carry_out(self, effect: Effect) -> Event | None:
         if isinstance(effect, Show):
@@ -366,6 +414,7 @@ class Terminal:
             daily = isinstance(effect, CommitJet) and effect.code == codes.JET_PERIOD_CLOSURE
             if daily and isinstance(outcome, RecordCommitted):
                 self.health.self_test("cloture journaliere")  # the daily self-test, after the Z
+                self.write_checkpoint(measure=True)  # off the sale path: littlefs may walk
             return outcome
         elif isinstance(effect, LoadRecord):
             found = self.find(effect.doc_type, effect.number)
@@ -416,7 +465,13 @@ class Terminal:
             return CommitRefused(exc.code, str(exc))
         self.ledger.accept(sealed)
         self.health.after_store(sealed.record.seq)
-        return RecordCommitted(sealed.record)
+        record = sealed.record
+        if (
+            record.doc_type in CHECKPOINT_AFTER
+            or record.seq - self.checkpoint_seq >= CHECKPOINT_EVERY
+        ):
+            self.write_checkpoint()
+        return RecordCommitted(record)
 
     def _archive(self, effect: CommitArchive) -> Event:
         """Write the archive file of the last closure of a kind, then its ARCHIVE record."""

@@ -1,6 +1,7 @@
 """Record-by-record verification, in journal order, rebuilding the ledger state.
 
-Used at every boot and by the self-test: ``check(record)`` raises
+Used at every boot and by the self-test, from the first record or from a
+signed checkpoint's state (fiscal_core/checkpoint.py): ``check(record)`` raises
 IntegrityError naming the record on the first broken rule, then moves the
 state past it with the same ``LedgerState.advance`` the ledger uses.
 
@@ -33,10 +34,12 @@ class Verifier:
         public_key: bytes,
         terminal_id: str | None = None,
         fiscal_year_start_month: int = DEFAULT_FISCAL_YEAR_START_MONTH,
+        state: LedgerState | None = None,
     ) -> None:
+        """Start from an empty journal, or from ``state`` (a checked checkpoint's)."""
         self.public_key = public_key
         self.terminal_id = terminal_id
-        self.state = LedgerState(fiscal_year_start_month)
+        self.state = state if state is not None else LedgerState(fiscal_year_start_month)
 
     def check(self, record: Record) -> None:
         """Raise IntegrityError if ``record`` breaks a rule; otherwise advance past it."""

@@ -408,7 +408,7 @@ def test_a_fiscal_memory_nearly_full_warns_then_keeps_its_reserve_for_closures()
     assert again.display.text[0].startswith("MEMOIRE PLEINE 9")  # type: ignore[attr-defined]
 
 
-def test_the_daily_closure_runs_a_self_test_that_verifies_the_whole_journal(
+def test_the_daily_closure_runs_a_self_test_of_the_checkpoint_and_the_tail(
     flash: RamFlash,
 ) -> None:
     board = make_board(flash)
@@ -418,6 +418,7 @@ def test_the_daily_closure_runs_a_self_test_that_verifies_the_whole_journal(
     last = records_of(flash)[-1].body
     assert isinstance(last, JetBody) and last.code == codes.JET_SELF_TEST
     assert last.text.startswith("autotest cloture journaliere") and last.text.endswith(": ok")
+    assert "point de controle 3 verifie, enregistrements 4 a " in last.text  # the boot's
 
 
 def test_a_journal_altered_while_running_is_caught_by_the_daily_self_test(

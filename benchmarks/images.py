@@ -1,0 +1,140 @@
+"""Flash images of the benchmark journal and their first checkpoint, cached: what boots start from.
+
+``boot_image(count)`` returns a directory holding ``flash.img`` (a FileFlash
+image of BENCH_GEOMETRY) and ``counter.bin`` (a FileCounter at the journal's
+length) for the journal of ``count`` records of benchmarks/generator.py,
+with the signed checkpoint a terminal writes after verifying it all.
+
+Writing a million records through ``Journal.append`` (a littlefs open,
+write and close per record) takes hours; the image is written a segment
+at a time instead, one littlefs file write per segment, with the journal's
+own rule (a frame starts in a segment only while it holds fewer than
+SEGMENT_BYTES). The bytes are the same as appends would leave. Each record
+goes through the terminal's Verifier on the way, and the state it ends
+with is signed as the checkpoint (what the first boot would write, without
+reading 7,000 segments back through littlefs); littlefs then measures the
+storage in use for it.
+
+Geometry: 4 KiB blocks (the simulator's chip), 81,920 of them (320 MiB):
+the 1,000,000-record journal (233 MB of frames in 7,100 segments of 9
+blocks, 263 MB as littlefs counts it) fills about 78 % of it, below the
+90 % warning, so both images boot the same way. The 1,000-record
+image has the same geometry: the ratio compares journals, not chips.
+
+    .venv/bin/python -m benchmarks.images 1000 1000000   # builds the cache
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from benchmarks.generator import CACHE_DIR, TERMINAL_ID, Workload, cached_frames, read_frames
+from firmware.demo import DEMO_CONFIG
+from firmware.journal import (
+    CHECKPOINT_PATH,
+    PRINTED_PATH,
+    SEGMENT_BYTES,
+    Journal,
+    _filesystem,
+    encode_frame,
+    segment_name,
+)
+from firmware.runner import Terminal
+from fiscal_core import codes
+from fiscal_core.checkpoint import Checkpoint
+from fiscal_core.records import Record
+from fiscal_core.verifier import Verifier
+from hal.board import Board
+from hal.clock.fake import FakeClock
+from hal.counter.file import FileCounter
+from hal.display.fake import FakeDisplay
+from hal.drawer.fake import FakeCashDrawer
+from hal.flash.file import FileFlash
+from hal.keypad.fake import FakeKeypad
+from hal.ports import FlashGeometry
+from hal.printer.fake import FakePrinter
+
+BENCH_GEOMETRY = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=81920)
+BENCH_CONFIG = replace(DEMO_CONFIG, terminal_id=TERMINAL_ID)
+IMAGE_VERSION = 3  # part of the cache name: bump when the image or the boot changes
+FLASH_FILE = "flash.img"
+COUNTER_FILE = "counter.bin"
+
+
+def boot_image(count: int) -> Path:
+    """Return the cached directory of the ``count``-record image, built once."""
+    path = CACHE_DIR / f"boot-image-v{IMAGE_VERSION}-{count}"
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    write_journal(partial / FLASH_FILE, cached_frames(count))
+    with FileCounter.open(partial / COUNTER_FILE, create=True) as counter:
+        counter.advance_to(count)
+    partial.rename(path)
+    return path
+
+
+def write_journal(image: Path, frames_file: Path) -> None:
+    """Write the framed records into a new image, a segment per file write, and checkpoint it."""
+    workload = Workload()
+    verifier = Verifier(workload.signer.public_key, TERMINAL_ID)
+    with FileFlash.open(image, BENCH_GEOMETRY, create=True) as flash:
+        Journal.create(flash, workload.identity())
+        fs = _filesystem(flash)
+        fs.mount()
+        segment, index, last = bytearray(), 0, b""
+        for record in read_frames(frames_file):
+            verifier.check(Record.decode(record))
+            if len(segment) >= SEGMENT_BYTES:
+                index += 1
+                with fs.open(segment_name(index), "wb") as f:
+                    f.write(bytes(segment))
+                segment.clear()
+            segment += encode_frame(record)
+            last = record
+        index += 1
+        with fs.open(segment_name(index), "wb") as f:
+            f.write(bytes(segment))
+        # Every ticket of the workload was printed.
+        ticket = verifier.state.head(codes.DOC_TICKET).number
+        with fs.open(PRINTED_PATH, "wb") as f:
+            f.write(str(ticket).encode("ascii"))
+        fs.unmount()
+        journal = Journal.mount(flash)
+        started = time.perf_counter()
+        used = journal.measure_used_bytes()
+        print(f"littlefs measured {used:,} bytes in use in {time.perf_counter() - started:.2f} s")
+        digest = hashlib.sha256(last).digest()
+        checkpoint = Checkpoint(TERMINAL_ID, verifier.state, index, len(segment), digest, used)
+        journal.replace_file(CHECKPOINT_PATH, checkpoint.sign(workload.signer))
+        flash.sync()
+
+
+def boot(directory: Path, now: int) -> Terminal:
+    """Boot the terminal on ``directory``'s image and counter at ``now``, as the simulator does."""
+    flash = FileFlash.open(directory / FLASH_FILE, BENCH_GEOMETRY)
+    counter = FileCounter.open(directory / COUNTER_FILE)
+    board = Board(
+        keypad=FakeKeypad([]),
+        display=FakeDisplay(),
+        drawer=FakeCashDrawer(),
+        printer=FakePrinter(),
+        flash=flash,
+        clock=FakeClock(now),
+        counter=counter,
+    )
+    return Terminal.boot(board, BENCH_CONFIG, Workload().signer)
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:] or ["1000", "1000000"]:
+        print(boot_image(int(arg)), file=sys.stderr)
+    os.sync()

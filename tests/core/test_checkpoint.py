@@ -1,0 +1,212 @@
+"""Signed checkpoints: the ledger state encoded exactly, signed apart from every record."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from fiscal_core import codes
+from fiscal_core.cbor import decode, encode
+from fiscal_core.checkpoint import CHECKPOINT_DOMAIN, Checkpoint
+from fiscal_core.ed25519 import Ed25519Signer
+from fiscal_core.errors import FiscalError, FormatError
+from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.records import Line, Payment, Record
+from fiscal_core.state import LedgerState
+from fiscal_core.state_codec import state_from_array, state_to_array
+from fiscal_core.tosign import data_to_sign
+from tests.core.conftest import LINES, T0, TEST_SEED
+
+SIGNER = Ed25519Signer(TEST_SEED)
+AT = {"utc_offset": 60, "operator_id": 1}
+
+ACTIONS = (
+    "sale",
+    "card",
+    "return",
+    "float",
+    "day",
+    "month",
+    "year",
+    "archive",
+    "duplicate",
+    "invoice",
+    "note",
+    "training",
+    "unprinted",
+    "late",
+    "alarm",
+    "release",
+    "config",
+    "start",
+    "cash",
+)
+
+
+def play(ledger: Ledger, action: str, t: int, made: list[Record]) -> Sealed:
+    """Seal one record of kind ``action`` at ``t`` (FiscalError when the rules refuse it)."""
+    at = {"time_utc": t, **AT}
+    tickets = [r for r in made if r.doc_type == codes.DOC_TICKET and r.body.is_return is False]  # type: ignore[union-attr]
+    closures = [r for r in made if r.doc_type in codes.CLOSURE_TYPES]
+    if action in ("sale", "card"):
+        means = codes.PAY_CASH if action == "sale" else codes.PAY_CARD
+        lines = LINES if action == "sale" else LINES[:1]
+        paid = sum(line.total for line in lines) + (500 if action == "sale" else 0)
+        return ledger.seal_ticket(**at, lines=lines, payments=[Payment(means, paid)])
+    if action == "return" and tickets:
+        original = tickets[-1]
+        line = LINES[0]
+        back = [Line(line.ref, line.label, -1, line.unit_price, line.vat_rate)]
+        refund = [Payment(codes.PAY_CASH, -line.unit_price)]
+        return ledger.seal_return(**at, original=original, lines=back, refunds=refund, reason="x")
+    if action == "float":
+        return ledger.open_period(**at, cash_float=15000)
+    if action in ("day", "month", "year"):
+        kind = {"day": codes.DOC_GT_PERIOD, "month": codes.DOC_GT_MONTH, "year": codes.DOC_GT_YEAR}
+        return ledger.seal_closure(doc_type=kind[action], **at)
+    if action == "archive" and closures:
+        closure = closures[-1]
+        digest = hashlib.sha256(str(closure.seq).encode()).digest()
+        return ledger.seal_archive(**at, closure=closure, file_name="a.zip", file_digest=digest)
+    if action == "duplicate" and tickets:
+        return ledger.seal_duplicate(**at, original=tickets[0])
+    if action == "invoice" and tickets:
+        return ledger.seal_invoice(
+            time_utc=t,
+            utc_offset=60,
+            operator_id=1,
+            ticket=tickets[-1],
+            customer="SARL X",
+            postcode="75001",
+        )
+    if action == "note":
+        return ledger.seal_note(**at, lines=LINES, persons=2)
+    code, amount, ref = {
+        "training": (
+            codes.JET_TRAINING_OFF if ledger.state.training else codes.JET_TRAINING_ON,
+            0,
+            0,
+        ),
+        "unprinted": (codes.JET_RECEIPT_NOT_PRINTED, 0, len(tickets)),
+        "late": (codes.JET_RECEIPT_PRINTED_LATE, 0, min(ledger.state.unprinted, default=0)),
+        "alarm": (codes.JET_INTEGRITY_ERROR, 0, 0),
+        "release": (codes.JET_INTEGRITY_CLEARED, ledger.state.seq + 7, 0),
+        "config": (codes.JET_CONFIG_ACK, 0, 0),
+        "cash": (codes.JET_CASH_MOVE, -300, 0),
+    }.get(action, (codes.JET_START, 0, 0))
+    return ledger.seal_jet(**at, code=code, text=f"{action} {t}", amount=amount, ref=ref)
+
+
+def reached_state(steps: list[tuple[str, int]]) -> tuple[Ledger, list[Record]]:
+    ledger = Ledger("TEST-0001", SIGNER)
+    made: list[Record] = []
+    t = T0
+    for action, pause in steps:
+        t += pause
+        try:
+            sealed = play(ledger, action, t, made)
+        except FiscalError:
+            continue
+        ledger.accept(sealed)
+        made.append(sealed.record)
+    return ledger, made
+
+
+# Every kind of state slot filled: returns, invoices, reprints, unprinted, closures, archives.
+BUSY = [("float", 1), ("sale", 60), ("card", 60), ("return", 60), ("invoice", 60)]
+BUSY += [("duplicate", 60), ("unprinted", 1), ("config", 1), ("day", 60), ("archive", 60)]
+BUSY += [("float", 86400), ("sale", 60), ("training", 1), ("alarm", 1), ("release", 1)]
+
+STEPS = st.lists(
+    st.tuples(st.sampled_from(ACTIONS), st.sampled_from([1, 60, 3600, 86400, 31 * 86400])),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STEPS)
+@example(BUSY)
+def test_a_state_reached_by_real_records_survives_its_encoding_exactly(
+    steps: list[tuple[str, int]],
+) -> None:
+    ledger, _ = reached_state(steps)
+    encoded = encode(state_to_array(ledger.state))
+    restored = state_from_array(decode(encoded))
+    assert encode(state_to_array(restored)) == encoded
+    for slot in LedgerState.__slots__:
+        mine, theirs = getattr(ledger.state, slot), getattr(restored, slot)
+        if slot in ("day", "month", "year"):
+            assert state_to_array(ledger.state) == state_to_array(restored)
+        elif slot == "chains":
+            assert {t: (h.number, h.signature) for t, h in mine.items()} == {
+                t: (h.number, h.signature) for t, h in theirs.items()
+            }
+        else:
+            assert mine == theirs, slot
+    # The same next record, byte for byte, from the state and from its copy.
+    again = Ledger("TEST-0001", SIGNER, restored)
+    at = {"time_utc": ledger.state.last_time + 1, **AT}
+    for who in (ledger, again):
+        assert who.state.seq == ledger.state.seq
+    one = ledger.seal_jet(**at, code=codes.JET_LOGIN, text="x")
+    two = again.seal_jet(**at, code=codes.JET_LOGIN, text="x")
+    assert one.encoded == two.encoded
+
+
+def busy_state() -> LedgerState:
+    ledger, made = reached_state(BUSY)
+    assert len(made) == len(BUSY)
+    return ledger.state
+
+
+def test_a_checkpoint_opens_with_the_terminal_key_and_gives_back_its_state() -> None:
+    state = busy_state()
+    data = Checkpoint("TEST-0001", state, 1, 2048, b"\x01" * 32, 12288).sign(SIGNER)
+    opened = Checkpoint.open(data, SIGNER.public_key)
+    assert (opened.terminal_id, opened.seq, opened.segment, opened.offset) == (
+        "TEST-0001",
+        state.seq,
+        1,
+        2048,
+    )
+    assert (opened.last_digest, opened.used_bytes) == (b"\x01" * 32, 12288)
+    assert state_to_array(opened.state) == state_to_array(state)
+
+
+def test_a_checkpoint_with_one_byte_changed_or_another_key_is_refused() -> None:
+    data = Checkpoint("TEST-0001", busy_state(), 1, 2048, b"\x01" * 32, 0).sign(SIGNER)
+    other = Ed25519Signer(bytes(32))
+    with pytest.raises(FormatError, match="signature"):
+        Checkpoint.open(data, other.public_key)
+    body, signature = decode(data)
+    assert isinstance(body, bytes) and isinstance(signature, bytes)
+    for position in (20, len(body) // 2, len(body) - 3):
+        changed = bytearray(body)
+        changed[position] ^= 0x01
+        with pytest.raises(FormatError):
+            Checkpoint.open(encode([bytes(changed), signature]), SIGNER.public_key)
+
+
+def test_a_checkpoint_signature_is_not_a_record_signature_and_the_reverse() -> None:
+    ledger = Ledger("TEST-0001", SIGNER)
+    sealed = ledger.seal_jet(time_utc=T0, **AT, code=codes.JET_START, text="x")
+    message = data_to_sign(sealed.record, b"").encode("utf-8")
+    # Every record's data to sign starts with a digit or a comma, never the domain's letter.
+    assert message[:1].isdigit() or message[:1] == b","
+    assert not message.startswith(CHECKPOINT_DOMAIN[:1])
+    forged = encode([message, sealed.record.signature])
+    with pytest.raises(FormatError, match="signature"):
+        Checkpoint.open(forged, SIGNER.public_key)
+
+
+def test_a_checkpoint_whose_seq_is_not_its_states_is_refused() -> None:
+    state = busy_state()
+    good = Checkpoint("TEST-0001", state, 1, 2048, b"\x01" * 32, 0)
+    body = decode(good.body())
+    body[3] = state.seq + 1
+    raw = encode(body)
+    with pytest.raises(FormatError, match="seq"):
+        Checkpoint.open(encode([raw, SIGNER.sign(CHECKPOINT_DOMAIN + raw)]), SIGNER.public_key)
