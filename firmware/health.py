@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from firmware.runner import Terminal
 
 MEMORY_WARNING_PERCENT = 90
+EXACT_FROM_PERCENT = 80  # from here on, storage use is measured exactly
 RESERVE_BLOCKS = 8  # kept free for closures, JET lines and archives: sales stop before
 CAPACITY_CHECK_EVERY = 64  # records between two looks at the fiscal memory's use (kept known)
 
@@ -137,8 +138,13 @@ class Health:
         """
         self.since_capacity_check = 0
         geometry = self.terminal.board.flash.geometry
+        journal = self.terminal.journal
         try:
-            used = self.terminal.journal.used_bytes()
+            used = journal.used_bytes()
+            if used * 100 >= EXACT_FROM_PERCENT * geometry.total_size:
+                # The running estimate is off by a few blocks (littlefs moves its metadata):
+                # near the thresholds, littlefs measures the exact figure (a walk of the chip).
+                used = journal.measure_used_bytes()
         except JournalError:
             return
         self.memory_percent = 100 * used // geometry.total_size

@@ -563,7 +563,7 @@ class Journal:
 
 
 # A new file's entry in its directory's metadata: a metadata pair (2 blocks) holds
-# a few dozen entries, so a 16th of a block per file keeps the figure an upper bound.
+# a few dozen entries: a 16th of a block per file (the estimate stays within a few blocks).
 DIR_ENTRIES_PER_BLOCK = 16
 INLINE_MAX_BYTES = 256  # littlefs keeps smaller files in their directory's metadata (cache size)
 
