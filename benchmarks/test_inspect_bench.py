@@ -1,10 +1,12 @@
 """The inspector's tool against its floors, measured in the same run (make bench).
 
 (a) Dump: ``fiscal-inspect``'s dump of a terminal's journal over a real pty
-pair, served by the link service from a thread as on the terminal, against
-raw bytes written through the same pty and read as the client reads them.
-Issue 5 targets a ratio >= 0.9; it is printed, not asserted: only that the
-dump completes and equals the journal is.
+pair, against raw bytes pushed through the same pty and read as the client
+reads them. As on a real inspection, the terminal is another machine: its
+side (the link service over the firmware's journal, or the raw writer)
+runs in its own process (``benchmarks/link_terminal.py``), holding the
+pty's master. Issue 5 targets a ratio >= 0.9; it is printed, not asserted:
+only that the dump completes and equals the journal is.
 
 (b) Verification: ``tools.inspect.verify`` of a journal of a few thousand
 records, in signatures checked per second, against the ideal of every core
@@ -16,28 +18,31 @@ from __future__ import annotations
 
 import io
 import os
-import select
+import shutil
 import statistics
-import threading
+import subprocess
+import sys
 import time
+import tty
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import serial
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from tests.link.terminal import JournalSource, PtyTerminal, Till
+from tests.link.terminal import Till
 from tools.inspect.dump import dump, load_dump
 from tools.inspect.image import read_image
-from tools.inspect.link_client import LinkClient, open_port
+from tools.inspect.link_client import LinkClient, PortReader, open_port
 from tools.inspect.model import TicketBody
 from tools.inspect.verify import Report, verify
 
 SALES = 3000  # + start-up, log-in and float: 3 003 records, 6 003 signatures
 NONCE = bytes(range(100, 132))
 ROUNDS = 3
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -49,64 +54,95 @@ def till(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Till]:
     till.close()
 
 
-def raw_pty_throughput(term: PtyTerminal, total: int) -> float:
-    """Return bytes/s written raw on ``term``'s master, read on its slave as the client reads."""
-    port = serial.serial_for_url(term.path, timeout=0.05)
-    block = os.urandom(64 * 1024)
-    fd = term.link.fd  # non-blocking: the terminal's loop reads it, and nothing comes in
+@contextmanager
+def pty_pair() -> Iterator[tuple[int, str]]:
+    """Yield a raw pty pair: the master's fd (the terminal's end) and the slave's path."""
+    master, slave = os.openpty()
+    tty.setraw(slave)  # before anything is written: no echo, no line editing
+    try:
+        yield master, os.ttyname(slave)
+    finally:
+        os.close(slave)
+        os.close(master)
 
-    def write() -> None:
-        sent = 0
-        while sent < total:
-            select.select([], [fd], [], 0.05)
-            try:
-                sent += os.write(fd, block[: min(len(block), total - sent)])
-            except BlockingIOError:
-                continue
 
-    writer = threading.Thread(target=write)
+def terminal_process(master: int, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
+    """Start ``benchmarks.link_terminal`` with the pty's master inherited."""
+    command = [sys.executable, "-m", "benchmarks.link_terminal", args[0], str(master), *args[1:]]
+    return subprocess.Popen(
+        command, cwd=ROOT, pass_fds=[master], stdin=stdin, stdout=subprocess.PIPE
+    )
+
+
+@contextmanager
+def serving(master: int, image: Path) -> Iterator[None]:
+    """Serve the journal of ``image`` on ``master`` from another process, while in the block."""
+    process = terminal_process(master, "serve", str(image), stdin=subprocess.PIPE)
+    assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+    try:
+        yield
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()  # the terminal process stops at the end of its stdin
+        process.wait(10)
+
+
+def raw_pty_throughput(master: int, path: str, total: int) -> float:
+    """Return bytes/s another process pushes raw through the pty, read as the client reads.
+
+    Timed from the first chunk received (the writer's start-up is not the
+    link's), which is left out of the count.
+    """
+    port = open_port(path, timeout_s=1.0)
+    reader = PortReader(port)
+    writer = terminal_process(master, "raw", str(total))
+    first = b""
+    while not first:
+        first = reader.read()
     start = time.perf_counter()
-    writer.start()
-    received = 0
+    received = len(first)
     while received < total:
-        waiting = port.in_waiting
-        received += len(port.read(waiting if waiting > 0 else 1))
+        received += len(reader.read())
     elapsed = time.perf_counter() - start
-    writer.join()
+    writer.wait(10)
     port.close()
-    return total / elapsed
+    return (total - len(first)) / elapsed
 
 
 def test_dump_vs_raw_pty(benchmark: BenchmarkFixture, till: Till, tmp_path: Path) -> None:
-    image = read_image(Path(till.flash.path).read_bytes())
-    journal = {s.name: s.data for s in image.segments}
+    image_bytes = Path(till.flash.path).read_bytes()
+    journal = {s.name: s.data for s in read_image(image_bytes).segments}
+    image = tmp_path / "terminal.img"  # the terminal process's own flash
+    shutil.copyfile(till.flash.path, image)
     copies: list[Path] = []
-    with PtyTerminal(JournalSource(till.journal)) as term:
-        client = LinkClient(open_port(term.path, timeout_s=1.0), timeout_s=1.0, tries=3)
-        elapsed: list[float] = []
-        moved: list[int] = []
+    elapsed: list[float] = []
+    moved: list[int] = []
+    with pty_pair() as (master, path):
+        with serving(master, image):
+            client = LinkClient(open_port(path, timeout_s=1.0), timeout_s=1.0, tries=3)
 
-        def one_dump() -> None:
-            out = tmp_path / f"copy{len(copies)}"
-            copies.append(out)
-            before = client.bytes_in
-            start = time.perf_counter()
-            outcome = dump(client, out, None, NONCE, io.StringIO())
-            elapsed.append(time.perf_counter() - start)
-            moved.append(client.bytes_in - before)
-            assert (outcome.first, outcome.last, outcome.findings) == (1, SALES + 3, [])
+            def one_dump() -> None:
+                out = tmp_path / f"copy{len(copies)}"
+                copies.append(out)
+                before = client.bytes_in
+                start = time.perf_counter()
+                outcome = dump(client, out, None, NONCE, io.StringIO())
+                elapsed.append(time.perf_counter() - start)
+                moved.append(client.bytes_in - before)
+                assert (outcome.first, outcome.last, outcome.findings) == (1, SALES + 3, [])
 
-        benchmark.pedantic(one_dump, rounds=ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
-        client.close()
-        raw = max(raw_pty_throughput(term, moved[0]) for _ in range(ROUNDS))
+            benchmark.pedantic(one_dump, rounds=ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
+            client.close()
+        raw = max(raw_pty_throughput(master, path, moved[0]) for _ in range(ROUNDS))
     for out in copies:
         assert {p.name: p.read_bytes() for p in sorted((out / "journal").iterdir())} == journal
     assert verify(load_dump(copies[-1])).intact
     rate = max(n / t for n, t in zip(moved, elapsed, strict=True))
     print(
-        f"\ndump: {SALES + 3} records, {moved[0]} B from the terminal in "
+        f"\ndump: {SALES + 3} records, {moved[0]} B from the terminal process in "
         f"{min(elapsed) * 1000:.0f} ms (best of {ROUNDS}): {rate / 1e6:.2f} MB/s; "
-        f"raw pty: {raw / 1e6:.2f} MB/s; ratio {rate / raw:.3f} (target >= 0.9)"
+        f"raw pty from another process: {raw / 1e6:.2f} MB/s; ratio {rate / raw:.3f} "
+        "(target >= 0.9)"
     )
 
 

@@ -18,6 +18,8 @@ and retries. Every failure becomes a ``LinkError`` with a stable code:
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -47,6 +49,7 @@ DEFAULT_BAUD = 115200
 DEFAULT_TIMEOUT_S = 2.0
 DEFAULT_TRIES = 3
 READ_SLICE_S = 0.05  # longest single wait for a byte; the deadline is checked between reads
+READ_MAX = 64 * 1024  # bytes taken from the port at once: a whole reply in few system calls
 _FATAL = ("VERSION_MISMATCH", "WRONG_PROTOCOL")
 _M = TypeVar("_M", bound=Message)
 
@@ -80,6 +83,45 @@ def open_port(url: str, baudrate: int = DEFAULT_BAUD, timeout_s: float = DEFAULT
         raise LinkIOError("PORT_UNAVAILABLE", f"impossible d'ouvrir {url} : {exc}") from None
 
 
+class PortReader:
+    """Takes whatever ``port`` has received, waiting at most READ_SLICE_S for the first byte.
+
+    On a POSIX device (``serial.Serial``: a tty, a pty, a USB CDC adapter)
+    it reads the descriptor directly, up to READ_MAX bytes per system call:
+    pyserial's ``read`` asks the driver how much is waiting, then loops
+    over ``select`` and ``read`` in Python, which costs more than the bytes
+    themselves on a fast link. Other ports (pyserial URLs, test doubles) go
+    through ``in_waiting`` and ``read``.
+    """
+
+    def __init__(self, port: Port) -> None:
+        self.port = port
+        self.fd = _posix_fd(port)
+
+    def read(self) -> bytes:
+        """Return the bytes received (b"" after READ_SLICE_S of silence); raise on a failed port."""
+        fd = self.fd
+        if fd is None:
+            waiting = self.port.in_waiting
+            return bytes(self.port.read(waiting if waiting > 0 else 1))
+        ready, _, _ = select.select([fd], [], [], READ_SLICE_S)
+        if not ready:
+            return b""
+        data = os.read(fd, READ_MAX)
+        if not data:  # readable yet empty: the other end hung up (as pyserial reports it)
+            raise OSError("device reports readiness to read but returned no data")
+        return data
+
+
+def _posix_fd(port: Port) -> int | None:
+    try:
+        from serial.serialposix import Serial as PosixSerial
+    except ImportError:  # not a POSIX system
+        return None
+    fd = getattr(port, "fd", None) if isinstance(port, PosixSerial) else None
+    return fd if isinstance(fd, int) else None
+
+
 class LinkClient:
     """Requests over ``port``; answers awaited ``timeout_s``, requests tried ``tries`` times."""
 
@@ -95,6 +137,7 @@ class LinkClient:
         self.tries = tries
         self.clock = clock
         self.protocol = Client()
+        self.reader = PortReader(port)
         self.bytes_in = 0
         self.bytes_out = 0
         self.retries = 0
@@ -210,15 +253,14 @@ class LinkClient:
         import serial
 
         try:
-            waiting = self.port.in_waiting
-            data = self.port.read(waiting if waiting > 0 else 1)
+            data = self.reader.read()
         except (serial.SerialException, OSError) as exc:
             raise LinkIOError(
                 "DISCONNECTED", f"liaison perdue : {exc} (câble débranché ?)"
             ) from None
         if data:
             self.bytes_in += len(data)
-            self.protocol.receive_data(bytes(data))
+            self.protocol.receive_data(data)
 
     def _write(self) -> None:
         import serial
