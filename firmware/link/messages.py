@@ -233,7 +233,11 @@ class RecordBatch(Reply):
 
     @classmethod
     def parse(cls, f: "list[CborValue]") -> "RecordBatch":
-        records = [blob(r, "record", 1, RECORD_MAX) for r in array(f[2], "records", COUNT_MAX)]
+        items = array(f[2], "records", COUNT_MAX)
+        records = [r for r in items if type(r) is bytes]  # no call per record: batches are long
+        sizes = list(map(len, records))
+        if len(records) != len(items) or (sizes and (min(sizes) < 1 or max(sizes) > RECORD_MAX)):
+            records = [blob(r, "record", 1, RECORD_MAX) for r in items]  # raises, naming why
         more = uint(f[3], "more", 0, 1) == 1
         return cls(_id(f[0]), uint(f[1], "from_seq", 1), records, more)
 

@@ -77,8 +77,8 @@ class Outcome:
 
 def frame(record: bytes) -> bytes:
     """Return ``record`` as a journal frame: u16 BE length, record, CRC-32 BE of both."""
-    head = struct.pack(">H", len(record))
-    return head + record + struct.pack(">I", zlib.crc32(head + record))
+    head = len(record).to_bytes(2, "big")
+    return head + record + zlib.crc32(record, zlib.crc32(head)).to_bytes(4, "big")
 
 
 def record_seq(record: bytes) -> int | None:
