@@ -86,7 +86,7 @@ def cobs_decode(data: bytes) -> "bytes | None":
     """
     if _ZERO in data:
         return None
-    parts: "list[bytes]" = []
+    parts: list[bytes] = []
     append = parts.append
     position = 0
     end = len(data)

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from firmware.link.codec import CborValue
 
 PROTOCOL_NAME = "fiscal-link"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # what this code speaks first; the terminal also serves SUPPORTED_VERSIONS
+SUPPORTED_VERSIONS = (1, 2)
+WINDOW = 4  # version 2: READ_RECORDS outstanding at once (pipelined); version 1: one request
 ID_MAX = 2**32 - 1
 TEXT_MAX = 200  # characters of an error text
 NONCE_MIN, NONCE_MAX = 16, 64

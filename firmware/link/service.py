@@ -23,9 +23,9 @@ from firmware.link.errors import LocalProtocolError
 from firmware.link.messages import (
     CHUNK_MAX,
     COUNT_MAX,
-    PROTOCOL_VERSION,
     RECORD_MAX,
     STATEMENT_MAX,
+    SUPPORTED_VERSIONS,
     ArchiveChunk,
     ArchiveList,
     ErrorReply,
@@ -79,14 +79,14 @@ class LinkService:
         read_bytes: int = READ_BYTES_PER_POLL,
         write_bytes: int = WRITE_BYTES_PER_POLL,
         reply_bytes: int = REPLY_BYTES,
-        version: int = PROTOCOL_VERSION,
+        versions: "tuple[int, ...]" = SUPPORTED_VERSIONS,
     ) -> None:
         self.link = link
         self.source = source
         self.read_bytes = read_bytes
         self.write_bytes = write_bytes
         self.reply_bytes = reply_bytes
-        self.server = Server(version)
+        self.server = Server(versions)
         self._outbox = b""
         self.requests = 0  # requests answered by the Source (retries excluded)
         self.records_sent = 0

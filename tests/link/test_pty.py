@@ -240,12 +240,12 @@ def test_garbage_from_the_terminal_is_garbled(till: Till) -> None:
 def test_another_protocol_version_is_named(till: Till) -> None:
     source = JournalSource(till.journal)
     with PtyTerminal(
-        source, make_service=lambda link, src: LinkService(link, src, version=2)
+        source, make_service=lambda link, src: LinkService(link, src, versions=(3,))
     ) as term:
         client = client_for(term)
         with pytest.raises(RemoteProtocolError) as caught:
             client.connect()
         client.close()
     assert caught.value.code == "VERSION_MISMATCH"
-    assert "version 2" in caught.value.message and "version 1" in caught.value.message
+    assert "version 3" in caught.value.message and "version 2" in caught.value.message
     assert isinstance(ServerHello(), ServerHello) and isinstance(FdLink, type)

@@ -26,16 +26,14 @@ import os
 import struct
 import time
 import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from firmware.link.errors import RemoteProtocolError
-from firmware.link.messages import (
-    PROTOCOL_NAME,
-    PROTOCOL_VERSION,
-    Identification,
-)
+from firmware.link.messages import PROTOCOL_NAME, Identification, RecordBatch
 from tools.inspect.decode import DecodeError, decode_identity
 from tools.inspect.dumpdir import load_journal
 from tools.inspect.image import FlashContents
@@ -172,14 +170,16 @@ def dump(
     outcome = Outcome(start, stored.count, b"")
     outcome.findings += _identity_findings(info)
     progress = Progress(info.last_seq, stream)
-    _pull(client, out, stored, outcome, progress)
-    try:
-        outcome.statement = client.head_statement(nonce)
-    except RemoteProtocolError as exc:  # the terminal cannot state its head: a finding
-        outcome.findings.append(f"déclaration de tête indisponible ({exc.message})")
-    _pull(client, out, stored, outcome, progress)  # what was sealed meanwhile: covered by the head
-    progress.finish()
-    _sync(out)
+    with ThreadPoolExecutor(max_workers=1) as syncing:
+        syncer = _Syncer(out, syncing)
+        _pull(client, syncer, stored, outcome, progress)
+        try:
+            outcome.statement = client.head_statement(nonce)
+        except RemoteProtocolError as exc:  # the terminal cannot state its head: a finding
+            outcome.findings.append(f"déclaration de tête indisponible ({exc.message})")
+        _pull(client, syncer, stored, outcome, progress)  # sealed meanwhile: covered by the head
+        progress.finish()
+        syncer.finish()
     if outcome.statement:
         (out / "head.bin").write_bytes(outcome.statement)
         (out / "head.nonce").write_bytes(nonce)
@@ -200,25 +200,99 @@ def _identity_findings(info: Identification) -> list[str]:
 
 
 def _pull(
-    client: LinkClient, out: Path, stored: Stored, outcome: Outcome, progress: Progress
+    client: LinkClient, syncer: _Syncer, stored: Stored, outcome: Outcome, progress: Progress
 ) -> None:
-    client.ask_records(outcome.last + 1, RECORDS_PER_REQUEST)
+    """Copy records from ``outcome.last + 1`` on, until the terminal says none follow.
+
+    The first READ_RECORDS goes alone: its answer tells how many records
+    one reply carries (the terminal caps each reply by size). Then up to
+    ``client.window`` requests of that many are kept in flight, so the
+    terminal prepares the next batches while this side checks and writes
+    the last one. A reply cut shorter than asked leaves a gap, asked for at
+    once; batches are written in seq order. Nothing is asked beyond a reply
+    that says no record follows, and the answers still in flight when the
+    copy is complete are read and dropped (the next pull asks again).
+    """
+    seq = outcome.last + 1  # the next record to write
+    first = client.read_records(seq, RECORDS_PER_REQUEST)
+    per_request = max(1, len(first.records))
+    got = {seq: first}  # batches received and not written yet, by from_seq
+    asked: deque[tuple[int, int]] = deque()  # (from_seq, count) sent, in the order sent
+    ask_from = seq + len(first.records)
+    end = None if first.more else ask_from  # no record is asked for from ``end`` on
     while True:
+        while len(asked) < client.window and (end is None or ask_from < end):
+            client.ask_records(ask_from, per_request)
+            asked.append((ask_from, per_request))
+            ask_from += per_request
+        while seq in got:
+            batch = got.pop(seq)
+            _store(syncer, stored, outcome, batch)
+            seq += len(batch.records)
+            progress.update(outcome.last, client.bytes_in)
+            if not batch.more:
+                for _ in asked:
+                    client.records()  # answers in flight: read, so that none is left on the line
+                return
+        if not asked:
+            raise DumpError(f"réponses du terminal incomplètes après l'enregistrement n°{seq - 1}")
+        from_seq, count = asked.popleft()
         batch = client.records()
-        first, count = outcome.last + 1, len(batch.records)
-        if batch.more:  # the terminal prepares the next batch while this one is written
-            client.ask_records(first + count, RECORDS_PER_REQUEST)
-        frames: list[bytes] = []
-        for seq, record in enumerate(batch.records, first):
-            found = record_seq(record)
+        got[from_seq] = batch
+        received = len(batch.records)
+        if not batch.more:
+            end = from_seq + received if end is None else min(end, from_seq + received)
+        elif received < count:  # cut by size: ask for the rest at once
+            client.ask_records(from_seq + received, count - received)
+            asked.append((from_seq + received, count - received))
+
+
+def _store(syncer: _Syncer, stored: Stored, outcome: Outcome, batch: RecordBatch) -> None:
+    """Check the seq of each record of ``batch`` (the next ones) and append them to the copy."""
+    first = outcome.last + 1
+    frames = [frame(record) for record in batch.records]
+    seqs = [record_seq(record) for record in batch.records]
+    if seqs != list(range(first, first + len(seqs))):
+        for seq, found in enumerate(seqs, first):
             if found != seq:
                 outcome.findings.append(f"enregistrement n°{seq} : séquence lue {found}")
-            frames.append(frame(record))
-        append_frames(out, stored, frames)
-        outcome.last += count
-        progress.update(outcome.last, client.bytes_in)
-        if not batch.more:
-            return
+    before = stored.segment
+    append_frames(syncer.out, stored, frames)
+    syncer.filled(before, stored.segment - 1)
+    outcome.last += len(frames)
+
+
+class _Syncer:
+    """Makes the copy's segments durable: each one filled is fsync'd in a thread while the
+    link carries the next ones; ``finish`` waits for those and syncs the others."""
+
+    def __init__(self, out: Path, pool: ThreadPoolExecutor) -> None:
+        self.out = out
+        self._pool = pool
+        self._syncs: dict[int, Future[None]] = {}
+
+    def filled(self, first: int, last: int) -> None:
+        """Sync segments ``first`` to ``last`` (no more frame goes into them)."""
+        for index in range(max(first, 1), last + 1):
+            if index not in self._syncs:
+                self._syncs[index] = self._pool.submit(_fsync, self._segment(index))
+
+    def finish(self) -> None:
+        """Return once every segment of the copy is on disk; raise OSError if one is not."""
+        for path in sorted((self.out / "journal").glob("*.log")):
+            index = int(path.name[:8])
+            if index in self._syncs:
+                self._syncs[index].result()
+            else:
+                _fsync(path)
+
+    def _segment(self, index: int) -> Path:
+        return self.out / "journal" / f"{index:08d}.log"
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
 
 
 def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
@@ -237,13 +311,7 @@ def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
 def _write(out: Path, segment: int, data: bytes | bytearray) -> None:
     if segment and data:
         with (out / "journal" / f"{segment:08d}.log").open("ab") as f:
-            f.write(data)  # an interrupted copy is repaired on resume: fsync once, at the end
-
-
-def _sync(out: Path) -> None:
-    for path in sorted((out / "journal").glob("*.log")):
-        with path.open("rb") as f:
-            os.fsync(f.fileno())
+            f.write(data)  # an interrupted copy is repaired on resume: fsync once full (_Syncer)
 
 
 def _archives(client: LinkClient, out: Path) -> list[str]:
@@ -276,7 +344,7 @@ def _manifest(out: Path, info: Identification, outcome: Outcome, client: LinkCli
     )
     manifest = {
         "protocol": PROTOCOL_NAME,
-        "protocol_version": PROTOCOL_VERSION,
+        "protocol_version": client.protocol.version,
         "terminal_id": info.terminal_id,
         "software_version": info.software_version,
         "public_key": info.public_key.hex(),

@@ -21,11 +21,13 @@ import contextlib
 import os
 import select
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from firmware.link.errors import NOT_READY, LinkError, RemoteProtocolError, reply_error
 from firmware.link.messages import (
+    SUPPORTED_VERSIONS,
     ArchiveChunk,
     ArchiveList,
     ErrorReply,
@@ -142,13 +144,34 @@ class LinkClient:
         self.bytes_out = 0
         self.retries = 0
         self.errors: list[LinkError] = []  # what the peer got wrong along the way
-        self._make: Callable[[int], Request] = Identify  # the outstanding request's maker
+        self._asked: deque[tuple[int, Callable[[int], Request]]] = deque()  # id, maker; in order
+        self._replies: dict[int, Message] = {}  # answers come, not yet taken
 
     def connect(self) -> None:
-        """Open a session (HELLO); raise LinkError as the module docstring says."""
-        self.protocol.send(Hello())
-        self._write()
-        self._answer()
+        """Open a session (HELLO); raise LinkError as the module docstring says.
+
+        A terminal that speaks an older version of the protocol (it names
+        it in SERVER_HELLO) is spoken to in that version: without
+        pipelining, in version 1.
+        """
+        try:
+            self._hello()
+        except RemoteProtocolError as exc:
+            peer = self.protocol.peer_version
+            if exc.code != "VERSION_MISMATCH" or peer not in SUPPORTED_VERSIONS:
+                raise
+            self.protocol = Client(peer)
+            self._hello()
+
+    @property
+    def window(self) -> int:
+        """READ_RECORDS that may be outstanding at once in the session's version."""
+        return self.protocol.window
+
+    @property
+    def asked(self) -> int:
+        """Requests sent whose answer has not been taken yet."""
+        return len(self._asked)
 
     def identify(self) -> Identification:
         """Return what the terminal says of itself (IDENTIFY)."""
@@ -160,11 +183,12 @@ class LinkClient:
         return self.records()
 
     def ask_records(self, from_seq: int, max_count: int) -> None:
-        """Send READ_RECORDS without waiting: work can be done while the terminal answers."""
+        """Send READ_RECORDS without waiting (up to ``window`` of them): the terminal answers
+        the next while this side works on the last."""
         self._send(lambda rid: ReadRecords(rid, from_seq, max_count))
 
     def records(self) -> RecordBatch:
-        """Return the answer to the READ_RECORDS sent by ``ask_records``."""
+        """Return the answer to the oldest READ_RECORDS sent by ``ask_records``."""
         return _expect(self._receive(), RecordBatch)
 
     def head_statement(self, nonce: bytes) -> bytes:
@@ -189,24 +213,43 @@ class LinkClient:
         self._send(make)
         return self._receive()
 
-    def _send(self, make: Callable[[int], Request]) -> None:
-        self._make = make
-        self.protocol.send(make(self.protocol.next_request_id))
+    def _hello(self) -> None:
+        self._asked.clear()
+        self._replies.clear()
+        self.protocol.send(Hello(version=self.protocol.version))
         self._write()
+        self._answer()
+
+    def _send(self, make: Callable[[int], Request]) -> None:
+        rid = self.protocol.next_request_id
+        self.protocol.send(make(rid))
+        self._write()
+        self._asked.append((rid, make))
 
     def _receive(self) -> Message:
+        """Return the answer to the oldest request asked; raise the terminal's ERROR."""
         for _ in range(2):  # NOT_READY: the terminal lost the session (restart): HELLO, again
-            answer = self._answer()
-            if not isinstance(answer, ErrorReply):
+            rid = self._asked[0][0]
+            while rid not in self._replies:
+                answer = self._answer()
+                lost = isinstance(answer, ErrorReply) and answer.code == NOT_READY
+                if lost and self.protocol.state == IDLE:
+                    break
+                self._replies[getattr(answer, "request_id", 0)] = answer
+            else:
+                self._asked.popleft()
+                answer = self._replies.pop(rid)
+                if isinstance(answer, ErrorReply):
+                    raise reply_error(answer.code, answer.text)
                 return answer
-            if answer.code != NOT_READY or self.protocol.state != IDLE:
-                raise reply_error(answer.code, answer.text)
+            makers = [make for _, make in self._asked]
             self.connect()
-            self._send(self._make)
+            for make in makers:  # every request not answered yet, again, in the same order
+                self._send(make)
         raise reply_error(NOT_READY, "the session is lost at every request")
 
     def _answer(self) -> Message:
-        """Return the answer to the outstanding message, retrying after each silence."""
+        """Return the next answer to an outstanding message, retrying after each silence."""
         tries = 1
         deadline = self.clock() + self.timeout_s
         seen = len(self.errors)
