@@ -197,9 +197,11 @@ def _check_order(entries: list[Entry]) -> None:
     seqs = [e.header.seq for e in entries]
     for problem in check_continuity(seqs, "la séquence du journal"):
         entries[problem.index].problems.append(problem.text)
-    doc_types = [t for t in DOC_NAMES if any(e.header.doc_type == t for e in entries)]
+    present = {e.header.doc_type for e in entries}
+    doc_types = [t for t in DOC_NAMES if t in present]
     for doc_type in doc_types:
-        chain = [e for e in entries if e.header.doc_type not in DOC_NAMES.keys() - {doc_type}]
+        others = DOC_NAMES.keys() - {doc_type}  # once per chain, not once per entry
+        chain = [e for e in entries if e.header.doc_type not in others]
         numbers = [e.header.number if e.header.doc_type == doc_type else None for e in chain]
         for problem in check_continuity(numbers, f"la numérotation {doc_name(doc_type)}"):
             chain[problem.index].problems.append(problem.text)
