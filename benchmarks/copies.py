@@ -23,8 +23,8 @@ from fiscal_core.records import Record
 
 SEGMENT_BYTES = 32 * 1024  # docs/SPEC.md §3
 NONCE = bytes(range(200, 232))
-COPY_VERSION = 1  # part of the directory name: bump when the layout changes
-_ARCHIVE_NAME = re.compile(rb"BENCH-0001-[A-Za-z0-9_-]+\.zip")
+COPY_VERSION = 2  # part of the directory name: bump when the layout changes
+_ARCHIVE_NAME = re.compile(rb"BENCH-0001-[A-Za-z0-9._-]*\.zip")  # the year label may be empty
 
 
 def copy_of(count: int, seed: int = 0, sales_per_day: int = SALES_PER_DAY) -> Path:
