@@ -226,7 +226,8 @@ def test_verify_a_copy_vs_every_core(benchmark: BenchmarkFixture) -> None:
 
     benchmark.pedantic(one_verify, rounds=1, iterations=1)  # type: ignore[no-untyped-call]
     report = reports[-1]
-    assert report.intact and len(report.records) == count
+    assert report.intact, [f.problem for f in report.findings[:5]]
+    assert len(report.records) == count
     assert report.head is not None and not report.head.problems
     tickets = sum(1 for r in report.records if isinstance(r.body, TicketBody))
     signatures = count + tickets
