@@ -18,7 +18,8 @@ from firmware.link.errors import LocalProtocolError, RemoteProtocolError
 from firmware.link.messages import SUPPORTED_VERSIONS, GetHeadStatement, Hello
 from firmware.link.service import LinkService
 from tests.link.doubles import Harness, MemorySource
-from tools.inspect.dump import dump, frame
+from tools.inspect.dump import dump
+from tools.inspect.dump_journal import frame
 from tools.inspect.link_client import READ_SLICE_S, LinkClient, LinkIOError
 
 NONCE = bytes(range(16))

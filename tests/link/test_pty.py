@@ -24,7 +24,8 @@ from firmware.link.errors import RemoteProtocolError
 from firmware.link.messages import RecordBatch, ServerHello
 from firmware.link.service import LinkService
 from tests.link.terminal import ARCHIVES, GEOMETRY, FdLink, JournalSource, PtyTerminal, Till
-from tools.inspect.dump import dump, load_dump, read_stored
+from tools.inspect.dump import dump, load_dump
+from tools.inspect.dump_journal import read_stored
 from tools.inspect.link_client import LinkClient, LinkIOError, open_port
 from tools.inspect.verify import verify
 
