@@ -12,8 +12,9 @@ inherited (``pass_fds``):
 ``serve`` mounts the journal of a flash image (tests/link/terminal.py's
 geometry) with the firmware's code, prints ``ready`` once its Source is
 built, then loops as the terminal's main loop does (poll the link, sleep
-in ``select`` when idle) until its stdin is closed. ``raw`` writes as fast
-as the pty takes them, then exits.
+in ``select`` when idle) until its stdin is closed; its replies carry at
+most ``BENCH_REPLY_BYTES`` of records (the service's default, 16 KiB, unless
+set). ``raw`` writes as fast as the pty takes them, then exits.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ from hal.flash.file import FileFlash
 from tests.link.terminal import GEOMETRY, FdLink, JournalSource
 
 RAW_BLOCK = 64 * 1024
+REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", 16 * 1024))  # the service default
 
 
 def serve(fd: int, image: str) -> None:
     flash = FileFlash.open(image, GEOMETRY)
     link = FdLink(fd)
-    service = LinkService(link, JournalSource(Journal.mount(flash)), write_bytes=64 * 1024)
+    service = LinkService(
+        link, JournalSource(Journal.mount(flash)), write_bytes=64 * 1024, reply_bytes=REPLY_BYTES
+    )
     print("ready", flush=True)
     stdin = sys.stdin.fileno()
     while True:
