@@ -13,7 +13,7 @@ inherited (``pass_fds``):
 geometry) with the firmware's code, prints ``ready`` once its Source is
 built, then loops as the terminal's main loop does (poll the link, sleep
 in ``select`` when idle) until its stdin is closed; its replies carry at
-most ``BENCH_REPLY_BYTES`` of records (the service's default, 16 KiB, unless
+most ``BENCH_REPLY_BYTES`` of records (the service's default, 60 KiB, unless
 set). ``raw`` writes as fast as the pty takes them, then exits.
 """
 
@@ -24,12 +24,13 @@ import select
 import sys
 
 from firmware.journal import Journal
+from firmware.link import service
 from firmware.link.service import LinkService
 from hal.flash.file import FileFlash
 from tests.link.terminal import GEOMETRY, FdLink, JournalSource
 
 RAW_BLOCK = 64 * 1024
-REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", 16 * 1024))  # the service default
+REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", service.REPLY_BYTES))
 
 
 def serve(fd: int, image: str) -> None:

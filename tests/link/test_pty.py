@@ -138,7 +138,8 @@ class CutClient(LinkClient):
 
 def test_an_interrupted_dump_resumes_to_an_identical_copy(till: Till, tmp_path: Path) -> None:
     source = JournalSource(till.journal)
-    with PtyTerminal(source) as term:
+    small = lambda link, src: LinkService(link, src, reply_bytes=16 * 1024)  # noqa: E731
+    with PtyTerminal(source, make_service=small) as term:  # replies of a few dozen records
         whole = client_for(term)
         dump(whole, tmp_path / "whole", None, NONCE, io.StringIO())
         whole.close()
