@@ -46,49 +46,63 @@ OVERSIZED = "OVERSIZED"
 
 
 _CODES = [bytes([n + 1]) for n in range(_BLOCK)]  # code byte of a block of n data bytes
+_ZERO = b"\x00"
 
 
 def cobs_encode(data: bytes) -> bytes:
-    """Return ``data`` COBS-encoded: no 0x00 in the result, one code byte per block."""
-    chunks = bytes(data).split(b"\x00")  # each but the last was followed by a zero
-    if max(len(chunk) for chunk in chunks) < _BLOCK:  # the usual case: no run of 254 bytes
-        return b"".join([_CODES[len(chunk)] + chunk for chunk in chunks])
-    out = bytearray()
+    """Return ``data`` COBS-encoded: no 0x00 in the result, one code byte per block.
+
+    The runs between zeros are cut by ``bytes.split`` and glued by ``join``
+    (C loops in both Pythons); only a run of 254 bytes or more, which needs
+    full blocks, is cut by hand.
+    """
+    chunks = bytes(data).split(_ZERO)  # each but the last was followed by a zero
+    codes = _CODES
     last = len(chunks) - 1
-    for index, chunk in enumerate(chunks):
-        position = 0
-        while len(chunk) - position >= _BLOCK:
-            out.append(0xFF)
-            out += chunk[position : position + _BLOCK]
-            position += _BLOCK
-        # A run ending exactly on a full block needs no closing code at the very end.
-        if position < len(chunk) or index < last or not chunk:
-            out += _CODES[len(chunk) - position] + chunk[position:]
-    return bytes(out)
+    return b"".join(
+        [
+            codes[len(chunk)] + chunk if len(chunk) < _BLOCK else _long_run(chunk, i == last)
+            for i, chunk in enumerate(chunks)
+        ]
+    )
+
+
+def _long_run(chunk: bytes, final: bool) -> bytes:
+    """Return the blocks of a run of 254 bytes or more: full blocks (code FF), then the rest."""
+    full = len(chunk) - len(chunk) % _BLOCK
+    parts = [b"\xff" + chunk[position : position + _BLOCK] for position in range(0, full, _BLOCK)]
+    if full < len(chunk) or not final:  # a run ending exactly on a full block, last: no code
+        parts.append(_CODES[len(chunk) - full] + chunk[full:])
+    return b"".join(parts)
 
 
 def cobs_decode(data: bytes) -> "bytes | None":
-    """Return the bytes COBS-encoded in ``data``, or None when it is not valid COBS."""
-    parts = []  # the runs between zeros
-    run = b""  # a run spanning full (0xFF) blocks, not yet closed
+    """Return the bytes COBS-encoded in ``data``, or None when it is not valid COBS.
+
+    Each block's code says where the next one starts: one step per block,
+    and the blocks are glued by one ``join``. Every block but a full one
+    (code FF) stands for its bytes and an implied zero; the very last
+    block has no zero after it.
+    """
+    if _ZERO in data:
+        return None
+    parts: list[bytes] = []
+    append = parts.append
     position = 0
     end = len(data)
+    code = 0xFF
     while position < end:
         code = data[position]
         block_end = position + code
-        if code == 0 or block_end > end:
-            return None
-        if code == 0xFF:
-            run += data[position + 1 : block_end]
-        elif run:
-            parts.append(run + data[position + 1 : block_end])
-            run = b""
-        else:
-            parts.append(data[position + 1 : block_end])
+        append(data[position + 1 : block_end])
+        if code != 0xFF:
+            append(_ZERO)
         position = block_end
-    if run or not parts:
-        parts.append(run)
-    return b"\x00".join(parts)
+    if position != end:  # the last block runs past the end of the chunk
+        return None
+    if code != 0xFF:
+        parts.pop()
+    return b"".join(parts)
 
 
 def max_encoded_size(payload_bytes: int) -> int:

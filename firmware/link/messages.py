@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from firmware.link.codec import CborValue
 
 PROTOCOL_NAME = "fiscal-link"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # what this code speaks first; the terminal also serves SUPPORTED_VERSIONS
+SUPPORTED_VERSIONS = (1, 2)
+WINDOW = 4  # version 2: READ_RECORDS outstanding at once (pipelined); version 1: one request
 ID_MAX = 2**32 - 1
 TEXT_MAX = 200  # characters of an error text
 NONCE_MIN, NONCE_MAX = 16, 64
@@ -233,7 +235,11 @@ class RecordBatch(Reply):
 
     @classmethod
     def parse(cls, f: "list[CborValue]") -> "RecordBatch":
-        records = [blob(r, "record", 1, RECORD_MAX) for r in array(f[2], "records", COUNT_MAX)]
+        items = array(f[2], "records", COUNT_MAX)
+        records = [r for r in items if type(r) is bytes]  # no call per record: batches are long
+        sizes = list(map(len, records))
+        if len(records) != len(items) or (sizes and (min(sizes) < 1 or max(sizes) > RECORD_MAX)):
+            records = [blob(r, "record", 1, RECORD_MAX) for r in items]  # raises, naming why
         more = uint(f[3], "more", 0, 1) == 1
         return cls(_id(f[0]), uint(f[1], "from_seq", 1), records, more)
 

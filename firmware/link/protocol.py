@@ -39,6 +39,8 @@ from firmware.link.messages import (
     ID_MAX,
     PROTOCOL_NAME,
     PROTOCOL_VERSION,
+    SUPPORTED_VERSIONS,
+    WINDOW,
     ArchiveChunk,
     ErrorReply,
     Hello,
@@ -130,13 +132,19 @@ class _Connection:
 
 
 class Server(_Connection):
-    """The terminal's side: hands out requests, sends their replies, answers the rest itself."""
+    """The terminal's side: hands out requests, sends their replies, answers the rest itself.
 
-    def __init__(self, version: int = PROTOCOL_VERSION) -> None:
+    It speaks every version in ``versions``; a session speaks the version
+    its HELLO asked for.
+    """
+
+    def __init__(self, versions: "tuple[int, ...]" = SUPPORTED_VERSIONS) -> None:
         super().__init__(st.SERVER_TRANSITIONS, REQUEST_MAX_BYTES, MAX_PAYLOAD_BYTES)
-        self.version = version
+        self.versions = tuple(versions)
+        self.version = max(self.versions)  # its own: named to a HELLO of another version
+        self.session_version = 0  # of the session open, 0 when none
         self._serving: tuple[Request, bytes] | None = None
-        self._answered: tuple[int, bytes, bytes] | None = None  # id, request bytes, reply frame
+        self._answered: list[tuple[int, bytes, bytes]] = []  # id, request bytes, reply frame
 
     def next_event(self) -> "Event":
         """Return the next Hello, request or RemoteProtocolError; NEED_DATA; or PAUSED."""
@@ -169,7 +177,9 @@ class Server(_Connection):
         frame = self._frame(reply)
         self._local(st.SEND_REPLY)
         self._out += frame
-        self._answered = (request.request_id, raw, frame)
+        self._answered.append((request.request_id, raw, frame))
+        keep = WINDOW if self.session_version >= 2 else 1  # answers kept for retries (rule 3)
+        del self._answered[:-keep]
         self._serving = None
 
     def _receive(self, raw: bytes) -> "Event | None":
@@ -189,72 +199,108 @@ class Server(_Connection):
             self._move(st.RECV_REQUEST)
             self._out += self._frame(ErrorReply(rid, NOT_READY, "send HELLO first"))
             return RemoteProtocolError("NOT_READY", "request " + str(rid) + " before HELLO")
-        if self._answered is not None and self._answered[0] == rid:
-            if self._answered[1] != raw:
-                self._out += self._frame(ErrorReply(rid, ID_REUSED, "id of the last request"))
+        for answered_id, answered_raw, answer in self._answered:
+            if answered_id != rid:
+                continue
+            if answered_raw != raw:
+                self._out += self._frame(ErrorReply(rid, ID_REUSED, "id of a recent request"))
                 return RemoteProtocolError("ID_REUSED", "request id " + str(rid) + " reused")
             self._move(st.RECV_RETRY)
-            self._out += self._answered[2]
+            self._out += answer
             return None
         self._move(st.RECV_REQUEST)
         self._serving = (message, raw)
         return message
 
     def _hello(self, hello: Hello) -> "Event":
-        self._out += self._frame(ServerHello(PROTOCOL_NAME, self.version))
-        self._answered = None
-        if hello.protocol == PROTOCOL_NAME and hello.version == self.version:
+        self._answered = []
+        if hello.protocol == PROTOCOL_NAME and hello.version in self.versions:
+            self._out += self._frame(ServerHello(PROTOCOL_NAME, hello.version))
             self._move(st.RECV_HELLO)
+            self.session_version = hello.version
             return hello
+        self._out += self._frame(ServerHello(PROTOCOL_NAME, self.version))
         self._move(st.RECV_OTHER_VERSION)
+        self.session_version = 0
         return _mismatch(hello, PROTOCOL_NAME, self.version, "the inspector", "this terminal")
 
 
 class Client(_Connection):
-    """The inspector's side: sends HELLO then one request at a time, checks the replies."""
+    """The inspector's side: sends HELLO then requests (pipelined READ_RECORDS in version 2).
+
+    Replies are matched to the outstanding requests by id, in whatever
+    order they come; the duplicate answers that retries cause are dropped.
+    """
 
     def __init__(self, version: int = PROTOCOL_VERSION) -> None:
         super().__init__(st.CLIENT_TRANSITIONS, MAX_PAYLOAD_BYTES, REQUEST_MAX_BYTES)
         self.version = version
+        self.peer_version = 0  # the version of the last SERVER_HELLO, 0 before one
         self.next_request_id = 1
-        self._outstanding: Message | None = None
-        self._outstanding_frame = b""
-        self._last_answered = 0
+        self._outstanding: dict[int, tuple[Message, bytes]] = {}  # id (HELLO: 0) -> it, frame
+        self._recent: list[int] = []  # ids answered lately: a retry's second answer is dropped
+
+    @property
+    def window(self) -> int:
+        """READ_RECORDS that may be outstanding at once (rule 2)."""
+        return WINDOW if self.version >= 2 else 1
+
+    @property
+    def outstanding(self) -> int:
+        """Requests sent and not yet answered."""
+        return 0 if self.state != st.WAITING else len(self._outstanding)
 
     def send(self, message: Message) -> None:
         """Queue HELLO or a request (whose id must be ``next_request_id``).
 
         Raises LocalProtocolError when the state table forbids it (a request
-        before the handshake or while another is outstanding), for an id out
-        of turn, or for a message the client does not send.
+        before the handshake, or while another is outstanding unless both
+        are READ_RECORDS within the window of version 2), for an id out of
+        turn, or for a message the client does not send.
         """
         if type(message) is Hello:
             frame = self._frame(message)
             self._local(st.SEND_HELLO)
+            self._outstanding = {0: (message, frame)}
         elif isinstance(message, Request):
             if message.request_id != self.next_request_id:
                 raise LocalProtocolError(
                     "WRONG_ID", "the next request id is " + str(self.next_request_id)
                 )
+            if self.state == st.WAITING and not self._pipelines(message):
+                raise LocalProtocolError(
+                    "BAD_STATE",
+                    "SEND_REQUEST is not allowed in state WAITING (version 2: only "
+                    + str(WINDOW)
+                    + " READ_RECORDS at once)",
+                )
             frame = self._frame(message)
             self._local(st.SEND_REQUEST)
             self.next_request_id = message.request_id % ID_MAX + 1
+            self._outstanding[message.request_id] = (message, frame)
         else:
             raise LocalProtocolError(
                 "NOT_A_REQUEST", type(message).__name__ + " is not sent by a client"
             )
-        self._outstanding = message
-        self._outstanding_frame = frame
         self._out += frame
 
+    def _pipelines(self, message: Request) -> bool:
+        """True when ``message`` may join the requests outstanding (rule 2)."""
+        reads = [m for m, _ in self._outstanding.values() if type(m) is ReadRecords]
+        return (
+            type(message) is ReadRecords
+            and len(reads) == len(self._outstanding)
+            and len(reads) < self.window
+        )
+
     def retry(self) -> None:
-        """Queue the outstanding HELLO or request again, byte for byte (after a timeout).
+        """Queue the outstanding HELLO or requests again, byte for byte, oldest first.
 
         Idempotent for the terminal: it answers a retry without running the
         request again. Raises LocalProtocolError when nothing is outstanding.
         """
         self._local(st.SEND_RETRY)
-        self._out += self._outstanding_frame
+        self._out += b"".join(frame for _, frame in self._outstanding.values())
 
     def next_event(self) -> "Event":
         """Return the next reply, ServerHello, ErrorReply or RemoteProtocolError; or NEED_DATA."""
@@ -275,9 +321,10 @@ class Client(_Connection):
         if type(message) is ServerHello:
             if self.state != st.HELLO_SENT:
                 return None if self.state in (st.READY, st.WAITING) else _unexpected(message)
+            self.peer_version = message.version
+            self._outstanding = {}
             if message.protocol == PROTOCOL_NAME and message.version == self.version:
                 self._move(st.RECV_HELLO)
-                self._outstanding = None
                 return message
             self._move(st.RECV_OTHER_VERSION)
             return _mismatch(message, PROTOCOL_NAME, self.version, "the terminal", "this tool")
@@ -287,20 +334,22 @@ class Client(_Connection):
         if isinstance(message, ErrorReply) and rid == 0:
             self._move(st.RECV_BAD_FRAME)
             return message
-        outstanding = self._outstanding
-        if self.state != st.WAITING or not isinstance(outstanding, Request):
-            return None if rid == self._last_answered else _unexpected(message)
-        if rid != outstanding.request_id:
-            return None if rid == self._last_answered else _unexpected(message)
-        if isinstance(message, ErrorReply):
-            self._move(st.RECV_NOT_READY if message.code == NOT_READY else st.RECV_REPLY)
+        entry = self._outstanding.get(rid) if self.state == st.WAITING and rid else None
+        if entry is None or not isinstance(entry[0], Request):
+            return None if rid in self._recent else _unexpected(message)
+        request = entry[0]
+        if isinstance(message, ErrorReply) and message.code == NOT_READY:
+            self._move(st.RECV_NOT_READY)
+            self._outstanding = {}  # the session is lost: every request must be sent again
         else:
-            problem = _mismatch_reply(outstanding, message)
-            if problem:
-                return RemoteProtocolError("BAD_REPLY", problem)
-            self._move(st.RECV_REPLY)
-        self._outstanding = None
-        self._last_answered = rid
+            if not isinstance(message, ErrorReply):
+                problem = _mismatch_reply(request, message)
+                if problem:
+                    return RemoteProtocolError("BAD_REPLY", problem)
+            del self._outstanding[rid]
+            self._move(st.RECV_REPLY_MORE if self._outstanding else st.RECV_REPLY)
+        self._recent.append(rid)
+        del self._recent[: -2 * WINDOW]
         return message
 
 

@@ -10,12 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firmware.journal import encode_frame
-from tools.inspect.dump import (
+from tools.inspect.dump import load_dump
+from tools.inspect.dump_journal import (
     DumpError,
     Stored,
     append_frames,
     frame,
-    load_dump,
     read_stored,
     record_seq,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from firmware.link.framing import Dropped, FrameDecoder
-from firmware.link.messages import PROTOCOL_VERSION, Hello, Identification, Message, decode
+from firmware.link.messages import SUPPORTED_VERSIONS, Hello, Identification, Message, decode
 from firmware.link.protocol import NEED_DATA, Client
 from firmware.link.service import LinkService, PortFailed
 from hal.serial.fake import FakeSerialLink
@@ -56,10 +56,12 @@ class MemorySource:
 class Harness:
     """A LinkService on one end of a FakeSerialLink pair, a sans-I/O Client on the other."""
 
-    def __init__(self, source: Any = None, version: int = PROTOCOL_VERSION, **service: Any) -> None:
+    def __init__(
+        self, source: Any = None, versions: tuple[int, ...] = SUPPORTED_VERSIONS, **service: Any
+    ) -> None:
         self.terminal_end, self.tool_end = FakeSerialLink.pair()
         self.source = source if source is not None else MemorySource()
-        self.service = LinkService(self.terminal_end, self.source, version=version, **service)
+        self.service = LinkService(self.terminal_end, self.source, versions=versions, **service)
         self.client = Client()
         self.served: list[Event | PortFailed] = []  # what the service reported
 

@@ -7,14 +7,19 @@ arrived: timeouts and retries are tested without waiting.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 
+import cbor2
 import pytest
 
 from firmware.link.errors import LocalProtocolError, RemoteProtocolError
-from firmware.link.messages import GetHeadStatement, Hello
+from firmware.link.messages import SUPPORTED_VERSIONS, GetHeadStatement, Hello
 from firmware.link.service import LinkService
 from tests.link.doubles import Harness, MemorySource
+from tools.inspect.dump import dump
+from tools.inspect.dump_journal import frame
 from tools.inspect.link_client import READ_SLICE_S, LinkClient, LinkIOError
 
 NONCE = bytes(range(16))
@@ -52,8 +57,10 @@ class ServicePort:
         pass
 
 
-def make(source: MemorySource | None = None, version: int = 1) -> tuple[LinkClient, ServicePort]:
-    harness = Harness(source, version=version)
+def make(
+    source: MemorySource | None = None, versions: tuple[int, ...] = SUPPORTED_VERSIONS
+) -> tuple[LinkClient, ServicePort]:
+    harness = Harness(source, versions=versions)
     clock = [0.0]
     port = ServicePort(harness, clock)
     return LinkClient(port, timeout_s=0.5, tries=3, clock=lambda: clock[0]), port
@@ -159,12 +166,12 @@ def test_noise_is_garbled() -> None:
 
 
 def test_a_terminal_of_another_version_is_named() -> None:
-    client, _ = make(version=3)
+    client, _ = make(versions=(3,))
     with pytest.raises(RemoteProtocolError) as caught:
         client.connect()
     assert caught.value.code == "VERSION_MISMATCH"
     assert caught.value.message == (
-        "the terminal speaks fiscal-link version 3; this tool speaks version 1"
+        "the terminal speaks fiscal-link version 3; this tool speaks version 2"
     )
 
 
@@ -175,3 +182,49 @@ def test_the_client_cannot_be_made_to_send_out_of_turn() -> None:
     client.protocol.send(Hello())
     with pytest.raises(LocalProtocolError):
         client.protocol.send(GetHeadStatement(1, NONCE))
+
+
+def test_a_terminal_of_version_1_is_spoken_to_in_version_1() -> None:
+    source = MemorySource()
+    client, _ = make(source, versions=(1,))
+    client.connect()
+    assert client.protocol.version == 1 and client.window == 1
+    assert client.identify().last_seq == len(source.stored)
+    client.ask_records(1, 5)
+    assert client.records().records == source.stored[:5]
+    assert [e.code for e in client.errors] == []
+
+
+def test_pipelined_reads_come_back_in_the_order_asked() -> None:
+    source = MemorySource()
+    client, _ = make(source)
+    client.connect()
+    assert client.window == 4
+    for start in (1, 11, 21, 31):
+        client.ask_records(start, 10)
+    assert client.asked == 4
+    batches = [client.records() for _ in range(4)]
+    assert [b.from_seq for b in batches] == [1, 11, 21, 31]
+    assert [r for b in batches for r in b.records] == source.stored[:40]
+    assert client.asked == 0
+
+
+def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
+    tmp_path: Path,
+) -> None:
+    # Records of uneven sizes: replies of 2,000 bytes carry more or fewer of them.
+    records = [
+        b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(40 + seq * 37 % 300) for seq in range(1, 201)
+    ]
+    harness = Harness(MemorySource(records), reply_bytes=2000)
+    clock = [0.0]
+    client = LinkClient(ServicePort(harness, clock), timeout_s=0.5, clock=lambda: clock[0])
+    outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+    assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
+    copied = tmp_path / "copy" / "journal"
+    data = b"".join(p.read_bytes() for p in sorted(copied.iterdir()))
+    assert data == b"".join(frame(r) for r in records)
+    asked = [c for c in harness.source.calls if c[0] == "records"]
+    per_request = asked[1][2]  # each Source call asks one more record than the request
+    assert any(count < per_request for _, _, count in asked[1:]), "no gap was asked for"
+    assert client.retries == 0

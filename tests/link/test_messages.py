@@ -66,7 +66,8 @@ def test_every_type_is_covered_and_the_parity_rule_holds() -> None:
 
 def test_exact_bytes_of_the_handshake_and_a_read() -> None:
     # docs/LINK.md §2 shows these bytes.
-    assert Hello().encode().hex() == "83026b66697363616c2d6c696e6b01"
+    assert Hello().encode().hex() == "83026b66697363616c2d6c696e6b02"
+    assert Hello(version=1).encode().hex() == "83026b66697363616c2d6c696e6b01"
     assert ReadRecords(7, 1, 500).encode().hex() == "840607011901f4"
     assert RecordBatch(7, 1, [b"\xaa"], False).encode().hex() == "850707018141aa00"
     assert ErrorReply(7, errors.NO_SUCH_ARCHIVE, "x").encode().hex() == "84010707" + "6178"

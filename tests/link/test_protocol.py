@@ -82,13 +82,13 @@ def test_records_are_cut_by_size_but_never_below_one() -> None:
     assert isinstance(batch, RecordBatch) and batch.records == [b"\x8a" * 65535] and batch.more
 
 
-@pytest.mark.parametrize("server_version", [2, 0])
+@pytest.mark.parametrize("server_version", [3, 0])
 def test_version_mismatch_names_both_versions_on_both_sides(server_version: int) -> None:
-    link = Harness(version=server_version)
+    link = Harness(versions=(server_version,))
     link.send(Hello())
     (event,) = link.exchange()
     assert isinstance(event, RemoteProtocolError) and event.code == "VERSION_MISMATCH"
-    assert f"version {server_version}" in event.message and "version 1" in event.message
+    assert f"version {server_version}" in event.message and "version 2" in event.message
     assert link.client.state == state.FAILED
     with pytest.raises(LocalProtocolError):
         link.client.send(Identify(1))
@@ -141,7 +141,7 @@ def test_same_id_other_request_is_refused(link: Harness) -> None:
     link.exchange()
     link.inject(encode_frame(ReadRecords(1, 50, 3).encode()))
     link.poll()
-    assert messages(link.wire()) == [ErrorReply(1, errors.ID_REUSED, "id of the last request")]
+    assert messages(link.wire()) == [ErrorReply(1, errors.ID_REUSED, "id of a recent request")]
     assert isinstance(link.served[-1], RemoteProtocolError) and link.served[-1].code == "ID_REUSED"
 
 
@@ -329,3 +329,88 @@ def test_dropped_chunks_map_to_error_events() -> None:
         "TRUNCATED", "dropped 3 bytes: a frame cut short, or garbage"
     )
     assert isinstance(Dropped("BAD_CRC", 1), Dropped)
+
+
+def test_version_2_pipelines_read_records_and_answers_them_in_order(link: Harness) -> None:
+    for rid in range(1, 5):  # WINDOW requests at once
+        link.send(ReadRecords(rid, 1 + (rid - 1) * 10, 10))
+    assert link.client.state == state.WAITING and link.client.outstanding == 4
+    with pytest.raises(LocalProtocolError, match="SEND_REQUEST is not allowed in state WAITING"):
+        link.client.send(ReadRecords(5, 41, 10))  # beyond the window
+    events = link.exchange(times=8)
+    stored = link.source.stored
+    assert events == [
+        RecordBatch(r, 1 + (r - 1) * 10, stored[(r - 1) * 10 : r * 10], True) for r in range(1, 5)
+    ]
+    assert link.client.state == state.READY and link.client.outstanding == 0
+
+
+def test_only_read_records_are_pipelined(link: Harness) -> None:
+    link.send(ReadRecords(1, 1, 10))
+    for request in (Identify(2), GetHeadStatement(2, NONCE), ListArchives(2)):
+        with pytest.raises(LocalProtocolError, match="not allowed in state WAITING"):
+            link.client.send(request)
+    link.exchange()
+    link.send(Identify(2))
+    with pytest.raises(LocalProtocolError, match="not allowed in state WAITING"):
+        link.client.send(ReadRecords(3, 1, 10))  # nor behind another request
+    assert link.client.outstanding == 1
+
+
+def test_a_retry_resends_every_outstanding_request_and_none_runs_twice(link: Harness) -> None:
+    sent = b"".join(link.send(ReadRecords(rid, rid * 10, 10)) for rid in (1, 2, 3))
+    link.poll(8)
+    lost = link.wire()  # the three answers are lost on the way
+    link.client.retry()
+    assert link.inject(link.client.data_to_send()) == sent  # the same bytes, oldest first
+    events = link.exchange(times=8)
+    assert [e.request_id for e in events if isinstance(e, RecordBatch)] == [1, 2, 3]
+    assert b"".join(encode_frame(e.encode()) for e in events) == lost
+    assert len([c for c in link.source.calls if c[0] == "records"]) == 3
+    assert link.client.state == state.READY
+
+
+def test_answers_matched_by_id_whatever_their_order(link: Harness) -> None:
+    link.send(ReadRecords(1, 1, 2))
+    link.send(ReadRecords(2, 3, 2))
+    stored = link.source.stored
+    second = RecordBatch(2, 3, stored[2:4], True)
+    link.client.receive_data(encode_frame(second.encode()))  # the first one's was damaged
+    assert drain(link.client) == [second]
+    assert link.client.state == state.WAITING and link.client.outstanding == 1
+    first = RecordBatch(1, 1, stored[:2], True)
+    link.client.receive_data(encode_frame(first.encode()) + encode_frame(second.encode()))
+    assert drain(link.client) == [first]  # the retry's second answer is dropped
+    assert link.client.state == state.READY
+
+
+def test_a_version_1_session_keeps_one_answer_and_is_not_pipelined() -> None:
+    link = Harness()
+    link.client = Client(version=1)
+    link.send(Hello(version=1))
+    assert link.exchange() == [ServerHello(version=1)]
+    assert link.service.server.session_version == 1
+    link.send(ReadRecords(1, 1, 3))
+    with pytest.raises(LocalProtocolError, match="not allowed in state WAITING"):
+        link.client.send(ReadRecords(2, 4, 3))
+    link.exchange()
+    link.send(ReadRecords(2, 4, 3))
+    link.exchange()
+    link.inject(encode_frame(ReadRecords(1, 1, 3).encode()))  # no longer kept: served again
+    link.poll()
+    assert messages(link.wire()) == [RecordBatch(1, 1, link.source.stored[:3], True)]
+    assert len([c for c in link.source.calls if c[0] == "records"]) == 3
+
+
+def test_a_terminal_of_both_versions_answers_each_in_its_own() -> None:
+    server = Server()
+    for version in (1, 2):
+        server.receive_data(encode_frame(Hello(version=version).encode()))
+        assert server.next_event() == Hello(version=version)
+        assert messages(server.data_to_send()) == [ServerHello(version=version)]
+        assert server.state == state.READY and server.session_version == version
+    server.receive_data(encode_frame(Hello(version=7).encode()))
+    event = server.next_event()
+    assert isinstance(event, RemoteProtocolError) and event.code == "VERSION_MISMATCH"
+    assert messages(server.data_to_send()) == [ServerHello(version=2)]
+    assert server.state == state.IDLE

@@ -24,7 +24,8 @@ from firmware.link.errors import RemoteProtocolError
 from firmware.link.messages import RecordBatch, ServerHello
 from firmware.link.service import LinkService
 from tests.link.terminal import ARCHIVES, GEOMETRY, FdLink, JournalSource, PtyTerminal, Till
-from tools.inspect.dump import dump, load_dump, read_stored
+from tools.inspect.dump import dump, load_dump
+from tools.inspect.dump_journal import read_stored
 from tools.inspect.link_client import LinkClient, LinkIOError, open_port
 from tools.inspect.verify import verify
 
@@ -137,7 +138,8 @@ class CutClient(LinkClient):
 
 def test_an_interrupted_dump_resumes_to_an_identical_copy(till: Till, tmp_path: Path) -> None:
     source = JournalSource(till.journal)
-    with PtyTerminal(source) as term:
+    small = lambda link, src: LinkService(link, src, reply_bytes=16 * 1024)  # noqa: E731
+    with PtyTerminal(source, make_service=small) as term:  # replies of a few dozen records
         whole = client_for(term)
         dump(whole, tmp_path / "whole", None, NONCE, io.StringIO())
         whole.close()
@@ -240,12 +242,12 @@ def test_garbage_from_the_terminal_is_garbled(till: Till) -> None:
 def test_another_protocol_version_is_named(till: Till) -> None:
     source = JournalSource(till.journal)
     with PtyTerminal(
-        source, make_service=lambda link, src: LinkService(link, src, version=2)
+        source, make_service=lambda link, src: LinkService(link, src, versions=(3,))
     ) as term:
         client = client_for(term)
         with pytest.raises(RemoteProtocolError) as caught:
             client.connect()
         client.close()
     assert caught.value.code == "VERSION_MISMATCH"
-    assert "version 2" in caught.value.message and "version 1" in caught.value.message
+    assert "version 3" in caught.value.message and "version 2" in caught.value.message
     assert isinstance(ServerHello(), ServerHello) and isinstance(FdLink, type)

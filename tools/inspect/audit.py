@@ -63,7 +63,7 @@ from tools.inspect.rules import (
     perpetual_problems,
     ticket_problems,
 )
-from tools.inspect.totals import Totals, differences
+from tools.inspect.totals import Totals, add_ticket, differences
 
 PARTS = {DOC_GT_MONTH: "journalières", DOC_GT_YEAR: "mensuelles"}
 
@@ -204,8 +204,7 @@ class Audit:
         """Move the state past a trusted record."""
         body, kind = record.body, record.doc_type
         if kind == DOC_TICKET and isinstance(body, TicketBody):
-            for totals in self.levels.values():
-                totals.add_ticket(body)
+            add_ticket(self.levels.values(), body)
             if self.perpetual is None:  # resynchronise on the ticket's own, trusted, totals
                 self.perpetual = body.gt_real, body.gt_absolute
             else:

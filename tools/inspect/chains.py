@@ -17,6 +17,9 @@ candidates.
 
 When a predecessor is not trusted, a failure is not blamed on the record:
 its signature is "non vérifiable" (the predecessor is reported already).
+
+Signatures already checked by the workers that read the journal
+(``parallel``) are passed in ``known`` and not checked again.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ from tools.inspect.signatures import SignatureJob, verify_all
 from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign
 
 RECORD, GT = "signature", "signature GT_TICKET"
+
+# (entry, chain, predecessor) -> signature valid; positions in the entries, -1: none (first)
+Known = dict[tuple[int, str, int], bool]
 
 
 @dataclass(slots=True, eq=False)
@@ -73,21 +79,46 @@ def chain_index(entries: list[Entry]) -> dict[tuple[int, int], list[Entry]]:
 
 
 class _Batch:
-    """Signature jobs and, for each, the entry, the chain it checks and the predecessor tried."""
+    """Each (entry, chain, predecessor) tried, its outcome when known, the jobs to know the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: list[Entry], known: Known) -> None:
+        self.position = {id(e): n for n, e in enumerate(entries)} if known else {}
+        self.known = known
         self.jobs: list[SignatureJob] = []
         self.tried: list[tuple[Entry, str, Entry | None]] = []
+        self.outcomes: list[bool | None] = []  # None: the job of that number in ``jobs``
+
+    def checked(self, e: Entry, chain: str, before: Entry | None) -> bool:
+        """Add the pair if its outcome is known already; return whether it was."""
+        if not self.known:
+            return False
+        where = -1 if before is None else self.position[id(before)]
+        valid = self.known.get((self.position[id(e)], chain, where))
+        if valid is None:
+            return False
+        self.tried.append((e, chain, before))
+        self.outcomes.append(valid)
+        return True
 
     def add(self, e: Entry, chain: str, before: Entry | None, message: bytes, sig: bytes) -> None:
         self.jobs.append(SignatureJob(message, sig))
         self.tried.append((e, chain, before))
+        self.outcomes.append(None)
+
+    def results(self, key: Ed25519PublicKey, workers: int | None) -> list[bool]:
+        checked = iter(verify_all(key, self.jobs, workers))
+        return [next(checked) if valid is None else valid for valid in self.outcomes]
 
 
-def check_signatures(entries: list[Entry], key: Ed25519PublicKey, workers: int | None) -> None:
-    """Verify every signature (and GT_TICKET signature) and record the outcome on each entry."""
+def check_signatures(
+    entries: list[Entry], key: Ed25519PublicKey, workers: int | None, known: Known | None = None
+) -> None:
+    """Verify every signature (and GT_TICKET signature) and record the outcome on each entry.
+
+    ``known`` holds outcomes already checked (see the module docstring).
+    """
     index = chain_index(entries)
-    batch = _Batch()
+    batch = _Batch(entries, known or {})
     for e in entries:
         record = e.record
         if record is None:
@@ -99,6 +130,8 @@ def check_signatures(entries: list[Entry], key: Ed25519PublicKey, workers: int |
         if candidates is None:
             continue
         for before in candidates:
+            if batch.checked(e, RECORD, before):
+                continue
             previous = before.header.signature if before is not None else None
             try:
                 message = data_to_sign(record, previous)
@@ -108,7 +141,7 @@ def check_signatures(entries: list[Entry], key: Ed25519PublicKey, workers: int |
             batch.add(e, RECORD, before, message, record.signature)
         if record.doc_type == DOC_TICKET and isinstance(record.body, TicketBody):
             _add_grand_total(batch, e, record.body, candidates)
-    _settle(batch, verify_all(key, batch.jobs, workers))
+    _settle(batch, batch.results(key, workers))
 
 
 def _no_chain(doc_type: int) -> str:
@@ -146,6 +179,9 @@ def _add_grand_total(
             previous = before.header.gt_signature
             if previous is None:
                 continue
+        if batch.checked(e, GT, before):
+            usable = True
+            continue
         try:
             message = grand_total_to_sign(record, previous)
         except LayoutError:

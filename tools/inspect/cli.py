@@ -136,7 +136,7 @@ def _source_arguments(parser: argparse.ArgumentParser, verifying: bool = True) -
         "connue par ailleurs que par l'image",
     )
     parser.add_argument(
-        "--jobs", type=_positive, metavar="N", help="fils de vérification des signatures"
+        "--jobs", type=_positive, metavar="N", help="processus de vérification (un par cœur)"
     )
 
 

@@ -5,7 +5,7 @@
 The copy is a directory laid out like ``/fiscal`` on the terminal's flash
 (docs/LINK.md §6): ``identity.cbor`` byte for byte, and ``journal/NNNNNNNN.log``
 segments in the journal's own frame format and segment rule (docs/SPEC.md
-§3), so the segments come out byte-identical to the flash's; then
+§3, ``dump_journal``), so the segments come out byte-identical to the flash's; then
 ``head.bin`` (the head statement), ``head.nonce`` (the nonce it signs),
 ``archives/`` and ``dump.json`` (what was copied, when, from where).
 
@@ -22,46 +22,34 @@ an uninterrupted copy.
 from __future__ import annotations
 
 import json
-import os
-import struct
 import time
-import zlib
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from firmware.link.errors import RemoteProtocolError
-from firmware.link.messages import (
-    PROTOCOL_NAME,
-    PROTOCOL_VERSION,
-    Identification,
-)
+from firmware.link.messages import PROTOCOL_NAME, Identification, RecordBatch
 from tools.inspect.decode import DecodeError, decode_identity
+from tools.inspect.dump_journal import (
+    DumpError,
+    Stored,
+    Syncer,
+    append_frames,
+    frame,
+    read_stored,
+    record_seq,
+)
 from tools.inspect.dumpdir import load_journal
 from tools.inspect.image import FlashContents
 from tools.inspect.link_client import LinkClient
 from tools.inspect.progress import Progress
 
-SEGMENT_BYTES = 32 * 1024  # docs/SPEC.md §3: a frame starts only below this offset
 RECORDS_PER_REQUEST = 4096  # the terminal caps each answer by size anyway
 ARCHIVE_CHUNK = 32 * 1024
 PORT_ENV, BAUD_ENV = "FISCAL_INSPECT_PORT", "FISCAL_INSPECT_BAUD"
 EXIT_DONE, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
-_UINT_SIZES = {24: 1, 25: 2, 26: 4, 27: 8}  # CBOR head argument sizes
-
-
-class DumpError(Exception):
-    """The copy cannot be made or resumed; the message is for the inspector."""
-
-
-@dataclass
-class Stored:
-    """What a copy directory holds: record count, last record, where the next frame goes."""
-
-    count: int = 0
-    last: bytes = b""
-    segment: int = 0  # index of the last segment file, 0 when none
-    size: int = 0  # bytes in it
 
 
 @dataclass
@@ -73,63 +61,6 @@ class Outcome:
     statement: bytes
     archives: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
-
-
-def frame(record: bytes) -> bytes:
-    """Return ``record`` as a journal frame: u16 BE length, record, CRC-32 BE of both."""
-    head = struct.pack(">H", len(record))
-    return head + record + struct.pack(">I", zlib.crc32(head + record))
-
-
-def record_seq(record: bytes) -> int | None:
-    """Return a record's seq (docs/SPEC.md §4, field 2) from its CBOR heads, or None.
-
-    Version and doc_type are one-byte unsigned integers in every record, so
-    the seq's head is the fourth byte.
-    """
-    if len(record) < 4 or record[0] != 0x8A or record[1] > 23 or record[2] > 23:
-        return None
-    info = record[3]
-    size = _UINT_SIZES.get(info, -1) if info > 23 else 0
-    if size < 0:
-        return None
-    return info if size == 0 else int.from_bytes(record[4 : 4 + size], "big")
-
-
-def read_stored(out: Path, repair: bool = False) -> Stored:
-    """Return what the copy in ``out`` holds, a torn last frame aside (cut off with ``repair``).
-
-    Raises DumpError when a segment is missing or damaged before its last frame.
-    """
-    stored = Stored()
-    names = sorted(p.name for p in (out / "journal").glob("*.log"))
-    for index, name in enumerate(names, 1):
-        if name != f"{index:08d}.log":
-            raise DumpError(f"copie incomplète : {index:08d}.log absent de {out / 'journal'}")
-        path = out / "journal" / name
-        data = path.read_bytes()
-        offset = 0
-        while offset < len(data):
-            (length,) = struct.unpack_from(">H", data, offset) if len(data) - offset > 1 else (0,)
-            end = offset + 2 + length + 4
-            good = (
-                length
-                and end <= len(data)
-                and zlib.crc32(data[offset : end - 4]) == int.from_bytes(data[end - 4 : end], "big")
-            )
-            if not good:  # only the last frame of the last segment may be torn
-                if index != len(names):
-                    raise DumpError(f"copie endommagée : {path} à l'octet {offset}")
-                if repair:
-                    with path.open("r+b") as f:
-                        f.truncate(offset)
-                data = data[:offset]
-                break
-            stored.count += 1
-            stored.last = data[offset + 2 : end - 4]
-            offset = end
-        stored.segment, stored.size = index, len(data)
-    return stored
 
 
 def load_dump(out: Path) -> FlashContents:
@@ -172,14 +103,16 @@ def dump(
     outcome = Outcome(start, stored.count, b"")
     outcome.findings += _identity_findings(info)
     progress = Progress(info.last_seq, stream)
-    _pull(client, out, stored, outcome, progress)
-    try:
-        outcome.statement = client.head_statement(nonce)
-    except RemoteProtocolError as exc:  # the terminal cannot state its head: a finding
-        outcome.findings.append(f"déclaration de tête indisponible ({exc.message})")
-    _pull(client, out, stored, outcome, progress)  # what was sealed meanwhile: covered by the head
-    progress.finish()
-    _sync(out)
+    with ThreadPoolExecutor(max_workers=1) as syncing:
+        syncer = Syncer(out, syncing)
+        _pull(client, syncer, stored, outcome, progress)
+        try:
+            outcome.statement = client.head_statement(nonce)
+        except RemoteProtocolError as exc:  # the terminal cannot state its head: a finding
+            outcome.findings.append(f"déclaration de tête indisponible ({exc.message})")
+        _pull(client, syncer, stored, outcome, progress)  # sealed meanwhile: covered by the head
+        progress.finish()
+        syncer.finish()
     if outcome.statement:
         (out / "head.bin").write_bytes(outcome.statement)
         (out / "head.nonce").write_bytes(nonce)
@@ -200,50 +133,66 @@ def _identity_findings(info: Identification) -> list[str]:
 
 
 def _pull(
-    client: LinkClient, out: Path, stored: Stored, outcome: Outcome, progress: Progress
+    client: LinkClient, syncer: Syncer, stored: Stored, outcome: Outcome, progress: Progress
 ) -> None:
-    client.ask_records(outcome.last + 1, RECORDS_PER_REQUEST)
+    """Copy records from ``outcome.last + 1`` on, until the terminal says none follow.
+
+    The first READ_RECORDS goes alone: its answer tells how many records
+    one reply carries (the terminal caps each reply by size). Then up to
+    ``client.window`` requests of that many are kept in flight, so the
+    terminal prepares the next batches while this side checks and writes
+    the last one. A reply cut shorter than asked leaves a gap, asked for at
+    once; batches are written in seq order. Nothing is asked beyond a reply
+    that says no record follows, and the answers still in flight when the
+    copy is complete are read and dropped (the next pull asks again).
+    """
+    seq = outcome.last + 1  # the next record to write
+    first = client.read_records(seq, RECORDS_PER_REQUEST)
+    per_request = max(1, len(first.records))
+    got = {seq: first}  # batches received and not written yet, by from_seq
+    asked: deque[tuple[int, int]] = deque()  # (from_seq, count) sent, in the order sent
+    ask_from = seq + len(first.records)
+    end = None if first.more else ask_from  # no record is asked for from ``end`` on
     while True:
+        while len(asked) < client.window and (end is None or ask_from < end):
+            client.ask_records(ask_from, per_request)
+            asked.append((ask_from, per_request))
+            ask_from += per_request
+        while seq in got:
+            batch = got.pop(seq)
+            _store(syncer, stored, outcome, batch)
+            seq += len(batch.records)
+            progress.update(outcome.last, client.bytes_in)
+            if not batch.more:
+                for _ in asked:
+                    client.records()  # answers in flight: read, so that none is left on the line
+                return
+        if not asked:
+            raise DumpError(f"réponses du terminal incomplètes après l'enregistrement n°{seq - 1}")
+        from_seq, count = asked.popleft()
         batch = client.records()
-        first, count = outcome.last + 1, len(batch.records)
-        if batch.more:  # the terminal prepares the next batch while this one is written
-            client.ask_records(first + count, RECORDS_PER_REQUEST)
-        frames: list[bytes] = []
-        for seq, record in enumerate(batch.records, first):
-            found = record_seq(record)
+        got[from_seq] = batch
+        received = len(batch.records)
+        if not batch.more:
+            end = from_seq + received if end is None else min(end, from_seq + received)
+        elif received < count:  # cut by size: ask for the rest at once
+            client.ask_records(from_seq + received, count - received)
+            asked.append((from_seq + received, count - received))
+
+
+def _store(syncer: Syncer, stored: Stored, outcome: Outcome, batch: RecordBatch) -> None:
+    """Check the seq of each record of ``batch`` (the next ones) and append them to the copy."""
+    first = outcome.last + 1
+    frames = [frame(record) for record in batch.records]
+    seqs = [record_seq(record) for record in batch.records]
+    if seqs != list(range(first, first + len(seqs))):
+        for seq, found in enumerate(seqs, first):
             if found != seq:
                 outcome.findings.append(f"enregistrement n°{seq} : séquence lue {found}")
-            frames.append(frame(record))
-        append_frames(out, stored, frames)
-        outcome.last += count
-        progress.update(outcome.last, client.bytes_in)
-        if not batch.more:
-            return
-
-
-def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
-    """Append frames to the segments as the terminal does: a new one from SEGMENT_BYTES on."""
-    pending = bytearray()
-    for item in frames:
-        if stored.segment == 0 or stored.size + len(pending) >= SEGMENT_BYTES:
-            _write(out, stored.segment, pending)
-            stored.segment, stored.size, pending = stored.segment + 1, 0, bytearray()
-        pending += item
-    _write(out, stored.segment, pending)
-    stored.size += len(pending)
-    stored.count += len(frames)
-
-
-def _write(out: Path, segment: int, data: bytes | bytearray) -> None:
-    if segment and data:
-        with (out / "journal" / f"{segment:08d}.log").open("ab") as f:
-            f.write(data)  # an interrupted copy is repaired on resume: fsync once, at the end
-
-
-def _sync(out: Path) -> None:
-    for path in sorted((out / "journal").glob("*.log")):
-        with path.open("rb") as f:
-            os.fsync(f.fileno())
+    before = stored.segment
+    append_frames(syncer.out, stored, frames)
+    syncer.filled(before, stored.segment - 1)
+    outcome.last += len(frames)
 
 
 def _archives(client: LinkClient, out: Path) -> list[str]:
@@ -276,7 +225,7 @@ def _manifest(out: Path, info: Identification, outcome: Outcome, client: LinkCli
     )
     manifest = {
         "protocol": PROTOCOL_NAME,
-        "protocol_version": PROTOCOL_VERSION,
+        "protocol_version": client.protocol.version,
         "terminal_id": info.terminal_id,
         "software_version": info.software_version,
         "public_key": info.public_key.hex(),

@@ -23,10 +23,9 @@ from tools.inspect.dump import (
     EXIT_FAILED,
     EXIT_FINDINGS,
     PORT_ENV,
-    DumpError,
     dump,
-    read_stored,
 )
+from tools.inspect.dump_journal import DumpError, read_stored
 from tools.inspect.link_client import DEFAULT_BAUD, DEFAULT_TIMEOUT_S, LinkClient, open_port
 
 

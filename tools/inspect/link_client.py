@@ -18,12 +18,16 @@ and retries. Every failure becomes a ``LinkError`` with a stable code:
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from firmware.link.errors import NOT_READY, LinkError, RemoteProtocolError, reply_error
 from firmware.link.messages import (
+    SUPPORTED_VERSIONS,
     ArchiveChunk,
     ArchiveList,
     ErrorReply,
@@ -47,6 +51,7 @@ DEFAULT_BAUD = 115200
 DEFAULT_TIMEOUT_S = 2.0
 DEFAULT_TRIES = 3
 READ_SLICE_S = 0.05  # longest single wait for a byte; the deadline is checked between reads
+READ_MAX = 64 * 1024  # bytes taken from the port at once: a whole reply in few system calls
 _FATAL = ("VERSION_MISMATCH", "WRONG_PROTOCOL")
 _M = TypeVar("_M", bound=Message)
 
@@ -80,6 +85,45 @@ def open_port(url: str, baudrate: int = DEFAULT_BAUD, timeout_s: float = DEFAULT
         raise LinkIOError("PORT_UNAVAILABLE", f"impossible d'ouvrir {url} : {exc}") from None
 
 
+class PortReader:
+    """Takes whatever ``port`` has received, waiting at most READ_SLICE_S for the first byte.
+
+    On a POSIX device (``serial.Serial``: a tty, a pty, a USB CDC adapter)
+    it reads the descriptor directly, up to READ_MAX bytes per system call:
+    pyserial's ``read`` asks the driver how much is waiting, then loops
+    over ``select`` and ``read`` in Python, which costs more than the bytes
+    themselves on a fast link. Other ports (pyserial URLs, test doubles) go
+    through ``in_waiting`` and ``read``.
+    """
+
+    def __init__(self, port: Port) -> None:
+        self.port = port
+        self.fd = _posix_fd(port)
+
+    def read(self) -> bytes:
+        """Return the bytes received (b"" after READ_SLICE_S of silence); raise on a failed port."""
+        fd = self.fd
+        if fd is None:
+            waiting = self.port.in_waiting
+            return bytes(self.port.read(waiting if waiting > 0 else 1))
+        ready, _, _ = select.select([fd], [], [], READ_SLICE_S)
+        if not ready:
+            return b""
+        data = os.read(fd, READ_MAX)
+        if not data:  # readable yet empty: the other end hung up (as pyserial reports it)
+            raise OSError("device reports readiness to read but returned no data")
+        return data
+
+
+def _posix_fd(port: Port) -> int | None:
+    try:
+        from serial.serialposix import Serial as PosixSerial
+    except ImportError:  # not a POSIX system
+        return None
+    fd = getattr(port, "fd", None) if isinstance(port, PosixSerial) else None
+    return fd if isinstance(fd, int) else None
+
+
 class LinkClient:
     """Requests over ``port``; answers awaited ``timeout_s``, requests tried ``tries`` times."""
 
@@ -95,17 +139,39 @@ class LinkClient:
         self.tries = tries
         self.clock = clock
         self.protocol = Client()
+        self.reader = PortReader(port)
         self.bytes_in = 0
         self.bytes_out = 0
         self.retries = 0
         self.errors: list[LinkError] = []  # what the peer got wrong along the way
-        self._make: Callable[[int], Request] = Identify  # the outstanding request's maker
+        self._asked: deque[tuple[int, Callable[[int], Request]]] = deque()  # id, maker; in order
+        self._replies: dict[int, Message] = {}  # answers come, not yet taken
 
     def connect(self) -> None:
-        """Open a session (HELLO); raise LinkError as the module docstring says."""
-        self.protocol.send(Hello())
-        self._write()
-        self._answer()
+        """Open a session (HELLO); raise LinkError as the module docstring says.
+
+        A terminal that speaks an older version of the protocol (it names
+        it in SERVER_HELLO) is spoken to in that version: without
+        pipelining, in version 1.
+        """
+        try:
+            self._hello()
+        except RemoteProtocolError as exc:
+            peer = self.protocol.peer_version
+            if exc.code != "VERSION_MISMATCH" or peer not in SUPPORTED_VERSIONS:
+                raise
+            self.protocol = Client(peer)
+            self._hello()
+
+    @property
+    def window(self) -> int:
+        """READ_RECORDS that may be outstanding at once in the session's version."""
+        return self.protocol.window
+
+    @property
+    def asked(self) -> int:
+        """Requests sent whose answer has not been taken yet."""
+        return len(self._asked)
 
     def identify(self) -> Identification:
         """Return what the terminal says of itself (IDENTIFY)."""
@@ -117,11 +183,12 @@ class LinkClient:
         return self.records()
 
     def ask_records(self, from_seq: int, max_count: int) -> None:
-        """Send READ_RECORDS without waiting: work can be done while the terminal answers."""
+        """Send READ_RECORDS without waiting (up to ``window`` of them): the terminal answers
+        the next while this side works on the last."""
         self._send(lambda rid: ReadRecords(rid, from_seq, max_count))
 
     def records(self) -> RecordBatch:
-        """Return the answer to the READ_RECORDS sent by ``ask_records``."""
+        """Return the answer to the oldest READ_RECORDS sent by ``ask_records``."""
         return _expect(self._receive(), RecordBatch)
 
     def head_statement(self, nonce: bytes) -> bytes:
@@ -146,24 +213,43 @@ class LinkClient:
         self._send(make)
         return self._receive()
 
-    def _send(self, make: Callable[[int], Request]) -> None:
-        self._make = make
-        self.protocol.send(make(self.protocol.next_request_id))
+    def _hello(self) -> None:
+        self._asked.clear()
+        self._replies.clear()
+        self.protocol.send(Hello(version=self.protocol.version))
         self._write()
+        self._answer()
+
+    def _send(self, make: Callable[[int], Request]) -> None:
+        rid = self.protocol.next_request_id
+        self.protocol.send(make(rid))
+        self._write()
+        self._asked.append((rid, make))
 
     def _receive(self) -> Message:
+        """Return the answer to the oldest request asked; raise the terminal's ERROR."""
         for _ in range(2):  # NOT_READY: the terminal lost the session (restart): HELLO, again
-            answer = self._answer()
-            if not isinstance(answer, ErrorReply):
+            rid = self._asked[0][0]
+            while rid not in self._replies:
+                answer = self._answer()
+                lost = isinstance(answer, ErrorReply) and answer.code == NOT_READY
+                if lost and self.protocol.state == IDLE:
+                    break
+                self._replies[getattr(answer, "request_id", 0)] = answer
+            else:
+                self._asked.popleft()
+                answer = self._replies.pop(rid)
+                if isinstance(answer, ErrorReply):
+                    raise reply_error(answer.code, answer.text)
                 return answer
-            if answer.code != NOT_READY or self.protocol.state != IDLE:
-                raise reply_error(answer.code, answer.text)
+            makers = [make for _, make in self._asked]
             self.connect()
-            self._send(self._make)
+            for make in makers:  # every request not answered yet, again, in the same order
+                self._send(make)
         raise reply_error(NOT_READY, "the session is lost at every request")
 
     def _answer(self) -> Message:
-        """Return the answer to the outstanding message, retrying after each silence."""
+        """Return the next answer to an outstanding message, retrying after each silence."""
         tries = 1
         deadline = self.clock() + self.timeout_s
         seen = len(self.errors)
@@ -210,15 +296,14 @@ class LinkClient:
         import serial
 
         try:
-            waiting = self.port.in_waiting
-            data = self.port.read(waiting if waiting > 0 else 1)
+            data = self.reader.read()
         except (serial.SerialException, OSError) as exc:
             raise LinkIOError(
                 "DISCONNECTED", f"liaison perdue : {exc} (câble débranché ?)"
             ) from None
         if data:
             self.bytes_in += len(data)
-            self.protocol.receive_data(bytes(data))
+            self.protocol.receive_data(data)
 
     def _write(self) -> None:
         import serial

@@ -16,7 +16,7 @@ in the period is listed, even when its net total is zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tools.inspect.formats import euros, rate_text
@@ -55,17 +55,6 @@ class Totals:
     counts: list[int] = field(default_factory=lambda: [0] * len(COUNT_NAMES))
     cash_float: int = 0
     cash_moves: int = 0
-
-    def add_ticket(self, body: TicketBody) -> None:
-        for line in body.lines:
-            self.vat[line.vat_rate] = self.vat.get(line.vat_rate, 0) + line.total
-        self.total_real += body.total
-        self.total_absolute += body.absolute_total
-        for payment in body.payments:
-            self.payments[payment.means] = self.payments.get(payment.means, 0) + payment.amount
-        if body.change:
-            self.payments[PAY_CASH] = self.payments.get(PAY_CASH, 0) - body.change
-        self.counts[COUNT_RETURNS if body.is_return else COUNT_SALES] += 1
 
     def add_jet(self, body: JetBody) -> None:
         if body.code == JET_CASH_FLOAT:
@@ -142,3 +131,25 @@ def _pairs(
         due = "absent" if b is None else euros(b)
         found.append(f"{prefix}{name(key)} : {said} au lieu de {due}")
     return found
+
+
+def add_ticket(levels: Iterable[Totals], body: TicketBody) -> None:
+    """Add a ticket to each of ``levels`` (day, month, year), its sums worked out once.
+
+    Rates and means are added in the ticket's order, change last (taken
+    off cash), as the writer lists them.
+    """
+    vat = [(line.vat_rate, line.total) for line in body.lines]
+    total, absolute = body.total, body.absolute_total
+    paid = [(payment.means, payment.amount) for payment in body.payments]
+    if body.change:
+        paid.append((PAY_CASH, -body.change))
+    count = COUNT_RETURNS if body.is_return else COUNT_SALES
+    for level in levels:
+        for rate, amount in vat:
+            level.vat[rate] = level.vat.get(rate, 0) + amount
+        level.total_real += total
+        level.total_absolute += absolute
+        for means, amount in paid:
+            level.payments[means] = level.payments.get(means, 0) + amount
+        level.counts[count] += 1

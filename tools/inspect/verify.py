@@ -7,13 +7,16 @@ reports one finding per record (all its problems together).
 1. Read. Each segment is split into frames; each frame's record is decoded
    strictly (canonical CBOR, field types). A frame or record that fails
    becomes an entry without a record, located by segment and offset, with
-   whatever header (seq, type, number, signature) can still be read.
+   whatever header (seq, type, number, signature) can still be read. Ranges
+   of segments are read by worker processes, one per core (``parallel``),
+   which also check the signatures whose chain predecessor is in their range.
 2. Order. The journal ``seq`` of all entries, then each chain's ``number``,
    are checked by ``order.check_continuity``, which names what is missing,
    duplicated or displaced without blaming the records around it.
 3. Chains and signatures (``chains``): the data to sign of every record,
    and the GT_TICKET data to sign of every ticket, are rebuilt with the
-   chain predecessor taken by number, and checked in one batch (threads).
+   chain predecessor taken by number, and checked in one batch (threads),
+   but for those the workers checked already against the same predecessor.
 4. Records. Format version and terminal id of each record.
 5. Replay (``audit``): each record against the records before it: its
    own content, perpetual totals, periods and training mode, returns,
@@ -41,9 +44,8 @@ from dataclasses import dataclass
 
 from tools.inspect.archive_files import ArchiveStatus, check_archive_files
 from tools.inspect.audit import Audit
-from tools.inspect.chains import Entry, check_signatures
-from tools.inspect.decode import DecodeError, Header, decode_identity, decode_record, read_header
-from tools.inspect.frames import BadFrame, Frame, split_frames
+from tools.inspect.chains import Entry, Known, check_signatures
+from tools.inspect.decode import DecodeError, decode_identity
 from tools.inspect.head import HeadCheck, check_head
 from tools.inspect.image import FlashContents, ImageError
 from tools.inspect.model import (
@@ -53,14 +55,13 @@ from tools.inspect.model import (
     ClosureBody,
     Identity,
     Record,
-    TicketBody,
     doc_name,
 )
 from tools.inspect.order import check_continuity
+from tools.inspect.parallel import SEGMENT_BYTES, read_ranges
 from tools.inspect.periods import parse_fiscal_year
 from tools.inspect.signatures import load_public_key
 
-SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds this much
 HEAD_PLACE = "déclaration de tête"
 
 
@@ -112,7 +113,8 @@ def verify(
 
     ``expected_key`` is the terminal's public key known from elsewhere (the
     identity file is on the same flash as the journal); ``workers`` is the
-    number of threads verifying signatures. Raises ImageError when the
+    number of processes reading the journal (and of threads checking the
+    signatures left), by default one per core. Raises ImageError when the
     identity cannot be read, since nothing can be verified without it.
     """
     identity = _identity(contents.identity)
@@ -125,9 +127,9 @@ def verify(
         key = load_public_key(key_bytes)
     except ValueError:
         raise ImageError("clé publique Ed25519 invalide") from None
-    entries, segment_findings = _read(contents)
+    entries, segment_findings, known = _read(contents, key_bytes, workers)
     _check_order(entries)
-    check_signatures(entries, key, workers)
+    check_signatures(entries, key, workers, known)
     _check_records(entries, identity)
     Audit(fiscal_year_start(entries)).run(entries)
     archives, warnings = check_archive_files(entries, contents.archives)
@@ -161,10 +163,12 @@ def _identity(data: bytes) -> Identity:
     return identity
 
 
-def _read(contents: FlashContents) -> tuple[list[Entry], list[Finding]]:
-    entries: list[Entry] = []
+def _read(
+    contents: FlashContents, key: bytes, workers: int | None
+) -> tuple[list[Entry], list[Finding], Known]:
     findings = [_note("fichier inattendu dans le journal", name) for name in contents.other_files]
     previous_index = 0
+    readable = []
     for position, segment in enumerate(contents.segments):
         index = int(segment.name[:8])
         if index != previous_index + 1:
@@ -179,26 +183,9 @@ def _read(contents: FlashContents) -> tuple[list[Entry], list[Finding]]:
         last = position == len(contents.segments) - 1
         if not last and len(segment.data) < SEGMENT_BYTES:
             findings.append(_note(f"segment clos avant {SEGMENT_BYTES} octets", segment.name))
-        for item in split_frames(segment.name, segment.data):
-            entry = _entry(item)
-            if item.offset >= SEGMENT_BYTES:
-                entry.problems.append(f"trame au-delà de {SEGMENT_BYTES} octets du segment")
-            entries.append(entry)
-    return entries, findings
-
-
-def _entry(item: Frame | BadFrame) -> Entry:
-    if isinstance(item, BadFrame):
-        return Entry(item.segment, item.offset, None, read_header(item.record), [item.problem])
-    try:
-        record = decode_record(item.record)
-    except DecodeError as exc:
-        header = exc.header or Header(None, None, None, None)
-        return Entry(item.segment, item.offset, None, header, [f"illisible : {exc.problem}"])
-    body = record.body
-    gt_signature = body.gt_signature if isinstance(body, TicketBody) else None
-    header = Header(record.seq, record.doc_type, record.number, record.signature, gt_signature)
-    return Entry(item.segment, item.offset, record, header)
+        readable.append(segment)
+    entries, known = read_ranges(readable, key, workers)
+    return entries, findings, known
 
 
 def _check_order(entries: list[Entry]) -> None:
@@ -210,9 +197,11 @@ def _check_order(entries: list[Entry]) -> None:
     seqs = [e.header.seq for e in entries]
     for problem in check_continuity(seqs, "la séquence du journal"):
         entries[problem.index].problems.append(problem.text)
-    doc_types = [t for t in DOC_NAMES if any(e.header.doc_type == t for e in entries)]
+    present = {e.header.doc_type for e in entries}
+    doc_types = [t for t in DOC_NAMES if t in present]
     for doc_type in doc_types:
-        chain = [e for e in entries if e.header.doc_type not in DOC_NAMES.keys() - {doc_type}]
+        others = DOC_NAMES.keys() - {doc_type}  # once per chain, not once per entry
+        chain = [e for e in entries if e.header.doc_type not in others]
         numbers = [e.header.number if e.header.doc_type == doc_type else None for e in chain]
         for problem in check_continuity(numbers, f"la numérotation {doc_name(doc_type)}"):
             chain[problem.index].problems.append(problem.text)

@@ -1,0 +1,76 @@
+"""The terminal's end of a pty pair, in its own process, for the inspection benchmarks.
+
+On a real inspection the terminal and the inspector's laptop are two
+machines: the link service must not share an interpreter (and its GIL) with
+the tool it is measured against. The benchmark makes the pty pair, keeps
+the slave for the tool, and starts this module with the master's fd
+inherited (``pass_fds``):
+
+    python -m benchmarks.link_terminal serve FD IMAGE   # the link service over IMAGE's journal
+    python -m benchmarks.link_terminal raw FD BYTES     # the floor: BYTES random bytes, raw
+
+``serve`` mounts the journal of a flash image (tests/link/terminal.py's
+geometry) with the firmware's code, prints ``ready`` once its Source is
+built, then loops as the terminal's main loop does (poll the link, sleep
+in ``select`` when idle) until its stdin is closed; its replies carry at
+most ``BENCH_REPLY_BYTES`` of records (the service's default, 60 KiB, unless
+set). ``raw`` writes as fast as the pty takes them, then exits.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+
+from firmware.journal import Journal
+from firmware.link import service
+from firmware.link.service import LinkService
+from hal.flash.file import FileFlash
+from tests.link.terminal import GEOMETRY, FdLink, JournalSource
+
+RAW_BLOCK = 64 * 1024
+REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", service.REPLY_BYTES))
+
+
+def serve(fd: int, image: str) -> None:
+    flash = FileFlash.open(image, GEOMETRY)
+    link = FdLink(fd)
+    service = LinkService(
+        link, JournalSource(Journal.mount(flash)), write_bytes=64 * 1024, reply_bytes=REPLY_BYTES
+    )
+    print("ready", flush=True)
+    stdin = sys.stdin.fileno()
+    while True:
+        events = service.poll()
+        if events or service.busy:
+            continue
+        readable, _, _ = select.select([fd, stdin], [], [], 0.5)
+        if stdin in readable and not os.read(stdin, 1):
+            break
+    flash.close()
+
+
+def raw(fd: int, total: int) -> None:
+    block = os.urandom(RAW_BLOCK)
+    sent = 0
+    while sent < total:
+        select.select([], [fd], [])
+        try:
+            sent += os.write(fd, block[: min(RAW_BLOCK, total - sent)])
+        except BlockingIOError:
+            continue
+
+
+def main(argv: list[str]) -> None:
+    mode, fd = argv[0], int(argv[1])
+    if mode == "serve":
+        serve(fd, argv[2])
+    elif mode == "raw":
+        raw(fd, int(argv[2]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

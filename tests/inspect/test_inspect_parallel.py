@@ -1,0 +1,96 @@
+"""The journal read by worker processes gives the very report a single process gives.
+
+The journal of two trading days (every document type) is cut into
+segments of two frames, read in ranges of two segments by a process pool,
+and compared with the same journal read in one process: intact, and after
+attacks whose chain predecessors sit in another range (records swapped
+across ranges, a number duplicated, a record removed, a byte changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from tests.inspect.attack import flip, read_segment, split, with_crc
+from tools.inspect import parallel
+from tools.inspect.image import FlashContents, Segment, read_image
+from tools.inspect.verify import Report, verify
+
+FRAMES_PER_SEGMENT = 2
+
+
+def cut(contents: FlashContents, frames: list[bytes]) -> FlashContents:
+    """Return ``contents`` with its journal as ``frames``, FRAMES_PER_SEGMENT per segment."""
+    segments = tuple(
+        Segment(f"{n:08d}.log", b"".join(frames[start : start + FRAMES_PER_SEGMENT]), None)
+        for n, start in enumerate(range(0, len(frames), FRAMES_PER_SEGMENT), 1)
+    )
+    return replace(contents, segments=segments)
+
+
+def outcome(report: Report) -> tuple[object, ...]:
+    return report.findings, report.records, report.archives, report.warnings
+
+
+def swap_across(frames: list[bytes]) -> list[bytes]:
+    frames[3], frames[9] = frames[9], frames[3]
+    return frames
+
+
+def duplicate(frames: list[bytes]) -> list[bytes]:
+    return [*frames[:12], frames[7], *frames[12:]]
+
+
+def remove(frames: list[bytes]) -> list[bytes]:
+    return frames[:6] + frames[7:]
+
+
+def change(frames: list[bytes]) -> list[bytes]:
+    frames[10] = flip(frames[10], 30, 0x01, fix_crc=True)
+    return frames
+
+
+def resign_nothing(frames: list[bytes]) -> list[bytes]:
+    return [with_crc(f[2:-4]) for f in frames]
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [resign_nothing, swap_across, duplicate, remove, change],
+    ids=["intact", "swapped", "duplicated", "removed", "changed"],
+)
+def test_workers_report_what_one_process_reports(
+    pristine: bytes, attack: Callable[[list[bytes]], list[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contents = read_image(pristine)
+    frames = attack(split(read_segment(pristine)))
+    journal = cut(contents, frames)
+    alone = verify(journal, workers=1)
+    monkeypatch.setattr(parallel, "SEGMENTS_PER_RANGE", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SEGMENTS", 2)
+    pooled = verify(journal, workers=2)
+    assert outcome(pooled) == outcome(alone)
+    about_records = [f for f in alone.findings if f.seq is not None]  # not the short segments
+    assert bool(about_records) == (attack is not resign_nothing)
+    assert len(journal.segments) > 2 * 2  # several ranges, so some chains cross them
+
+
+def test_workers_check_the_signatures_of_their_own_ranges(
+    pristine: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contents = read_image(pristine)
+    frames = split(read_segment(pristine))
+    segments = list(cut(contents, frames).segments)
+    key = contents.identity[-32:]
+    entries, known = parallel.read_ranges(segments, key, 1)
+    assert len(entries) == len(frames) and known == {}  # one process: all left to the verifier
+    monkeypatch.setattr(parallel, "SEGMENTS_PER_RANGE", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SEGMENTS", 2)
+    entries, known = parallel.read_ranges(segments, key, 2)
+    assert len(entries) == len(frames)
+    assert known and all(known.values())  # an intact journal: every pair checked is valid
+    within = parallel.read_range(segments[:2], key)[1]
+    assert set(within) <= set(known) and len(known) > len(within)

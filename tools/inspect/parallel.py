@@ -1,0 +1,146 @@
+"""The journal read on every core: segments decoded, and signatures checked, in worker processes.
+
+Theory of operation. Decoding a record, rebuilding its data to sign and
+checking its signatures is work of its own for each record, save for one
+thing: a signature is made over the previous signature of its chain, which
+the record read just before usually holds, but not always (a duplicated or
+missing number, a chain's first record in a range). So the work is split in
+two, with the same outcome as a single pass:
+
+1. ``read_ranges``: the journal's segments are cut into ranges, each read
+   by a worker process: its frames split and decoded (``read_segment``),
+   and every signature whose chain predecessor is *in the same range* and
+   unique there checked against it. The worker returns its entries and a
+   table ``(entry, chain, predecessor) -> valid``, positions relative to the
+   range.
+2. The verifier then checks the chains over the whole journal as before
+   (``chains.check_signatures``), taking from the table every
+   (entry, predecessor) pair a worker has checked already: the outcome of
+   a signature check depends only on the record and the predecessor's
+   signature, so where it was checked does not change it. Only the pairs
+   that cross a range, or that a duplicate adds, are checked afterwards.
+
+Processes, not threads: decoding is Python, which one interpreter runs on
+one core at a time. A journal of a few segments is read in the calling
+process (starting a pool costs more than it saves).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from tools.inspect.chains import GT, RECORD, Entry, Known
+from tools.inspect.decode import DecodeError, Header, decode_record, read_header
+from tools.inspect.frames import BadFrame, Frame, split_frames
+from tools.inspect.image import Segment
+from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, DOC_TICKET, TicketBody
+from tools.inspect.signatures import SignatureJob, load_public_key, verify_all
+from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign
+
+SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds this much
+SEGMENTS_PER_RANGE = 16  # about 2,000 records: the largest task of a worker
+TASKS_PER_WORKER = 2  # at least, so that a worker finishing early takes another
+PARALLEL_MIN_SEGMENTS = 4
+
+
+def read_ranges(
+    segments: Sequence[Segment], public_key: bytes, workers: int | None
+) -> tuple[list[Entry], Known]:
+    """Return the entries of readable ``segments`` in order, and the signatures checked so far.
+
+    ``workers`` processes (default: the CPU count) read ranges of at most
+    SEGMENTS_PER_RANGE segments. With 1, or a journal of a few segments,
+    they are read in this process and no signature is checked yet (the
+    verifier's threads check them all).
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(segments) < PARALLEL_MIN_SEGMENTS:
+        return [e for segment in segments for e in read_segment(segment)], {}
+    size = min(SEGMENTS_PER_RANGE, -(-len(segments) // (workers * TASKS_PER_WORKER)))
+    ranges = [list(segments[start : start + size]) for start in range(0, len(segments), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(read_range, ranges, [public_key] * len(ranges)))
+    entries: list[Entry] = []
+    known: Known = {}
+    for part, checked in results:
+        base = len(entries)
+        entries += part
+        for (index, chain, before), valid in checked.items():
+            known[(base + index, chain, -1 if before < 0 else base + before)] = valid
+    return entries, known
+
+
+def read_range(segments: list[Segment], public_key: bytes) -> tuple[list[Entry], Known]:
+    """Return the entries of ``segments`` and the signatures checked within them (one task)."""
+    entries = [entry for segment in segments for entry in read_segment(segment)]
+    return entries, _check_within(entries, load_public_key(public_key))
+
+
+def read_segment(segment: Segment) -> list[Entry]:
+    """Return an entry for each frame of a readable segment, decoded (docs/SPEC.md §3-4)."""
+    entries = []
+    for item in split_frames(segment.name, segment.data):
+        entry = _entry(item)
+        if item.offset >= SEGMENT_BYTES:
+            entry.problems.append(f"trame au-delà de {SEGMENT_BYTES} octets du segment")
+        entries.append(entry)
+    return entries
+
+
+def _entry(item: Frame | BadFrame) -> Entry:
+    if isinstance(item, BadFrame):
+        return Entry(item.segment, item.offset, None, read_header(item.record), [item.problem])
+    try:
+        record = decode_record(item.record)
+    except DecodeError as exc:
+        header = exc.header or Header(None, None, None, None)
+        return Entry(item.segment, item.offset, None, header, [f"illisible : {exc.problem}"])
+    body = record.body
+    gt_signature = body.gt_signature if isinstance(body, TicketBody) else None
+    header = Header(record.seq, record.doc_type, record.number, record.signature, gt_signature)
+    return Entry(item.segment, item.offset, record, header)
+
+
+def _check_within(entries: list[Entry], key: Ed25519PublicKey) -> Known:
+    """Check each signature against its chain predecessor when it is unique in ``entries``.
+
+    Keys are (entry, chain, predecessor) positions in ``entries``, -1 for
+    a chain's first record. What cannot be written (LayoutError) is left to
+    the verifier, which reports it.
+    """
+    where: dict[tuple[int, int], list[int]] = {}
+    for index, e in enumerate(entries):
+        if e.header.doc_type is not None and e.header.number is not None:
+            where.setdefault((e.header.doc_type, e.header.number), []).append(index)
+    tried: list[tuple[int, str, int]] = []
+    jobs: list[SignatureJob] = []
+    for index, e in enumerate(entries):
+        record = e.record
+        if record is None or record.doc_type not in DOC_NAMES or record.doc_type == DOC_GT_TICKET:
+            continue
+        if record.number <= 1:
+            before = -1
+        else:
+            found = where.get((record.doc_type, record.number - 1), [])
+            if len(found) != 1 or entries[found[0]].header.signature is None:
+                continue
+            before = found[0]
+        previous = entries[before].header if before >= 0 else None
+        body = record.body
+        try:
+            message = data_to_sign(record, previous.signature if previous else None)
+            if record.doc_type == DOC_TICKET and isinstance(body, TicketBody):
+                gt_previous = previous.gt_signature if previous else None
+                if previous is None or gt_previous is not None:
+                    gt_message = grand_total_to_sign(record, gt_previous)
+                    jobs.append(SignatureJob(gt_message, body.gt_signature))
+                    tried.append((index, GT, before))
+        except LayoutError:
+            continue
+        jobs.append(SignatureJob(message, record.signature))
+        tried.append((index, RECORD, before))
+    return dict(zip(tried, verify_all(key, jobs, 1), strict=True))
