@@ -35,7 +35,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks --benchmark-enable -q
+	$(BIN)/python -m pytest benchmarks --benchmark-enable -q -s
 
 demo: $(STAMP)
 	rm -rf build/demo
