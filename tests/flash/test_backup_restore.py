@@ -61,6 +61,11 @@ def test_a_replaced_flash_is_restored_from_the_technicians_backup(tmp_path: Path
     saved = records(data)
     assert Record.decode(saved[-1]).body.code == codes.JET_BACKUP  # type: ignore[union-attr]
     (data / "flash.img").rename(tmp_path / "dead-flash.img")  # the flash failed
+    said = io.StringIO()
+    with redirect_stderr(said):  # without --new-flash: told what to do, nothing written
+        assert flash_main(["restore", "--data", str(data), "--backup", str(out)]) == 1
+    assert "run again with --new-flash" in said.getvalue()
+    assert not (data / "flash.img").exists()
     assert flash_main(["restore", "--data", str(data), "--backup", str(out), "--new-flash"]) == 0
     restored = records(data)
     assert restored[:-1] == saved

@@ -86,6 +86,11 @@ def restore(data: Path, backup_file: Path, *, new_flash: bool = False) -> str:
         raise BackupToolError(f"cannot read {backup_file}: {exc.strerror}") from None
     if new_flash:
         _provision_blank(DataDir(data))
+    elif not DataDir(data).flash_path.exists():
+        raise BackupToolError(
+            f"{DataDir(data).flash_path} is missing: for a replaced flash, run again with"
+            " --new-flash (it provisions a blank image with the terminal's key first)"
+        )
     opened = _open(data)
     try:
         try:
