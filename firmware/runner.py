@@ -35,8 +35,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 
-from firmware import backups
-from firmware.archiving import archive_file
+from firmware import archiving, backups
 from firmware.checkpointing import CHECKPOINT_EVERY, write_checkpoint
 from firmware.clock_hold import ClockHold
 from firmware.config import TerminalConfig
@@ -80,7 +79,6 @@ from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError
-from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Record
 from hal.board import Board
@@ -300,7 +298,7 @@ class Terminal:
         elif isinstance(effect, PrintSlip):
             return self.printing.print_slip(effect)
         elif isinstance(effect, CommitArchive):
-            return self._archive(effect)
+            return archiving.make_archive(self, effect)
         elif isinstance(effect, CommitClockStep):
             return self.clock_hold.confirm(effect)
         elif isinstance(effect, CommitConfigChange):
@@ -329,10 +327,14 @@ class Terminal:
             if exc.code == "CLOCK_BEHIND":
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
-        return self._store(sealed)
+        return self.store(sealed)
 
-    def _store(self, sealed: Sealed) -> Event:
-        """Append a sealed record durably, then let the ledger count it."""
+    def store(self, sealed: Sealed) -> Event:
+        """Append a sealed record durably, then let the ledger count it.
+
+        Every commit ends here; the archive's record (firmware/archiving.py),
+        sealed by the ledger from its file, comes here directly.
+        """
         try:
             self.journal.append(sealed.encoded)
         except JournalError as exc:
@@ -346,38 +348,3 @@ class Terminal:
         ):
             self.write_checkpoint()
         return RecordCommitted(record)
-
-    def _archive(self, effect: CommitArchive) -> Event:
-        """Write the archive file of the last closure of a kind, then its ARCHIVE record."""
-        state = self.ledger.state
-        number = state.head(effect.closure_type).number
-        closure = self.find(effect.closure_type, number) if number else None
-        if closure is None:
-            return CommitRefused("NOTHING_TO_ARCHIVE", "no closure of that kind yet")
-        if (closure.doc_type, closure.number) in state.archived:
-            return CommitRefused("ALREADY_ARCHIVED", "this period is already archived")
-        clock = self.board.clock
-        now, offset = clock.now_utc(), clock.utc_offset_minutes()
-        identity = Identity(self.ledger.terminal_id, self.ledger.signer.public_key)
-        try:
-            name, digest = archive_file(self.journal, closure, identity, self.config, now, offset)
-            sealed = self.ledger.seal_archive(
-                time_utc=now,
-                utc_offset=offset,
-                operator_id=effect.operator_id,
-                closure=closure,
-                file_name=name,
-                file_digest=digest,
-            )
-        except FiscalError as exc:
-            return CommitRefused(exc.code, exc.message)
-        except JournalError as exc:
-            return CommitRefused(exc.code, str(exc))
-        outcome = self._store(sealed)
-        if isinstance(outcome, RecordCommitted):
-            year = closure.doc_type == codes.DOC_GT_YEAR
-            code = codes.JET_YEAR_ARCHIVE if year else codes.JET_PERIOD_ARCHIVE
-            self._commit(
-                CommitJet(effect.operator_id, code, f"archive {name}", ref=sealed.record.number)
-            )
-        return outcome
