@@ -43,6 +43,7 @@ from firmware.config_check import ConfigCheck
 from firmware.health import Health
 from firmware.inspection import Inspection
 from firmware.journal import RESTORE_PATH, Journal, JournalError
+from firmware.lookup import find_documents
 from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
     COMMITS,
@@ -240,35 +241,8 @@ class Terminal:
         return self.find_all(doc_type, {number}).get(number)
 
     def find_all(self, doc_type: int, numbers: set[int]) -> dict[int, Record]:
-        """Return the documents of ``doc_type`` with these numbers, never reading it all.
-
-        Numbers beyond the chain's head do not exist: nothing is read for
-        them. A closure's seq is in the ledger state: one binary search over
-        the segments. Other documents: the segments from the last one back,
-        stopping at the one where the chain is already below the smallest
-        number asked (numbers grow with seq), so a recent document costs a
-        segment or two and an old one what lies after it, never more.
-        """
-        state = self.ledger.state
-        wanted = {n for n in numbers if 0 < n <= state.head(doc_type).number}
-        found: dict[int, Record] = {}
-        if doc_type in codes.CLOSURE_TYPES:
-            for number in wanted:
-                raw = self.journal.record_at(state.closures[(doc_type, number)][1])
-                record = Record.decode(raw) if raw is not None else None
-                if record is not None and (record.doc_type, record.number) == (doc_type, number):
-                    found[number] = record
-            return found
-        for segment in self.journal.segments_backwards() if wanted else ():
-            below = False
-            for record in map(Record.decode, segment):
-                if record.doc_type == doc_type:
-                    below = below or record.number <= min(wanted)
-                    if record.number in wanted:
-                        found[record.number] = record
-            if below or len(found) == len(wanted):
-                break
-        return found
+        """Return the documents of ``doc_type`` with these numbers (firmware/lookup.py)."""
+        return find_documents(self.journal, self.ledger.state, doc_type, numbers)
 
     def write_checkpoint(self, *, measure: bool = False) -> None:
         """Sign and store the state at the journal's end (``measure``: storage walked first).
