@@ -1,4 +1,4 @@
-"""The runner: the one module that drives both the board and the fiscal core.
+"""The runner: where the pure state machine meets the board and the fiscal core.
 
 Theory of operation. ``Terminal.boot`` mounts the journal, loads and checks
 the signed checkpoint, verifies every record after it with the core's
@@ -18,38 +18,36 @@ reported back as ``RecordCommitted``; a refusal at any point leaves both the
 ledger and the flash as they were and comes back as ``CommitRefused``.
 
 Before each key the wall clock is compared with its course
-(firmware/clock_watch.py); a step holds every record, even the start-up's,
-until a manager confirms the time or the clock is set right.
+(firmware/clock_hold.py, firmware/clock_watch.py); a step holds every
+record, even the start-up's, until a manager confirms the time or the clock
+is set right.
+
+The Terminal owns its parts, each given the terminal: ``health`` (counter,
+capacity, self-test), ``printing`` (the printer asked before recording, every
+ticket accounted for), ``config_check`` (the configuration against the one
+the JET acknowledged), ``clock_hold`` and ``inspection`` (the serial link).
+Every record of theirs goes through ``commit_jet`` or ``journal_event``,
+hence through the same checks as the cashier's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections import deque
-from typing import TYPE_CHECKING
 
-from firmware import backups
-from firmware.archiving import archive_file
+from firmware import archiving, backups
 from firmware.checkpointing import CHECKPOINT_EVERY, write_checkpoint
-from firmware.clock_watch import RUNNING_STEP_S, ClockStep, ClockWatch, step_screen, step_text
-from firmware.config import ConfigError, TerminalConfig
-from firmware.config_audit import changes
+from firmware.clock_hold import ClockHold
+from firmware.config import TerminalConfig
+from firmware.config_check import ConfigCheck
 from firmware.health import Health
 from firmware.inspection import Inspection
-from firmware.journal import (
-    CONFIG_PATH,
-    PRINTED_PATH,
-    RESTORE_PATH,
-    Journal,
-    JournalError,
-)
-from firmware.machine import MODE_HALTED, MODE_LOGIN_ID, State, step
+from firmware.journal import RESTORE_PATH, Journal, JournalError
+from firmware.lookup import find_documents
+from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
     COMMITS,
     Booted,
-    ClockSettled,
-    ClockStepped,
     CommitArchive,
     CommitClockStep,
     CommitConfigChange,
@@ -67,8 +65,6 @@ from firmware.messages import (
     LoadRecord,
     MakeBackup,
     OpenDrawer,
-    PendingPrinted,
-    PrintFailed,
     PrintPending,
     PrintRecord,
     PrintSlip,
@@ -77,24 +73,17 @@ from firmware.messages import (
     RestoreBackup,
     Show,
 )
-from firmware.printjobs import render_record, render_slip
+from firmware.printing import Printing
 from firmware.recovery import BootError, Verified, recover, resume
-from firmware.rights import ROLE_NAMES
 from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
-from fiscal_core.civil import local_date_time
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError
-from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Record
 from hal.board import Board
 from hal.counter import CounterError
-from hal.ports import PRINTER_READY, PrinterError
-
-if TYPE_CHECKING:
-    pass
 
 START_PREFIX = "demarrage "
 SOFTWARE_ID = f"{SOFTWARE_NAME} {SOFTWARE_VERSION}"
@@ -120,14 +109,12 @@ class Terminal:
         self.ledger = ledger
         self.journal = journal
         self.state = State(config=config, mode=MODE_LOGIN_ID)
-        self.printer_down = False  # JET 70 journaled, JET 120 not yet
-        self.config_change: list[tuple[int, str]] = []  # found at boot, not yet journaled
+        self.printing = Printing(self)
+        self.config_check = ConfigCheck(self)
         self.inspection = Inspection(self) if board.serial is not None else None
         self.alarm = ""  # an integrity problem found while running: the terminal halts
         self.health = Health(self)
-        clock = board.clock
-        self.clock_watch = ClockWatch(clock.now_utc(), clock.monotonic_ms())
-        self.clock_told: tuple[ClockStep | None, bool] = (None, False)  # what the display shows
+        self.clock_hold = ClockHold(self)
         self.started = False  # the start-up is journaled (JET 80)
         self.checkpoint_seq = 0  # the last record covered by a checkpoint written while running
         self.verified: Verified | None = None  # what the boot verified, for its start-up
@@ -145,17 +132,9 @@ class Terminal:
         terminal = cls(board, config, ledger, journal)
         terminal.checkpoint_seq = verified.checkpoint_seq
         terminal.verified = verified
-        clock = board.clock
-        last_time, wall = terminal.ledger.state.last_time, clock.now_utc()
-        terminal.clock_watch = ClockWatch.at_boot(last_time, wall, clock.monotonic_ms())
-        step = terminal.clock_watch.step
-        if step is not None:  # nothing is written before the time is confirmed or set right
-            behind = wall < last_time
-            terminal.clock_told = (step, behind)
-            shown = step_screen(step, clock.utc_offset_minutes())
-            terminal.dispatch(Booted(clock_step=shown, clock_behind=behind))
-            return terminal
-        terminal.dispatch(terminal.start_up())
+        held = terminal.clock_hold.at_boot()
+        # A clock step: nothing is written before the time is confirmed or set right.
+        terminal.dispatch(held if held is not None else terminal.start_up())
         return terminal
 
     def start_up(self) -> Event:
@@ -183,8 +162,8 @@ class Terminal:
             self.journal_event(codes.JET_INTEGRITY_ERROR, problem)
         if self.ledger.state.integrity_alarm:
             return Booted(halted=problem or "alarme non levee")
-        self._check_config()
-        unprinted = self._reconcile_printing()
+        self.config_check.at_start_up()
+        unprinted = self.printing.reconcile()
         self.health.check_capacity()
         checked = verified.describe() if verified is not None else ""  # "": verify the tail
         self.health.self_test("demarrage", checked=checked)
@@ -193,119 +172,15 @@ class Terminal:
         return Booted(
             period_open=state.period_open,
             training=state.training,
-            config_pending=bool(self.config_change),
+            config_pending=bool(self.config_check.changes),
             unprinted=unprinted,
             archive_due=state.archive_due,
             memory_percent=self.health.memory_percent,
         )
 
-    def _start_held(self) -> Event:
-        """Start up after a clock step held it; a start-up that cannot be journaled halts."""
-        try:
-            return self.start_up()
-        except BootError:
-            return Halted("demarrage impossible")
-
     def watch_clock(self) -> bool:
-        """Between two keys: follow the wall clock on its course (firmware/clock_watch.py).
-
-        A step holds every record and tells the display; the clock set right
-        again ends it (journaled, JET 910, when it was beyond the bound).
-        Returns True when the display was told of a change.
-        """
-        if self.state.mode == MODE_HALTED:
-            return False
-        clock = self.board.clock
-        wall, mono = clock.now_utc(), clock.monotonic_ms()
-        last_time = self.ledger.state.last_time
-        ended = self.clock_watch.check(wall, mono, last_time)
-        if ended is not None and abs(ended.seconds) > RUNNING_STEP_S:
-            text = step_text(ended, clock.utc_offset_minutes(), confirmed=False)
-            self.journal_event(codes.JET_CLOCK_STEP, text)
-        step = self.clock_watch.step
-        told = (step, step is not None and wall < last_time)
-        if told == self.clock_told:  # the usual case: the offset (a time-zone lookup) not read
-            return False
-        self.clock_told = told
-        if step is not None:
-            shown = step_screen(step, clock.utc_offset_minutes())
-            self.dispatch(ClockStepped(shown, behind=told[1]))
-        else:
-            self.dispatch(ClockSettled() if self.started else self._start_held())
-        return True
-
-    def _confirm_clock(self, effect: CommitClockStep) -> Event:
-        """Journal the step waiting (JET 910) and the manager's confirmation (JET 911)."""
-        clock = self.board.clock
-        wall, mono, offset = clock.now_utc(), clock.monotonic_ms(), clock.utc_offset_minutes()
-        step = self.clock_watch.step
-        if step is None or wall < self.ledger.state.last_time:
-            return CommitRefused("CLOCK_BEHIND", "the clock is before the last record's time")
-        before = copy.copy(self.clock_watch)
-        self.clock_watch.confirm(wall, mono)
-        operator = self.config.operator(effect.operator_id)
-        who = f"{ROLE_NAMES[operator.role]} {operator.id} {operator.name}" if operator else ""
-        confirmation = f"heure confirmee par {who}: {local_date_time(wall, offset)}"
-        outcome: Event = CommitRefused("WRITE_FAILED", "not journaled")
-        for jet in (
-            CommitJet(0, codes.JET_CLOCK_STEP, step_text(step, offset, confirmed=True)),
-            CommitJet(effect.operator_id, codes.JET_CLOCK_CONFIRMED, confirmation[:200]),
-        ):
-            outcome = self._commit(jet)
-            if isinstance(outcome, CommitRefused):  # still to confirm, as before
-                self.clock_watch = before
-                return outcome
-        self.clock_told = (None, False)
-        return outcome if self.started else self._start_held()
-
-    def _check_config(self) -> None:
-        """Compare the configuration with the one the JET last acknowledged (JET 401).
-
-        First start: journal it as the initial one. Same digest: nothing to
-        ask (the stored copy is rewritten if a power cut left it behind).
-        Another digest: the changes against the stored copy wait for a
-        manager's reason (``config_change``).
-        """
-        acknowledged = self.ledger.state.config_ack
-        if not acknowledged:
-            # One record, so a power cut cannot leave half of it: the first 401 is the initial one.
-            self._commit_config([], 0)
-            return
-        stored = self._stored_config()
-        if acknowledged == self.config.digest():
-            if stored != self.config:
-                self._write_config()
-            return
-        if stored is not None and stored.digest() == acknowledged:
-            self.config_change = changes(stored, self.config)
-        else:  # the copy of the acknowledged configuration is lost: say so, whole
-            text = f"configuration precedente {acknowledged[:16]} illisible -> nouvelle"
-            self.config_change = [(codes.JET_CONFIG_CHANGE, text)]
-
-    def _stored_config(self) -> TerminalConfig | None:
-        try:
-            stored = self.journal.read_file(CONFIG_PATH)
-            return None if stored is None else TerminalConfig.from_json(stored.decode("utf-8"))
-        except (JournalError, ConfigError, UnicodeDecodeError):
-            return None
-
-    def _write_config(self) -> Event | None:
-        try:
-            self.journal.replace_file(CONFIG_PATH, self.config.to_json().encode("utf-8"))
-        except JournalError as exc:
-            return CommitRefused(exc.code, str(exc))
-        return None
-
-    def _commit_config(self, lines: list[tuple[int, str]], operator_id: int) -> Event:
-        """Journal configuration changes, then make the configuration the acknowledged one."""
-        ack = (codes.JET_CONFIG_ACK, self.config.digest())
-        outcome: Event = CommitRefused("WRITE_FAILED", "not journaled")
-        for code, text in [*lines, ack]:  # the acknowledgment last: it closes the change
-            outcome = self._commit(CommitJet(operator_id, code, text))
-            if isinstance(outcome, CommitRefused):
-                return outcome
-        self.config_change = []
-        return self._write_config() or outcome
+        """Between two keys: look at the clock (firmware/clock_hold.py); True: screen told."""
+        return self.clock_hold.check()
 
     def press(self, key: str) -> None:
         """Handle one key, after a look at the clock.
@@ -366,35 +241,8 @@ class Terminal:
         return self.find_all(doc_type, {number}).get(number)
 
     def find_all(self, doc_type: int, numbers: set[int]) -> dict[int, Record]:
-        """Return the documents of ``doc_type`` with these numbers, never reading it all.
-
-        Numbers beyond the chain's head do not exist: nothing is read for
-        them. A closure's seq is in the ledger state: one binary search over
-        the segments. Other documents: the segments from the last one back,
-        stopping at the one where the chain is already below the smallest
-        number asked (numbers grow with seq), so a recent document costs a
-        segment or two and an old one what lies after it, never more.
-        """
-        state = self.ledger.state
-        wanted = {n for n in numbers if 0 < n <= state.head(doc_type).number}
-        found: dict[int, Record] = {}
-        if doc_type in codes.CLOSURE_TYPES:
-            for number in wanted:
-                raw = self.journal.record_at(state.closures[(doc_type, number)][1])
-                record = Record.decode(raw) if raw is not None else None
-                if record is not None and (record.doc_type, record.number) == (doc_type, number):
-                    found[number] = record
-            return found
-        for segment in self.journal.segments_backwards() if wanted else ():
-            below = False
-            for record in map(Record.decode, segment):
-                if record.doc_type == doc_type:
-                    below = below or record.number <= min(wanted)
-                    if record.number in wanted:
-                        found[record.number] = record
-            if below or len(found) == len(wanted):
-                break
-        return found
+        """Return the documents of ``doc_type`` with these numbers (firmware/lookup.py)."""
+        return find_documents(self.journal, self.ledger.state, doc_type, numbers)
 
     def write_checkpoint(self, *, measure: bool = False) -> None:
         """Sign and store the state at the journal's end (``measure``: storage walked first).
@@ -420,19 +268,17 @@ class Terminal:
             found = self.find(effect.doc_type, effect.number)
             return RecordLoaded(found) if found else CommitRefused("NOT_FOUND", "not found")
         elif isinstance(effect, PrintRecord):
-            return self._print_record(effect)
+            return self.printing.print_record(effect)
         elif isinstance(effect, PrintSlip):
-            now = self.board.clock
-            return self._print(render_slip(effect, self.config, self.ledger.state, now))
+            return self.printing.print_slip(effect)
         elif isinstance(effect, CommitArchive):
-            return self._archive(effect)
+            return archiving.make_archive(self, effect)
         elif isinstance(effect, CommitClockStep):
-            return self._confirm_clock(effect)
+            return self.clock_hold.confirm(effect)
         elif isinstance(effect, CommitConfigChange):
-            lines = [(code, f"{text} | {effect.reason}") for code, text in self.config_change]
-            return self._commit_config(lines, effect.operator_id)
+            return self.config_check.commit_changes(effect.reason, effect.operator_id)
         elif isinstance(effect, PrintPending):
-            return self._print_pending(effect.operator_id)
+            return self.printing.print_pending(effect.operator_id)
         elif isinstance(effect, MakeBackup):
             return backups.make_backup(self, effect.operator_id)
         elif isinstance(effect, RestoreBackup):
@@ -444,9 +290,9 @@ class Terminal:
     def _commit(self, effect: Commit) -> Event:
         if isinstance(effect, NEEDS_MEMORY) and self.health.memory_full:
             return CommitRefused("MEMORY_FULL", "fiscal memory full: only closures and archives")
-        if isinstance(effect, NEEDS_PRINTER) and not self._printer_ready():
+        if isinstance(effect, NEEDS_PRINTER) and not self.printing.ready():
             return CommitRefused("PRINTER_NOT_READY", "printer not ready: nothing recorded")
-        if self.clock_watch.step is not None:  # nothing is stamped at a time not confirmed
+        if self.clock_hold.held:  # nothing is stamped at a time not confirmed
             return CommitRefused("CLOCK_STEP", "the clock stepped: a manager must confirm the time")
         clock = self.board.clock
         try:
@@ -455,10 +301,14 @@ class Terminal:
             if exc.code == "CLOCK_BEHIND":
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
-        return self._store(sealed)
+        return self.store(sealed)
 
-    def _store(self, sealed: Sealed) -> Event:
-        """Append a sealed record durably, then let the ledger count it."""
+    def store(self, sealed: Sealed) -> Event:
+        """Append a sealed record durably, then let the ledger count it.
+
+        Every commit ends here; the archive's record (firmware/archiving.py),
+        sealed by the ledger from its file, comes here directly.
+        """
         try:
             self.journal.append(sealed.encoded)
         except JournalError as exc:
@@ -472,119 +322,3 @@ class Terminal:
         ):
             self.write_checkpoint()
         return RecordCommitted(record)
-
-    def _archive(self, effect: CommitArchive) -> Event:
-        """Write the archive file of the last closure of a kind, then its ARCHIVE record."""
-        state = self.ledger.state
-        number = state.head(effect.closure_type).number
-        closure = self.find(effect.closure_type, number) if number else None
-        if closure is None:
-            return CommitRefused("NOTHING_TO_ARCHIVE", "no closure of that kind yet")
-        if (closure.doc_type, closure.number) in state.archived:
-            return CommitRefused("ALREADY_ARCHIVED", "this period is already archived")
-        clock = self.board.clock
-        now, offset = clock.now_utc(), clock.utc_offset_minutes()
-        identity = Identity(self.ledger.terminal_id, self.ledger.signer.public_key)
-        try:
-            name, digest = archive_file(self.journal, closure, identity, self.config, now, offset)
-            sealed = self.ledger.seal_archive(
-                time_utc=now,
-                utc_offset=offset,
-                operator_id=effect.operator_id,
-                closure=closure,
-                file_name=name,
-                file_digest=digest,
-            )
-        except FiscalError as exc:
-            return CommitRefused(exc.code, exc.message)
-        except JournalError as exc:
-            return CommitRefused(exc.code, str(exc))
-        outcome = self._store(sealed)
-        if isinstance(outcome, RecordCommitted):
-            year = closure.doc_type == codes.DOC_GT_YEAR
-            code = codes.JET_YEAR_ARCHIVE if year else codes.JET_PERIOD_ARCHIVE
-            self._commit(
-                CommitJet(effect.operator_id, code, f"archive {name}", ref=sealed.record.number)
-            )
-        return outcome
-
-    def _printer_ready(self) -> bool:
-        """Ask the printer before recording what must print (6.7.3.4); journal changes."""
-        status = self.board.printer.status()
-        ready = status == PRINTER_READY
-        if ready == self.printer_down:  # a change: down -> up or up -> down
-            code = codes.JET_PRINTER_BACK if ready else codes.JET_PRINTER_OFFLINE
-            jet = CommitJet(self.state.operator_id, code, f"imprimante {status}")
-            if not isinstance(self._commit(jet), CommitRefused):
-                self.printer_down = not ready
-        return ready
-
-    def _print_record(self, effect: PrintRecord) -> Event | None:
-        record = effect.record
-        outcome = self._print(render_record(record, effect.original, self.config))
-        if record.doc_type != codes.DOC_TICKET:
-            return outcome
-        if outcome is not None:
-            self._not_printed(record.operator_id, record.number, outcome.code)
-        self._account_printed(record.number)
-        return outcome
-
-    def _not_printed(self, operator_id: int, number: int, why: str) -> None:
-        text = f"ticket {number} non imprime ({why})"
-        jet = CommitJet(operator_id, codes.JET_RECEIPT_NOT_PRINTED, text, ref=number)
-        self._commit(jet)
-
-    def _account_printed(self, number: int) -> None:
-        """Note that tickets up to ``number`` are printed or journaled as not printed.
-
-        Written after the print, outside the commit path; a power cut before
-        it only makes the next boot journal the ticket as not printed (and
-        offer it for printing), never lose it.
-        """
-        # If it fails, the next boot accounts for the ticket: see _reconcile_printing.
-        with contextlib.suppress(JournalError):
-            self.journal.replace_file(PRINTED_PATH, str(number).encode("ascii"))
-
-    def _reconcile_printing(self) -> int:
-        """At boot: journal (JET 901) tickets recorded after the last one known printed.
-
-        A power cut between recording a ticket and printing it leaves such a
-        ticket; it is marked and offered by function 16, never dropped.
-        Returns how many tickets wait for printing.
-        """
-        state = self.ledger.state
-        raw = self.journal.read_file(PRINTED_PATH)
-        accounted = int(raw) if raw and raw.isdigit() else 0
-        last = state.head(codes.DOC_TICKET).number
-        for number in range(accounted + 1, last + 1):
-            if number not in state.unprinted:
-                self._not_printed(0, number, "impression non confirmee, coupure")
-        if last > accounted:
-            self._account_printed(last)
-        return len(state.unprinted)
-
-    def _print_pending(self, operator_id: int) -> Event:
-        printed = 0
-        unprinted = self.ledger.state.unprinted
-        records = self.find_all(codes.DOC_TICKET, set(unprinted)) if unprinted else {}
-        for number in sorted(unprinted):
-            record = records.get(number)
-            if record is None or self._print(render_record(record, None, self.config, late=True)):
-                break
-            text = f"ticket {number} imprime en differe"
-            jet = CommitJet(operator_id, codes.JET_RECEIPT_PRINTED_LATE, text, ref=number)
-            if isinstance(self._commit(jet), CommitRefused):
-                break
-            printed += 1
-        return PendingPrinted(printed)
-
-    def _print(self, data: bytes) -> PrintFailed | None:
-        printer = self.board.printer
-        status = printer.status()
-        if status != PRINTER_READY:
-            return PrintFailed(status)
-        try:
-            printer.print_bytes(data)
-        except PrinterError as exc:
-            return PrintFailed(exc.code)
-        return None

@@ -3,9 +3,9 @@
 - fiscal_core is sans-I/O and microcontroller-friendly: no OS, clock, serial
   or hardware imports, no upper layer, and none of dataclasses, enum, abc or
   typing at run time (typing only under TYPE_CHECKING); no ``match``.
-- Only the runner (firmware/runner.py and its health checks,
-  firmware/health.py) imports both hal and fiscal_core; the state machine
-  imports no hal.
+- Only the runner (firmware/runner.py and the parts it owns that reach the
+  board: health.py, backups.py, printing.py) imports both hal and
+  fiscal_core; the state machine imports no hal.
 - hal imports neither fiscal_core nor firmware.
 """
 
@@ -72,7 +72,7 @@ def test_fiscal_core_is_sans_io_and_compact(path: Path) -> None:
 @pytest.mark.parametrize("path", modules("firmware"), ids=lambda p: p.name)
 def test_only_the_runner_drives_both_hal_and_core(path: Path) -> None:
     imported = runtime_imports(path)
-    if path.name not in ("runner.py", "health.py", "backups.py"):
+    if path.name not in ("runner.py", "health.py", "backups.py", "printing.py"):
         assert not {"hal", "fiscal_core"} <= imported, f"{path.name} imports hal and fiscal_core"
 
 

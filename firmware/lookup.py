@@ -1,0 +1,52 @@
+"""Documents found by type and number in the journal, never reading all of it.
+
+A ticket asked for on the keypad (functions 10 to 12 and 14: duplicate,
+return, invoice, payment justification), the tickets function 16 prints
+late and the closure function 17 archives are found by number; the
+journal may hold a million records, so a look-up reads from the end and
+stops as soon as the numbers asked are behind it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fiscal_core import codes
+from fiscal_core.records import Record
+
+if TYPE_CHECKING:
+    from firmware.journal import Journal
+    from fiscal_core.state import LedgerState
+
+
+def find_documents(
+    journal: Journal, state: LedgerState, doc_type: int, numbers: set[int]
+) -> dict[int, Record]:
+    """Return the documents of ``doc_type`` with these numbers, never reading it all.
+
+    Numbers beyond the chain's head do not exist: nothing is read for
+    them. A closure's seq is in the ledger state: one binary search over
+    the segments. Other documents: the segments from the last one back,
+    stopping at the one where the chain is already below the smallest
+    number asked (numbers grow with seq), so a recent document costs a
+    segment or two and an old one what lies after it, never more.
+    """
+    wanted = {n for n in numbers if 0 < n <= state.head(doc_type).number}
+    found: dict[int, Record] = {}
+    if doc_type in codes.CLOSURE_TYPES:
+        for number in wanted:
+            raw = journal.record_at(state.closures[(doc_type, number)][1])
+            record = Record.decode(raw) if raw is not None else None
+            if record is not None and (record.doc_type, record.number) == (doc_type, number):
+                found[number] = record
+        return found
+    for segment in journal.segments_backwards() if wanted else ():
+        below = False
+        for record in map(Record.decode, segment):
+            if record.doc_type == doc_type:
+                below = below or record.number <= min(wanted)
+                if record.number in wanted:
+                    found[record.number] = record
+        if below or len(found) == len(wanted):
+            break
+    return found
