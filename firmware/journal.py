@@ -195,8 +195,13 @@ class Journal(JournalReader):
                     handle.close()  # errored: its close commits nothing
             raise JournalError("WRITE_FAILED", f"journal append failed: {exc}") from None
         self._segment_size += len(frame)
-        if path in self._counts or self._segment_size == len(frame):
-            self._counts[path] = self._counts.get(path, 0) + 1
+        index = self._segment_index
+        if self._segment_size == len(frame):  # a new segment, after the full one before it
+            self._counts[index] = 1
+            if index - 1 in self._starts and index - 1 in self._counts:
+                self._learn(index, self._starts[index - 1] + self._counts[index - 1])
+        elif index in self._counts:
+            self._counts[index] += 1
         self._storage.grown(before if self._segment_size > len(frame) else -1, self._segment_size)
 
     def list_dir(self, path: str) -> list[tuple[str, int]]:

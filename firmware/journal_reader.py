@@ -13,6 +13,7 @@ over the segments' first records).
 
 from __future__ import annotations
 
+import bisect
 import struct
 from collections.abc import Iterator
 
@@ -30,7 +31,12 @@ class JournalReader:
         self._fs = fs
         self._segment_index = -1  # the last segment, not yet located (see ``locate``)
         self._segment_size = 0
-        self._counts: dict[str, int] = {}  # records per segment, learnt by reading or appending
+        self._counts: dict[int, int] = {}  # records per segment, learnt by reading or appending
+        # The seq of each segment's first record, learnt by reading (a segment's
+        # first frame, or the segment before it whole) or appending, and the
+        # indexes learnt, sorted: reads by seq look for a segment among them first.
+        self._starts: dict[int, int] = {}
+        self._learnt: list[int] = []
 
     def segments(self) -> list[str]:
         """Return the segment paths in journal order; raise JournalError if unlistable."""
@@ -51,28 +57,37 @@ class JournalReader:
             for record in iter_frames(path, self._segment(path)):
                 count += 1
                 yield record
-            self._counts[path] = count
+            self._counts[int(path.rsplit("/", 1)[1].split(".")[0])] = count
 
     def read_records(self, first: int, count: int) -> list[bytes]:
-        """Return up to ``count`` records from the ``first``-th (1-based, = its seq) on.
+        """Return up to ``count`` records from the one of seq ``first`` on (at least 1).
 
-        Segments before the one holding ``first`` are skipped by their record
-        counts, so a dump reads each segment about once.
+        The segment holding ``first`` is found without listing the directory
+        (``_segment_holding``), then the segments from it are read in turn:
+        a call costs the segments it returns records from, and a dump, whose
+        calls go on where the last one stopped, reads each segment about once.
         """
+        first, last = max(first, 1), self.position()[0]
+        try:
+            index = self._segment_holding(first)
+            start = self._start(index) if index else 0
+        except JournalError:
+            # A first frame torn, or a record without a seq: serve the records
+            # as stored all the same, counted from the first segment (a
+            # damaged journal is the inspector's to judge, not the reader's).
+            index, start = 1, 1
+        if index == 0 or count <= 0:
+            return []
         out: list[bytes] = []
-        position = 1  # ordinal of the first record of the segment at hand
-        for path in self.segments():
-            known = self._counts.get(path)
-            if known is not None and position + known <= first:
-                position += known
-                continue
+        while index <= last and len(out) < count:
+            path = segment_name(index)
             frames = list(iter_frames(path, self._segment(path)))
-            self._counts[path] = len(frames)
-            start = max(first - position, 0)
-            out.extend(frames[start : start + count - len(out)])
-            position += len(frames)
-            if len(out) >= count:
-                break
+            self._counts[index] = len(frames)
+            if index < last:  # a full segment: the next one starts right after it
+                self._learn(index + 1, start + len(frames))
+            skip = max(first - start, 0)
+            out.extend(frames[skip : skip + count - len(out)])
+            index, start = index + 1, start + len(frames)
         return out
 
     def locate(self, segment: int = 0) -> tuple[int, int]:
@@ -157,22 +172,58 @@ class JournalReader:
         """Return the record with journal sequence ``seq``, or None when there is none.
 
         A binary search on the first record of each segment (records hold
-        their seq at a fixed place, field 2): about log2(segments) reads of
-        one frame, then the segment that holds ``seq``.
+        their seq at a fixed place, field 2; ``_segment_holding``): at most
+        about log2(segments) reads of one frame, then the segment that holds
+        ``seq``.
         """
-        low, high = 1, self.position()[0]
-        while low < high:  # the last segment whose first record's seq is <= seq
-            middle = (low + high + 1) // 2
-            if seq_of(self._first_record(middle)) <= seq:
-                low = middle
-            else:
-                high = middle - 1
-        if high < 1:
+        index = self._segment_holding(seq)
+        if index < 1:
             return None
-        for record in iter_frames(segment_name(low), self._segment(segment_name(low))):
+        for record in iter_frames(segment_name(index), self._segment(segment_name(index))):
             if seq_of(record) == seq:
                 return record
         return None
+
+    def _segment_holding(self, seq: int) -> int:
+        """Return the last segment whose first record's seq is <= ``seq`` (0: none).
+
+        Segments are numbered from 1 with no gap and records go in seq order,
+        so this is a binary search over the indexes, narrowed first by the
+        segment starts already learnt, then by a guess: the last segment when
+        nothing above ``seq`` is learnt (the head statement's record), else
+        the segment after a learnt one (a dump going on from its last call,
+        which learnt where the next segment starts). Each start not yet
+        learnt costs one frame read, once.
+        """
+        after = bisect.bisect_right(self._learnt, seq, key=self._starts.__getitem__)
+        low = self._learnt[after - 1] if after else 0  # 0: before the first record
+        high = self._learnt[after] - 1 if after < len(self._learnt) else self.position()[0]
+        guess = high if after == len(self._learnt) else low + 1
+        if low < guess <= high:
+            if self._start(guess) <= seq:
+                low = guess
+            else:
+                high = guess - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._start(middle) <= seq:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def _start(self, index: int) -> int:
+        """Return the seq of segment ``index``'s first record (one frame read, then known)."""
+        start = self._starts.get(index)
+        if start is None:
+            start = seq_of(self._first_record(index))
+            self._learn(index, start)
+        return start
+
+    def _learn(self, index: int, start: int) -> None:
+        if index not in self._starts:
+            self._starts[index] = start
+            bisect.insort(self._learnt, index)
 
     def _segment(self, path: str) -> bytes:
         try:
