@@ -36,12 +36,12 @@ from pathlib import Path
 
 from benchmarks.generator import CACHE_DIR, TERMINAL_ID, Workload, cached_frames, read_frames
 from firmware.demo import DEMO_CONFIG
+from firmware.flash_fs import filesystem
 from firmware.journal import (
     CHECKPOINT_PATH,
     PRINTED_PATH,
     SEGMENT_BYTES,
     Journal,
-    _filesystem,
     encode_frame,
     segment_name,
 )
@@ -88,7 +88,7 @@ def write_journal(image: Path, frames_file: Path) -> None:
     verifier = Verifier(workload.signer.public_key, TERMINAL_ID)
     with FileFlash.open(image, BENCH_GEOMETRY, create=True) as flash:
         Journal.create(flash, workload.identity())
-        fs = _filesystem(flash)
+        fs = filesystem(flash)
         fs.mount()
         segment, index, last = bytearray(), 0, b""
         for record in read_frames(frames_file):

@@ -1,0 +1,88 @@
+"""The flash in use, known at all times without walking the filesystem at each commit.
+
+littlefs measures it (``measure``, a traversal of every block: 60,000 of
+them on a million-record flash) when there is time for it; from there each
+append adds the blocks its segment grew by (littlefs's CTZ skip-list
+layout, exact for file data, plus an allowance per new file for directory
+metadata) and each side file the blocks it takes beyond the file it
+replaces; a checkpoint carries the figure across a restart (``assume``).
+The estimate stays within a few blocks of littlefs's own count (littlefs
+also moves and compacts its metadata pairs, which no file size tells).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from littlefs import LittleFS
+
+# A new file's entry in its directory's metadata: a metadata pair (2 blocks) holds
+# a few dozen entries: a 16th of a block per file (the estimate stays within a few blocks).
+DIR_ENTRIES_PER_BLOCK = 16
+INLINE_MAX_BYTES = 256  # littlefs keeps smaller files in their directory's metadata (cache size)
+
+
+class StorageUse:
+    """Bytes of flash in use on one mounted littlefs: measured, then kept up to date."""
+
+    def __init__(self, fs: LittleFS) -> None:
+        self._fs = fs
+        self._used = -1  # -1: not known yet
+
+    def used_bytes(self) -> int:
+        """Return the bytes of flash in use (measured once, then kept up to date)."""
+        if self._used < 0:
+            self.measure()
+        return self._used
+
+    def measure(self) -> int:
+        """Measure the flash in use with littlefs (a walk of every block); return it."""
+        self._used = int(self._fs.used_block_count) * self._fs.cfg.block_size
+        return self._used
+
+    def assume(
+        self,
+        used: int,
+        since: tuple[int, int],
+        position: tuple[int, int],
+        size: Callable[[int], int],
+    ) -> None:
+        """Take ``used`` (a checkpoint's figure at position ``since``) plus what came after.
+
+        ``position`` is the journal's end (last segment, its size), ``size``
+        gives a segment's size by index. Each segment after ``since`` adds
+        its blocks (and its entry in the directory's metadata), the segment
+        at ``since`` what it grew.
+        """
+        self._used = used
+        segment, offset = since
+        last, last_size = position
+        if last == segment:
+            self.grown(offset, last_size)
+            return
+        self.grown(offset, size(segment) if segment else 0)
+        for index in range(max(segment, 0) + 1, last + 1):
+            self.grown(-1, last_size if index == last else size(index))
+
+    def grown(self, before: int, after: int) -> None:
+        """Count the blocks a file grew by, from ``before`` bytes (-1: new) to ``after``."""
+        if self._used < 0:
+            return
+        block = self._fs.cfg.block_size
+        added = ctz_blocks(after, block) - ctz_blocks(max(before, 0), block)
+        self._used += added * block + (block // DIR_ENTRIES_PER_BLOCK if before < 0 else 0)
+
+
+def ctz_blocks(size: int, block: int) -> int:
+    """Return the blocks littlefs uses for a file of ``size`` bytes (its CTZ skip-list).
+
+    Block i of a CTZ list holds ctz(i) + 1 pointers of 4 bytes before its
+    data (littlefs DESIGN.md, "CTZ skip-lists"); small files are inline.
+    """
+    if size <= INLINE_MAX_BYTES:
+        return 0
+    count, room = 1, block
+    while room < size:
+        room += block - 4 * ((count & -count).bit_length())
+        count += 1
+    return count
