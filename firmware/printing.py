@@ -71,7 +71,8 @@ class Printing:
         """Print a slip that is no record (version, rights, X report, payment proof)."""
         terminal = self.terminal
         clock = terminal.board.clock
-        return self._print(render_slip(effect, terminal.config, terminal.ledger.state, clock))
+        state, key = terminal.ledger.state, terminal.ledger.signer.public_key
+        return self._print(render_slip(effect, terminal.config, state, clock, key))
 
     def reconcile(self) -> int:
         """At boot: journal (JET 901) tickets recorded after the last one known printed.

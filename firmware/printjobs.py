@@ -57,9 +57,12 @@ def render_record(
 
 
 def render_slip(
-    effect: PrintSlip, config: TerminalConfig, state: LedgerState, clock: Clock
+    effect: PrintSlip, config: TerminalConfig, state: LedgerState, clock: Clock, public_key: bytes
 ) -> bytes:
-    """Return the printout of a non-fiscal document (X report, version, rights, proof)."""
+    """Return the printout of a non-fiscal document (X report, version, rights, proof).
+
+    ``public_key``: the terminal's, whose fingerprint the version slip prints.
+    """
     if effect.kind == SLIP_X_REPORT:
         return printouts.x_report(
             state.day,
@@ -72,7 +75,7 @@ def render_slip(
             gt_absolute=state.gt_absolute,
         )
     if effect.kind == SLIP_VERSION:
-        return printouts.version_slip(config)
+        return printouts.version_slip(config, public_key)
     if effect.kind == SLIP_RIGHTS:
         return printouts.rights_list(config)
     if effect.kind == SLIP_PAYMENT_PROOF and effect.record is not None:

@@ -38,6 +38,7 @@ from firmware.receipt import (
 from firmware.rights import ROLE_NAMES, rights_table
 from fiscal_core import codes
 from fiscal_core.civil import local_date_time
+from fiscal_core.identity import key_fingerprint
 from fiscal_core.records import Line, Record
 
 __all__ = [
@@ -183,13 +184,19 @@ def provisional_note(
     return paper.finish()
 
 
-def version_slip(config: TerminalConfig) -> bytes:
-    """Return the ESC/POS bytes of the version slip: software, version, certificate (5.2.3.1)."""
+def version_slip(config: TerminalConfig, public_key: bytes) -> bytes:
+    """Return the ESC/POS bytes of the version slip: software, version, certificate (5.2.3.1).
+
+    It also prints the signing key's fingerprint: the identity file on the
+    flash proves nothing by itself, this paper is a copy of it off the flash.
+    """
     lines = [
         f"Nom du logiciel : {version.SOFTWARE_NAME}",
         f"Version : {version.SOFTWARE_VERSION}",
         f"Catégorie du certificat : {version.CERTIFICATE_CATEGORY}",
         f"Numéro du certificat : {version.CERTIFICATE_NUMBER}",
+        "Clé de signature, empreinte SHA-256 :",
+        key_fingerprint(public_key),
     ]
     return text_slip("VERSION DU LOGICIEL", lines, config)
 

@@ -1,5 +1,7 @@
 """The terminal identity stored beside the journal: id and public key (docs/SPEC.md §2)."""
 
+from hashlib import sha256
+
 from fiscal_core.cbor import decode, encode
 from fiscal_core.codes import FORMAT_VERSION
 from fiscal_core.errors import FormatError
@@ -34,3 +36,13 @@ class Identity:
         if len(public_key) != 32:
             raise FormatError(0, 0, "public key is not 32 bytes")
         return cls(terminal_id, public_key)
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """Return the key's fingerprint: the first 16 bytes of its SHA-256, in groups of 4 hex.
+
+    Printed by the version slip (function 9) so that an inspector can
+    compare it, off the flash, with the one ``fiscal-inspect`` reports.
+    """
+    digest = sha256(public_key).hexdigest()[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))

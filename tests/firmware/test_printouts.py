@@ -45,6 +45,7 @@ from fiscal_core.state import LedgerState
 from simulator.escpos_text import PaperLine, render_lines, render_text
 from tests.firmware.test_receipt import check_golden, one
 from tests.vectors.make_vectors import SEED, T0, scenario
+from tools.inspect.report import fingerprint as inspector_fingerprint
 
 CONFIG = dataclasses.replace(DEMO_CONFIG, terminal_id="TEST-0001")
 NEXT_DAY = T0 + 86400 + 3600  # 2026-01-01 10:00 UTC: after every record of the scenario
@@ -124,7 +125,7 @@ BUILDERS: dict[str, Builder] = {
     "closure_month": lambda r, c: closure_report(r["closure_month_first"], c),
     "closure_year": lambda r, c: closure_report(r["closure_year_first"], c),
     "x_report": running_x,
-    "version": lambda r, c: version_slip(c),
+    "version": lambda r, c: version_slip(c, Ed25519Signer(SEED).public_key),
     "rights_list": lambda r, c: rights_list(c),
     "payment_proof": lambda r, c: payment_proof(r["ticket_first"], c),
     "provisional_note": note,
@@ -390,12 +391,16 @@ def test_x_report_without_an_open_period_and_a_previous_grand_total() -> None:
 
 
 def test_version_slip() -> None:
-    joined = texts(version_slip(CONFIG))
+    key = Ed25519Signer(SEED).public_key
+    joined = texts(version_slip(CONFIG, key))
     assert "VERSION DU LOGICIEL" in joined
     assert f"Nom du logiciel : {version.SOFTWARE_NAME}" in joined
     assert f"Version : {version.SOFTWARE_VERSION}" in joined
     assert f"Catégorie du certificat : {version.CERTIFICATE_CATEGORY}" in joined
     assert f"Numéro du certificat : {version.CERTIFICATE_NUMBER}" in joined
+    # The key's fingerprint, as the inspector's tool reports it (its own implementation).
+    label = joined.index("Clé de signature, empreinte SHA-256 :")
+    assert joined[label + 1] == inspector_fingerprint(key)
 
 
 def test_rights_list_names_every_operator_and_every_right_never_a_pin() -> None:
