@@ -46,6 +46,10 @@ OP_SALE = "VENTE"
 OP_RETURN = "RETOUR"
 
 OPERATION_TYPES = (OP_SALE, OP_RETURN)
+# ... and as it is stored in a ticket body (field 0): a small integer, one byte of CBOR
+# where the text takes six or seven (docs/SPEC.md section 4).
+OPERATION_CODES = {OP_SALE: 1, OP_RETURN: 2}
+OPERATION_BY_CODE = {code: operation for operation, code in OPERATION_CODES.items()}
 
 # Archive kinds, as they appear in the data to sign.
 ARCHIVE_PERIOD = "PERIODE"  # a day or a month

@@ -7,6 +7,7 @@ perpetual totals at zero and no grand-total signature: it counts nowhere.
 """
 
 from fiscal_core import codes
+from fiscal_core.errors import FormatError
 from fiscal_core.fields import array, blob, integer, text, uint
 
 TYPE_CHECKING = False
@@ -143,7 +144,7 @@ class TicketBody:
 
     def to_array(self) -> "list[CborValue]":
         return [
-            self.operation,
+            codes.OPERATION_CODES[self.operation],
             [line.to_array() for line in self.lines],
             [payment.to_array() for payment in self.payments],
             self.change,
@@ -157,8 +158,11 @@ class TicketBody:
     @classmethod
     def from_array(cls, value: "CborValue") -> "TicketBody":
         f = array(value, 9, "ticket body")
+        operation = codes.OPERATION_BY_CODE.get(uint(f[0]))
+        if operation is None:
+            raise FormatError(0, 0, f"unknown operation code {f[0]!r}")
         return cls(
-            operation=text(f[0]),
+            operation=operation,
             lines=[Line.from_array(item) for item in array(f[1], -1, "lines")],
             payments=[Payment.from_array(item) for item in array(f[2], -1, "payments")],
             change=uint(f[3]),

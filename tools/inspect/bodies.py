@@ -20,6 +20,7 @@ from tools.inspect.model import (
     DOC_NOTE,
     DOC_TICKET,
     DOC_TRAINING,
+    OPERATION_BY_CODE,
     TICKET_FIELDS,
     ArchiveBody,
     Body,
@@ -87,10 +88,15 @@ def decode_body(doc_type: int, value: CborValue) -> Body:
     return OtherBody(tuple(array(value, -1, "corps")))
 
 
+def _operation(code: int) -> str:
+    """Return the operation a code stands for; an unknown one as ``code N`` (a finding)."""
+    return OPERATION_BY_CODE.get(code, f"code {code}")
+
+
 def _ticket(value: CborValue) -> TicketBody:
     f = array(value, TICKET_FIELDS, "corps du ticket")
     return TicketBody(
-        operation=text(f[0], "type d'opération"),
+        operation=_operation(uint(f[0], "type d'opération")),
         lines=tuple(_line(item) for item in array(f[1], -1, "lignes")),
         payments=tuple(_payment(item) for item in array(f[2], -1, "paiements")),
         change=uint(f[3], "rendu monnaie"),
