@@ -1,9 +1,11 @@
 """Returns, duplicates, invoices and training: the documents around a sale."""
 
+import cbor2
 import pytest
 
 from fiscal_core import codes
-from fiscal_core.errors import FiscalError
+from fiscal_core.cbor import encode
+from fiscal_core.errors import FiscalError, FormatError
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import InvoiceBody, Line, Payment, Record, TicketBody
 
@@ -37,6 +39,20 @@ def test_a_return_is_a_new_compensating_ticket(ledger: Ledger) -> None:
     assert ledger.state.gt_real == 935 - 120
     assert ledger.state.gt_absolute == 935 + 120
     assert ledger.state.day.counts[1] == 1  # returns
+
+
+def test_the_operation_is_stored_as_a_code_and_an_unknown_code_is_not_a_ticket(
+    ledger: Ledger,
+) -> None:
+    original = keep(ledger, sale(ledger)).record
+    back = keep(ledger, give_back(ledger, original)).record
+    assert [original.body.to_array()[0], back.body.to_array()[0]] == [1, 2]  # type: ignore[union-attr]
+    assert Record.decode(back.encode()).body.operation == codes.OP_RETURN  # type: ignore[union-attr]
+    items = cbor2.loads(back.encode())
+    assert Record.decode(encode(items)).seq == back.seq  # re-encoded as it was: a ticket
+    items[8][0] = 3  # neither a sale nor a return
+    with pytest.raises(FormatError, match="unknown operation code 3"):
+        Record.decode(encode(items))
 
 
 @pytest.mark.parametrize(
