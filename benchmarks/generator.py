@@ -40,7 +40,7 @@ UTC_OFFSET = 60  # minutes
 DAY = 86400
 SALES_PER_DAY = 1000
 SALE_SPACING = 15  # seconds between two sales: 1,000 sales fit in a business day
-GENERATOR_VERSION = 2  # part of the cache file name: bump when the workload changes
+GENERATOR_VERSION = 3  # in the cache file name: bump when the workload or the record bytes change
 CACHE_DIR = Path(os.environ.get("BENCH_CACHE", Path(__file__).resolve().parent.parent / ".bench"))
 
 
