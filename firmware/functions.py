@@ -194,7 +194,7 @@ def return_key(state: State, key: str) -> Step:
     return fail(state, "KEY_NOT_HERE", "touche sans effet")
 
 
-def loaded(state: State, pending: str, record: Record) -> Step:
+def loaded(state: State, record: Record) -> Step:
     """A ticket asked for by a function was found: go on with that function."""
     op = state.operator_id
     with_doc = replace(state, document=record)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from firmware.journal import JournalError
 from firmware.recovery import BootError, check_identity, verify_journal
 from fiscal_core import codes
+from fiscal_core.errors import FormatError
 from fiscal_core.identity import Identity
 from hal.counter import CounterError
 
@@ -93,7 +94,10 @@ class Health:
             if problem:
                 problems.append(problem)
         seq = terminal.ledger.state.seq
-        key = Identity.decode(terminal.journal.identity()).public_key
+        try:
+            key = Identity.decode(terminal.journal.identity()).public_key
+        except (JournalError, FormatError):  # unreadable: it is a problem found, not a crash
+            key = b""
         if terminal.ledger.signer.public_key != key:
             problems.append("cle de signature absente ou differente")
         counter = terminal.board.counter
@@ -125,10 +129,14 @@ class Health:
         again = verified.state
         jet_head = live.head(codes.DOC_JET).signature
         differs = again.seq != live.seq or again.head(codes.DOC_JET).signature != jet_head
-        if verified.finding:
-            refused = f"point de controle refuse: {verified.finding}"
-            terminal.journal_event(codes.JET_CHECKPOINT_REFUSED, refused[:200])
+        self.note_refused_checkpoint(verified.finding)
         return verified.describe(), "journal different de l'etat en memoire" if differs else ""
+
+    def note_refused_checkpoint(self, finding: str) -> None:
+        """Journal why a checkpoint was refused (JET 935), if it was; the journal verified."""
+        if finding:
+            refused = f"point de controle refuse: {finding}"
+            self.terminal.journal_event(codes.JET_CHECKPOINT_REFUSED, refused[:200])
 
     def check_capacity(self) -> None:
         """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.

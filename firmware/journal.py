@@ -19,7 +19,9 @@ checkpoint, archives...) are replaced whole and atomically.
 Mounting reads nothing of the journal: the reading side
 (firmware/journal_reader.py) finds the last segment when it is first
 needed. Storage use is kept up to date by each write
-(firmware/storage_use.py), so no boot or commit walks the filesystem.
+(firmware/storage_use.py); littlefs measures it (a walk of the filesystem)
+only when it is unknown, and from 80 % full at each capacity check
+(firmware/health.py).
 
 The journal never formats a flash it cannot mount: ``create`` does that,
 once, when the terminal is provisioned.
@@ -107,10 +109,7 @@ class Journal(JournalReader):
             fs.stat(JOURNAL_DIR)
         except LittleFSError:
             raise JournalError("NO_JOURNAL", "flash has no /fiscal/journal directory") from None
-        try:
-            return cls(fs)
-        except LittleFSError as exc:  # the last segment cannot be stat'ed
-            raise JournalError("UNREADABLE", f"journal segments unreadable: {exc!r}") from None
+        return cls(fs)  # reads nothing: the reading side finds the last segment when needed
 
     def identity(self) -> bytes:
         """Return the identity file's bytes; raise JournalError when it cannot be read."""
@@ -139,8 +138,10 @@ class Journal(JournalReader):
         """
         if path.startswith(JOURNAL_DIR) or path == IDENTITY_PATH:
             raise ValueError(f"{path} is not a side file")
+        parent = path.rsplit("/", 1)[0]
         try:
-            self._fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            if parent != ROOT:  # ROOT exists from provisioning: no mkdir per ticket's marker
+                self._fs.makedirs(parent, exist_ok=True)
             with self._fs.open(path + ".new", "wb") as f:
                 f.write(data)
             replaced = self._file_size(path)

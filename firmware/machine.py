@@ -197,7 +197,7 @@ def step(state: State, event: Event) -> Step:
     if isinstance(event, RecordCommitted):
         return functions.committed(replace(state, pending=""), state.pending, event.record)
     if isinstance(event, RecordLoaded):
-        return functions.loaded(replace(state, pending=""), state.pending, event.record)
+        return functions.loaded(replace(state, pending=""), event.record)
     if isinstance(event, CommitRefused):
         message = REFUSAL_MESSAGES.get(event.code, "operation refusee")
         return fail(back_to_work(replace(state, pending="")), event.code, message)

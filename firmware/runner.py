@@ -155,9 +155,8 @@ class Terminal:
                 codes.JET_VERSION_CHANGE, f"changement de version: {previous} -> {SOFTWARE_ID}"
             )
         verified, self.verified = self.verified, None
-        if verified is not None and verified.finding:  # the journal verified: note the refusal
-            refused = f"point de controle refuse: {verified.finding}"
-            self.journal_event(codes.JET_CHECKPOINT_REFUSED, refused[:200])
+        if verified is not None:  # the journal verified: note a refused checkpoint
+            self.health.note_refused_checkpoint(verified.finding)
         if problem and not self.ledger.state.integrity_alarm:
             self.journal_event(codes.JET_INTEGRITY_ERROR, problem)
         if self.ledger.state.integrity_alarm:

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 HEAD_MAGIC = "nf525-head"
 HEAD_VERSION = 1
-NONCE_MIN_BYTES = 16
 
 
 class HeadStatement:
