@@ -75,10 +75,10 @@ class TerminalSource:
     def read_archive(self, name: str, offset: int, size: int) -> bytes:
         if "/" in name or name.startswith("."):
             raise ValueError(f"no archive named {name!r}")
-        data = self.terminal.journal.read_file(f"{ARCHIVE_DIR}/{name}")
+        data = self.terminal.journal.read_file(f"{ARCHIVE_DIR}/{name}", offset, size)
         if data is None:
             raise ValueError(f"no archive named {name!r}")
-        return data[offset : offset + size]
+        return data
 
 
 class Inspection:

@@ -120,11 +120,17 @@ class Journal(JournalReader):
             raise JournalError("UNREADABLE", f"identity file unreadable: {exc!r}") from None
         return data
 
-    def read_file(self, path: str) -> bytes | None:
-        """Return a side file's bytes (e.g. CONFIG_PATH), or None when it does not exist."""
+    def read_file(self, path: str, offset: int = 0, size: int = -1) -> bytes | None:
+        """Return a side file's bytes (e.g. CONFIG_PATH), or None when it does not exist.
+
+        ``offset`` and ``size`` read a part only (an archive sent over the
+        link a chunk at a time), without reading what comes before it.
+        """
         try:
             with self._fs.open(path, "rb") as f:
-                data: bytes = f.read()
+                if offset:
+                    f.seek(offset)
+                data: bytes = f.read(size)
         except FileNotFoundError:
             return None
         except (LittleFSError, OSError) as exc:

@@ -71,3 +71,14 @@ def test_a_failed_append_commits_nothing_and_the_journal_goes_on() -> None:
     # The errored file was closed; a record that fits still goes in after the refusal.
     journal.append(b"z")
     assert records_after_cut(flash, flash.op_count) == [*done, b"z"]
+
+
+def test_a_side_file_is_read_in_parts_as_the_link_sends_an_archive() -> None:
+    journal = Journal.create(RamFlash(FlashGeometry(16, 16, 4096, 64)), b"identity")
+    data = bytes(range(256)) * 100  # 25,600 bytes: several littlefs blocks
+    journal.replace_file("/fiscal/archives/a.zip", data)
+    for offset, size in ((0, 10), (5000, 300), (25_500, 500), (30_000, 10)):
+        part = journal.read_file("/fiscal/archives/a.zip", offset, size)
+        assert part == data[offset : offset + size]
+    assert journal.read_file("/fiscal/archives/a.zip") == data
+    assert journal.read_file("/fiscal/archives/none.zip", 0, 10) is None
