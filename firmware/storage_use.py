@@ -19,7 +19,6 @@ from littlefs import LittleFS
 # A new file's entry in its directory's metadata: a metadata pair (2 blocks) holds
 # a few dozen entries: a 16th of a block per file (the estimate stays within a few blocks).
 DIR_ENTRIES_PER_BLOCK = 16
-INLINE_MAX_BYTES = 256  # littlefs keeps smaller files in their directory's metadata (cache size)
 
 
 class StorageUse:
@@ -68,18 +67,19 @@ class StorageUse:
         """Count the blocks a file grew by, from ``before`` bytes (-1: new) to ``after``."""
         if self._used < 0:
             return
-        block = self._fs.cfg.block_size
-        added = ctz_blocks(after, block) - ctz_blocks(max(before, 0), block)
+        block, inline = self._fs.cfg.block_size, self._fs.cfg.inline_max
+        added = ctz_blocks(after, block, inline) - ctz_blocks(max(before, 0), block, inline)
         self._used += added * block + (block // DIR_ENTRIES_PER_BLOCK if before < 0 else 0)
 
 
-def ctz_blocks(size: int, block: int) -> int:
+def ctz_blocks(size: int, block: int, inline_max: int) -> int:
     """Return the blocks littlefs uses for a file of ``size`` bytes (its CTZ skip-list).
 
     Block i of a CTZ list holds ctz(i) + 1 pointers of 4 bytes before its
-    data (littlefs DESIGN.md, "CTZ skip-lists"); small files are inline.
+    data (littlefs DESIGN.md, "CTZ skip-lists"); files up to ``inline_max``
+    bytes (the filesystem's own setting) live in their directory's metadata.
     """
-    if size <= INLINE_MAX_BYTES:
+    if size <= inline_max:
         return 0
     count, room = 1, block
     while room < size:

@@ -75,11 +75,6 @@ class Totals:
     def count(self, index: int) -> None:
         self.counts[index] += 1
 
-    @property
-    def expected_cash(self) -> int:
-        """Cash that should be in the drawer: float + cash taken - change + movements."""
-        return self.cash_float + self.payments.get(codes.PAY_CASH, 0) + self.cash_moves
-
     def copy(self) -> "Totals":
         other = Totals(self.from_seq)
         other.vat = dict(self.vat)

@@ -45,7 +45,6 @@ CLOSURE_TYPES = (DOC_GT_PERIOD, DOC_GT_MONTH, DOC_GT_YEAR)
 OP_SALE = "VENTE"
 OP_RETURN = "RETOUR"
 
-OPERATION_TYPES = (OP_SALE, OP_RETURN)
 # ... and as it is stored in a ticket body (field 0): a small integer, one byte of CBOR
 # where the text takes six or seven (docs/SPEC.md section 4).
 OPERATION_CODES = {OP_SALE: 1, OP_RETURN: 2}
