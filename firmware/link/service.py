@@ -91,7 +91,6 @@ class LinkService:
         self.server = Server(versions)
         self._outbox = b""
         self.requests = 0  # requests answered by the Source (retries excluded)
-        self.records_sent = 0
 
     @property
     def busy(self) -> bool:
@@ -145,8 +144,6 @@ class LinkService:
             self.server.send(reply)
         except LocalProtocolError as exc:  # an answer too large for a frame
             self.server.send(ErrorReply(rid, errors.SOURCE_FAILED, exc.message))
-        if isinstance(reply, RecordBatch):
-            self.records_sent += len(reply.records)
 
     def _reply(self, request: Request) -> Reply:
         rid = request.request_id

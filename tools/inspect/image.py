@@ -102,14 +102,11 @@ class _ReadOnlyDevice(UserContext):
 
     def __init__(self, data: bytes) -> None:
         super().__init__(buffer=bytearray(data))
-        self.write_attempts = 0
 
     def prog(self, cfg: Any, block: int, off: int, data: bytes) -> int:
-        self.write_attempts += 1
         return _LFS_ERR_IO
 
     def erase(self, cfg: Any, block: int) -> int:
-        self.write_attempts += 1
         return _LFS_ERR_IO
 
 

@@ -141,7 +141,6 @@ class LinkClient:
         self.protocol = Client()
         self.reader = PortReader(port)
         self.bytes_in = 0
-        self.bytes_out = 0
         self.retries = 0
         self.errors: list[LinkError] = []  # what the peer got wrong along the way
         self._asked: deque[tuple[int, Callable[[int], Request]]] = deque()  # id, maker; in order
@@ -319,7 +318,6 @@ class LinkClient:
             raise LinkIOError(
                 "DISCONNECTED", f"liaison perdue : {exc} (câble débranché ?)"
             ) from None
-        self.bytes_out += len(data)
 
 
 def _expect(reply: Message, kind: type[_M]) -> _M:
