@@ -20,3 +20,8 @@ SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds thi
 def segment_name(index: int) -> str:
     """Return the path of segment ``index`` (8 decimal digits, from 00000001)."""
     return f"{JOURNAL_DIR}/{index:08d}.log"
+
+
+def segment_index(path: str) -> int:
+    """Return the index of the segment at ``path`` (the inverse of ``segment_name``)."""
+    return int(path.rsplit("/", 1)[1].split(".")[0])

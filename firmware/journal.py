@@ -113,12 +113,7 @@ class Journal(JournalReader):
 
     def identity(self) -> bytes:
         """Return the identity file's bytes; raise JournalError when it cannot be read."""
-        try:
-            with self._fs.open(IDENTITY_PATH, "rb") as f:
-                data: bytes = f.read()
-        except (LittleFSError, OSError) as exc:
-            raise JournalError("UNREADABLE", f"identity file unreadable: {exc!r}") from None
-        return data
+        return self._existing(IDENTITY_PATH)
 
     def read_file(self, path: str, offset: int = 0, size: int = -1) -> bytes | None:
         """Return a side file's bytes (e.g. CONFIG_PATH), or None when it does not exist.
@@ -126,16 +121,7 @@ class Journal(JournalReader):
         ``offset`` and ``size`` read a part only (an archive sent over the
         link a chunk at a time), without reading what comes before it.
         """
-        try:
-            with self._fs.open(path, "rb") as f:
-                if offset:
-                    f.seek(offset)
-                data: bytes = f.read(size)
-        except FileNotFoundError:
-            return None
-        except (LittleFSError, OSError) as exc:
-            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
-        return data
+        return self._read(path, offset, size)
 
     def replace_file(self, path: str, data: bytes) -> None:
         """Replace a side file atomically: write a new file, then rename it over the old one.

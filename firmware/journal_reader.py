@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from littlefs import LittleFS, LittleFSError
 
 from firmware.flash_fs import LFS_ERR_NOENT
-from firmware.flash_layout import JOURNAL_DIR, segment_name
+from firmware.flash_layout import JOURNAL_DIR, segment_index, segment_name
 from firmware.frames import FRAME_OVERHEAD, JournalError, iter_frames, seq_of
 
 
@@ -57,7 +57,7 @@ class JournalReader:
             for record in iter_frames(path, self._segment(path)):
                 count += 1
                 yield record
-            self._counts[int(path.rsplit("/", 1)[1].split(".")[0])] = count
+            self._counts[segment_index(path)] = count
 
     def read_records(self, first: int, count: int) -> list[bytes]:
         """Return up to ``count`` records from the one of seq ``first`` on (at least 1).
@@ -100,7 +100,7 @@ class JournalReader:
         """
         if segment <= 0:
             segments = self.segments()
-            index = int(segments[-1].rsplit("/", 1)[1].split(".")[0]) if segments else 0
+            index = segment_index(segments[-1]) if segments else 0
             size = self._size(index) if index else 0
         else:
             index, size = segment, self._size(segment)
@@ -119,10 +119,18 @@ class JournalReader:
 
     def segment_data(self, index: int) -> bytes | None:
         """Return segment ``index``'s bytes, or None when it does not exist."""
-        path = segment_name(index)
+        return self._read(segment_name(index))
+
+    def _read(self, path: str, offset: int = 0, size: int = -1) -> bytes | None:
+        """Return ``size`` bytes (-1: all) of the file at ``path`` from ``offset``.
+
+        None when the file does not exist; JournalError when littlefs cannot read it.
+        """
         try:
             with self._fs.open(path, "rb") as f:
-                data: bytes = f.read()
+                if offset:
+                    f.seek(offset)
+                data: bytes = f.read(size)
         except FileNotFoundError:
             return None
         except LittleFSError as exc:
@@ -131,6 +139,13 @@ class JournalReader:
             raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
         except OSError as exc:
             raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
+        return data
+
+    def _existing(self, path: str) -> bytes:
+        """Return the whole file at ``path``; JournalError when it is missing or unreadable."""
+        data = self._read(path)
+        if data is None:
+            raise JournalError("UNREADABLE", f"{path} unreadable: it does not exist")
         return data
 
     def record_ending_at(self, segment: int, offset: int) -> bytes | None:
@@ -226,12 +241,7 @@ class JournalReader:
             bisect.insort(self._learnt, index)
 
     def _segment(self, path: str) -> bytes:
-        try:
-            with self._fs.open(path, "rb") as f:
-                data: bytes = f.read()
-        except (LittleFSError, OSError) as exc:
-            raise JournalError("UNREADABLE", f"{path} unreadable: {exc!r}") from None
-        return data
+        return self._existing(path)
 
     def _first_record(self, index: int) -> bytes:
         path = segment_name(index)
