@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from firmware import rights
-from firmware.machine import MAX_ENTRY_DIGITS, MODE_HALTED, State, Step, fail, idle_screen
+from firmware.cashier_state import MAX_ENTRY_DIGITS, MODE_HALTED, State, Step, fail
 from firmware.messages import ClockStepped, CommitClockStep, Show
-from firmware.text import two_columns
+from firmware.screens import clock_step_screen, idle_screen
 
 PENDING = "clock"  # the commit in flight is the confirmation (JET 910 and 911)
 
@@ -29,7 +29,7 @@ def stepped(state: State, event: ClockStepped) -> Step:
     new = replace(
         state, clock_step=event.shown, clock_behind=event.behind, clock_manager=0, entry=""
     )
-    return new, [screen(new)]
+    return new, [clock_step_screen(new)]
 
 
 def settled(state: State) -> Step:
@@ -47,15 +47,15 @@ def confirmed(state: State) -> Step:
 def key(state: State, key: str) -> Step:
     """A key while a step waits: a manager's number, ENTER, PIN, ENTER."""
     if state.clock_behind:  # only setting the clock right helps (the runner sees it)
-        return state, [screen(state)]
+        return state, [clock_step_screen(state)]
     if key == "CLEAR":
         new = replace(state, entry="", clock_manager=0)
-        return new, [screen(new)]
+        return new, [clock_step_screen(new)]
     if key.isdigit():
         if len(state.entry + key) > MAX_ENTRY_DIGITS:
             return fail(state, "ENTRY_TOO_LONG", "saisie trop longue")
         new = replace(state, entry=state.entry + key)
-        return new, [screen(new)]
+        return new, [clock_step_screen(new)]
     if key != "ENTER":
         return fail(state, "CLOCK_STEP", "heure a confirmer", "responsable requis")
     again = replace(state, entry="", clock_manager=0)
@@ -66,17 +66,8 @@ def key(state: State, key: str) -> Step:
         if not rights.allowed(operator.role, rights.CONFIRM_CLOCK):
             return fail(again, "NOT_ALLOWED", "droits insuffisants", "responsable requis")
         new = replace(state, entry="", clock_manager=operator.id)
-        return new, [screen(new)]
+        return new, [clock_step_screen(new)]
     operator = state.config.operator(state.clock_manager)
     if operator is None or state.entry != operator.pin:
         return fail(again, "WRONG_PIN", "code secret faux", "responsable ?")
     return replace(again, pending=PENDING), [CommitClockStep(operator.id)]
-
-
-def screen(state: State) -> Show:
-    """The display while a step waits: the new time and the size, then who confirms."""
-    if state.clock_behind:
-        return Show("HORLOGE EN RETARD", "remettre a l'heure")
-    if state.clock_manager:
-        return Show(state.clock_step, two_columns("CODE SECRET ?", "*" * len(state.entry)))
-    return Show(state.clock_step, two_columns("RESPONSABLE ?", state.entry))

@@ -16,8 +16,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from firmware.cashier_state import MODE_HALTED
 from firmware.clock_watch import RUNNING_STEP_S, ClockStep, ClockWatch, step_screen, step_text
-from firmware.machine import MODE_HALTED
 from firmware.messages import (
     Booted,
     ClockSettled,

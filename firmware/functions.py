@@ -11,22 +11,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from firmware import rights
-from firmware.config_audit import CONFIG_REASONS
-from firmware.machine import (
+from firmware.cashier_state import (
     MODE_FLOAT,
     MODE_LOGIN_ID,
     MODE_PROMPT,
     MODE_READY,
     MODE_RETURN,
-    PAYMENT_KEYS,
     State,
     Step,
     back_to_work,
     end_function,
     fail,
-    idle_screen,
-    item_key,
 )
+from firmware.config_audit import CONFIG_REASONS
 from firmware.messages import (
     SLIP_PAYMENT_PROOF,
     SLIP_RIGHTS,
@@ -50,6 +47,8 @@ from firmware.messages import (
     RestoreBackup,
     Show,
 )
+from firmware.screens import idle_screen
+from firmware.selling import PAYMENT_KEYS, item_key
 from firmware.text import format_cents, two_columns
 from fiscal_core import codes
 from fiscal_core.events import JetBody
