@@ -11,9 +11,11 @@ names, and the archive is simply made again. On the keypad: function 17
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from firmware.archive import archive_digest, build_archive, chain_heads
+from firmware.archive import archive_digest, build_archive
+from firmware.archive_range import period_records
 from firmware.config import TerminalConfig
 from firmware.journal import Journal, JournalError
 from firmware.messages import CommitArchive, CommitJet, CommitRefused, Event, RecordCommitted
@@ -21,6 +23,7 @@ from fiscal_core import codes
 from fiscal_core.errors import FiscalError
 from fiscal_core.identity import Identity
 from fiscal_core.records import ClosureBody, Record
+from fiscal_core.state import ChainHead
 
 if TYPE_CHECKING:
     from firmware.runner import Terminal
@@ -43,7 +46,7 @@ def make_archive(terminal: Terminal, effect: CommitArchive) -> Event:
     identity = Identity(ledger.terminal_id, ledger.signer.public_key)
     try:
         name, digest = archive_file(
-            terminal.journal, closure, identity, terminal.config, now, offset
+            terminal.journal, closure, identity, terminal.config, now, offset, state.chains
         )
         sealed = ledger.seal_archive(
             time_utc=now,
@@ -73,22 +76,19 @@ def archive_file(
     config: TerminalConfig,
     created_utc: int,
     created_offset: int,
+    heads_now: Mapping[int, ChainHead],
 ) -> tuple[str, bytes]:
     """Build the archive of ``closure``'s period and store it; return (name, SHA-256).
 
+    ``heads_now`` is the ledger state's chain heads: with them the journal
+    is read from the period on, not from record 1 (firmware/archive_range.py).
     Raises FiscalError when ``closure`` is not a closure, JournalError when
     the file cannot be written.
     """
     body = closure.body
     if not isinstance(body, ClosureBody):
         raise FiscalError("NOT_A_CLOSURE", "an archive is made of a closed period")
-    before: list[Record] = []
-    period: list[Record] = []
-    for raw in journal.records():
-        record = Record.decode(raw)
-        if record.seq > closure.seq:
-            break
-        (period if record.seq >= body.from_seq else before).append(record)
+    period, previous = period_records(journal, body.from_seq, closure.seq, heads_now)
     data = build_archive(
         period,
         identity=identity,
@@ -96,7 +96,7 @@ def archive_file(
         created_utc=created_utc,
         created_offset=created_offset,
         label=body.label,
-        previous_signatures=chain_heads(before),
+        previous_signatures=previous,
     )
     kind = codes.DOC_NAMES[closure.doc_type]
     name = f"{kind}-{closure.number:06d}-{body.label}.zip"

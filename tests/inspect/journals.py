@@ -120,7 +120,13 @@ class Till:
         config = replace(DEMO_CONFIG, terminal_id=self.ledger.terminal_id)
         when = self.when()
         name, digest = archive_file(
-            self.journal, closure, identity, config, when["time_utc"], when["utc_offset"]
+            self.journal,
+            closure,
+            identity,
+            config,
+            when["time_utc"],
+            when["utc_offset"],
+            self.ledger.state.chains,
         )
         sealed = self.ledger.seal_archive(
             **when, closure=closure, file_name=name, file_digest=digest
