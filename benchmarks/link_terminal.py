@@ -27,6 +27,7 @@ from firmware.journal import Journal
 from firmware.link import service
 from firmware.link.service import LinkService
 from hal.flash.file import FileFlash
+from hal.ports import FlashGeometry
 from tests.link.terminal import GEOMETRY, FdLink, JournalSource
 
 RAW_BLOCK = 64 * 1024
@@ -34,7 +35,9 @@ REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", service.REPLY_BYTES))
 
 
 def serve(fd: int, image: str) -> None:
-    flash = FileFlash.open(image, GEOMETRY)
+    blocks = os.path.getsize(image) // GEOMETRY.block_size  # the test's 4 MiB or a bigger journal
+    geometry = FlashGeometry(GEOMETRY.read_size, GEOMETRY.prog_size, GEOMETRY.block_size, blocks)
+    flash = FileFlash.open(image, geometry)
     link = FdLink(fd)
     service = LinkService(
         link, JournalSource(Journal.mount(flash)), write_bytes=64 * 1024, reply_bytes=REPLY_BYTES

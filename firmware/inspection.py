@@ -2,8 +2,9 @@
 
 The serial link (firmware/link/) reads through a ``Source``; this module's
 ``TerminalSource`` is that Source over the terminal's journal and ledger:
-records exactly as stored, the archive files, and a head statement signed
-fresh over the inspector's nonce (fiscal_core/head.py). Every inspection is
+records exactly as stored, the journal's segments as stored (version 3's
+bulk copy: ``read_segments``), the archive files, and a head statement
+signed fresh over the inspector's nonce (fiscal_core/head.py). Every inspection is
 itself journaled (5.4.2.4): JET 230 when a session opens, JET 231 with the
 range read when the inspector asks for the head statement.
 """
@@ -13,7 +14,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from firmware.archiving import ARCHIVE_DIR
-from firmware.link.messages import GetHeadStatement, Hello, Identification, ReadRecords
+from firmware.link.messages import (
+    GetHeadStatement,
+    Hello,
+    Identification,
+    ReadRecords,
+    ReadSegments,
+    StoredSegments,
+)
 from firmware.link.service import LinkService
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
@@ -21,7 +29,38 @@ from fiscal_core.head import HeadStatement
 from fiscal_core.records import Record
 
 if TYPE_CHECKING:
+    from firmware.journal_reader import JournalReader
     from firmware.runner import Terminal
+
+
+def read_segments(
+    journal: JournalReader, first: int, offset: int, count: int, max_bytes: int
+) -> StoredSegments:
+    """Return segment ``first`` from ``offset``, then whole segments: as the Source says.
+
+    Each segment is one littlefs read of the whole file, sent as it is: no
+    record is parsed here (the inspector's tool checks the frames, its
+    verification the records). Raises ValueError for an offset past the
+    segment's end, JournalError when a segment before the last is missing.
+    """
+    last = journal.position()[0]
+    lengths: list[int] = []
+    parts: list[bytes] = []
+    total = 0
+    for index in range(first, min(last, first + count - 1) + 1):
+        data = journal.segment_data(index)
+        if data is None:
+            raise ValueError(f"journal segment {index} missing")
+        if index == first:
+            if offset > len(data):
+                raise ValueError(f"offset {offset} past the end of segment {index}")
+            data = data[offset:]
+        parts.append(data)
+        lengths.append(len(data))
+        total += len(data)
+        if total >= max_bytes:
+            break
+    return StoredSegments(lengths, last, b"".join(parts))
 
 
 class TerminalSource:
@@ -49,6 +88,9 @@ class TerminalSource:
 
     def records(self, from_seq: int, max_count: int) -> list[bytes]:
         return self.terminal.journal.read_records(from_seq, max_count)
+
+    def segments(self, first: int, offset: int, count: int, max_bytes: int) -> StoredSegments:
+        return read_segments(self.terminal.journal, first, offset, count, max_bytes)
 
     def head_statement(self, nonce: bytes) -> bytes:
         t = self.terminal
@@ -102,6 +144,9 @@ class Inspection:
             elif isinstance(event, ReadRecords):
                 self.first_seq = min(self.first_seq or event.from_seq, event.from_seq)
                 self.last_seq = max(self.last_seq, event.from_seq + event.max_count - 1)
+            elif isinstance(event, ReadSegments):  # a bulk copy reads the journal to its end
+                self.first_seq = self.first_seq or 1
+                self.last_seq = self.terminal.ledger.state.seq
             elif isinstance(event, GetHeadStatement):
                 last = min(self.last_seq, self.terminal.ledger.state.seq)
                 text = f"inspection: enregistrements {self.first_seq} a {last} lus, releve de tete"

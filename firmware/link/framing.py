@@ -26,6 +26,20 @@ than the maximum frame, discarded as it arrives so memory stays bounded).
 It never raises on what the peer sends. A random chunk passes the CRC-32
 with probability 2**-32.
 
+Bulk frames (version 3). COBS costs a pass over every byte at both ends;
+the bulk of a copy (the journal's stored frames) is better sent as it is.
+A *bulk header* is a frame whose payload starts with BULK_MARK (0xFF, the
+CBOR "break" byte, which never starts a message), then the length and the
+CRC-32 of a raw part, then the message. Right after its closing 0x00 come
+exactly that many raw bytes, neither COBS-encoded nor split at 0x00. The
+decoder, having checked the header's own CRC, takes the next ``length``
+bytes as they come, checks their CRC-32 with one ``crc32`` call, and
+returns a ``Bulk`` item; a mismatch drops the whole (``BAD_CRC``) and
+decoding goes on at the next 0x00, as after any damaged chunk. A raw part
+cut short is completed by whatever comes next: its CRC then fails, and the
+peer's timeout (``reset``, then a retry of its idempotent requests) puts
+both ends back in step.
+
 Written for MicroPython too: no typing, dataclasses or enum at run time,
 and the CRC is ``binascii.crc32`` (the same CRC-32 as ``zlib.crc32``), which
 both Pythons have.
@@ -37,6 +51,9 @@ from firmware.link.errors import LocalProtocolError
 
 CRC_BYTES = 4
 MAX_PAYLOAD_BYTES = 66 * 1024  # one whole record (<= 65535 bytes) and its reply header
+MAX_BULK_BYTES = 1024 * 1024  # the raw part after a bulk header
+BULK_MARK = 0xFF  # first byte of a bulk header's payload
+BULK_HEAD = 9  # BULK_MARK, u32 BE length, u32 BE CRC-32 of the raw part
 _BLOCK = 254  # data bytes in a full COBS block (code 0xFF)
 
 # Reasons a chunk is dropped (stable codes, reported in Dropped.reason).
@@ -126,6 +143,44 @@ def encode_frame(payload: bytes, max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
     return b"\x00" + cobs_encode(payload + crc.to_bytes(4, "big")) + b"\x00"
 
 
+def encode_bulk(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """Return the bulk header framing ``payload`` and announcing ``raw``, then ``raw`` itself.
+
+    Raises LocalProtocolError (FRAME_TOO_LARGE) when the payload is empty or
+    too large, or ``raw`` longer than MAX_BULK_BYTES.
+    """
+    if len(raw) > MAX_BULK_BYTES:
+        raise LocalProtocolError(
+            "FRAME_TOO_LARGE",
+            "bulk part of " + str(len(raw)) + " bytes, not 0.." + str(MAX_BULK_BYTES),
+        )
+    head = (
+        bytes([BULK_MARK])
+        + len(raw).to_bytes(4, "big")
+        + (crc32(raw) & 0xFFFFFFFF).to_bytes(4, "big")
+    )
+    return encode_frame(head + payload, max_payload + BULK_HEAD) + raw
+
+
+class Bulk:
+    """A bulk header's message payload and the raw part that came after it, CRC checked."""
+
+    __slots__ = ("payload", "raw")
+
+    def __init__(self, payload: bytes, raw: bytes) -> None:
+        self.payload = payload
+        self.raw = raw
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Bulk) and (self.payload, self.raw) == (other.payload, other.raw)
+
+    def __hash__(self) -> int:
+        return hash((self.payload, self.raw))
+
+    def __repr__(self) -> str:
+        return "Bulk(" + repr(self.payload) + ", " + str(len(self.raw)) + " raw bytes)"
+
+
 class Dropped:
     """A chunk of the stream that was not a valid frame: why (a stable code) and its size."""
 
@@ -151,21 +206,29 @@ class Dropped:
 class FrameDecoder:
     """Turns arbitrary chunks of the byte stream into frame payloads and Dropped items."""
 
-    def __init__(self, max_payload: int = MAX_PAYLOAD_BYTES) -> None:
+    def __init__(self, max_payload: int = MAX_PAYLOAD_BYTES, bulk: bool = False) -> None:
         self.max_payload = max_payload
-        self._max_chunk = max_encoded_size(max_payload)
+        self.bulk = bulk  # bulk headers accepted (the inspector's side); else plain frames
+        self._max_chunk = max_encoded_size(max_payload + (BULK_HEAD if bulk else 0))
         self._partial = bytearray()
         self._discarding = False  # inside a chunk already reported OVERSIZED
         self._discarded = 0  # bytes of that chunk thrown away since the report
+        self._raw = bytearray()  # the raw part being received after a bulk header
+        self._raw_left = 0  # bytes of it still to come
+        self._raw_head = b""  # the header's message payload, then its raw part's CRC
+        self._raw_crc = 0
         self.frames = 0  # valid frames decoded so far
         self.dropped_bytes = 0  # bytes of every dropped chunk so far (delimiters excluded)
 
-    def feed(self, data: bytes) -> "list[bytes | Dropped]":
+    def feed(self, data: bytes) -> "list[bytes | Bulk | Dropped]":
         """Return the frames completed by ``data`` and what was dropped, in stream order."""
-        items: list[bytes | Dropped] = []
+        items: list[bytes | Bulk | Dropped] = []
         start = 0
         end = len(data)
         while start < end:
+            if self._raw_left:
+                start = self._take_raw(data, start, items)
+                continue
             stop = data.find(b"\x00", start)
             if stop == -1:
                 self._hold(data[start:], items)
@@ -187,12 +250,29 @@ class FrameDecoder:
         return items
 
     def reset(self) -> None:
-        """Forget any partial frame (for instance after the port was reopened)."""
+        """Forget any partial frame or raw part (after a timeout, or the port was reopened)."""
         self._partial = bytearray()
         self._discarding = False
         self._discarded = 0
+        self._raw = bytearray()
+        self._raw_left = 0
 
-    def _hold(self, tail: bytes, items: "list[bytes | Dropped]") -> None:
+    def _take_raw(self, data: bytes, start: int, items: "list[bytes | Bulk | Dropped]") -> int:
+        """Take what ``data`` holds of the raw part from ``start``; return where the rest starts."""
+        take = min(self._raw_left, len(data) - start)
+        self._raw += data if (start, take) == (0, len(data)) else data[start : start + take]
+        self._raw_left -= take
+        if not self._raw_left:
+            raw = bytes(self._raw)
+            self._raw = bytearray()
+            if crc32(raw) & 0xFFFFFFFF == self._raw_crc:
+                self.frames += 1
+                items.append(Bulk(self._raw_head, raw))
+            else:
+                self._drop(BAD_CRC, len(raw), items)
+        return start + take
+
+    def _hold(self, tail: bytes, items: "list[bytes | Bulk | Dropped]") -> None:
         if self._discarding:
             self._discarded += len(tail)
             return
@@ -203,7 +283,7 @@ class FrameDecoder:
             self._partial = bytearray()
             self._discarding = True
 
-    def _chunk(self, chunk: bytes, items: "list[bytes | Dropped]") -> None:
+    def _chunk(self, chunk: bytes, items: "list[bytes | Bulk | Dropped]") -> None:
         if len(chunk) > self._max_chunk:
             self._drop(OVERSIZED, len(chunk), items)
             return
@@ -212,15 +292,35 @@ class FrameDecoder:
             self._drop(TRUNCATED, len(chunk), items)
             return
         payload = decoded[:-CRC_BYTES]
-        if len(payload) > self.max_payload:
+        bulk = self.bulk and payload[0] == BULK_MARK
+        if len(payload) > self.max_payload + (BULK_HEAD if bulk else 0):
             self._drop(OVERSIZED, len(chunk), items)
             return
         if crc32(payload) & 0xFFFFFFFF != int.from_bytes(decoded[-CRC_BYTES:], "big"):
             self._drop(BAD_CRC, len(chunk), items)
             return
+        if bulk:
+            self._bulk_header(payload, len(chunk), items)
+            return
         self.frames += 1
         items.append(payload)
 
-    def _drop(self, reason: str, size: int, items: "list[bytes | Dropped]") -> None:
+    def _bulk_header(
+        self, payload: bytes, size: int, items: "list[bytes | Bulk | Dropped]"
+    ) -> None:
+        """Start taking the raw part a valid bulk header announces (or drop the header)."""
+        length = int.from_bytes(payload[1:5], "big")
+        if len(payload) <= BULK_HEAD or length > MAX_BULK_BYTES:
+            # No message, or a raw part longer than any: dropped, and what follows is
+            # decoded as frames (a raw part then goes by as damaged chunks).
+            self._drop(TRUNCATED if len(payload) <= BULK_HEAD else OVERSIZED, size, items)
+            return
+        self._raw_head = payload[BULK_HEAD:]
+        self._raw_crc = int.from_bytes(payload[5:9], "big")
+        self._raw_left = length
+        if not length:
+            self._take_raw(b"", 0, items)  # an empty raw part: complete at once
+
+    def _drop(self, reason: str, size: int, items: "list[bytes | Bulk | Dropped]") -> None:
         self.dropped_bytes += size
         items.append(Dropped(reason, size))

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from firmware.link.codec import CborValue
 
 PROTOCOL_NAME = "fiscal-link"
-PROTOCOL_VERSION = 2  # what this code speaks first; the terminal also serves SUPPORTED_VERSIONS
-SUPPORTED_VERSIONS = (1, 2)
-WINDOW = 4  # version 2: READ_RECORDS outstanding at once (pipelined); version 1: one request
+PROTOCOL_VERSION = 3  # what this code speaks first; the terminal also serves SUPPORTED_VERSIONS
+SUPPORTED_VERSIONS = (1, 2, 3)
+WINDOW = 4  # version 2 on: reads outstanding at once (pipelined); version 1: one request
 ID_MAX = 2**32 - 1
 TEXT_MAX = 200  # characters of an error text
 NONCE_MIN, NONCE_MAX = 16, 64
@@ -29,6 +29,8 @@ COUNT_MAX = 0xFFFF  # records asked for in one READ_RECORDS
 STATEMENT_MAX = 16 * 1024
 ARCHIVES_MAX = 1024
 CHUNK_MAX = 60 * 1024  # bytes of archive asked for, or sent, at once
+FRAMES_MAX = 1024 * 1024  # bytes of journal segments sent at once (version 3's bulk reply)
+SEGMENTS_MAX = 64  # segments asked for at once
 
 
 class Message:
@@ -244,6 +246,87 @@ class RecordBatch(Reply):
         return cls(_id(f[0]), uint(f[1], "from_seq", 1), records, more)
 
 
+class ReadSegments(Request):
+    """READ_SEGMENTS (14, version 3): journal segment ``segment`` from byte ``offset`` to its
+    end, then the segments after it whole: ``max_segments`` at most."""
+
+    TYPE = 14
+    FIELDS = ("request_id", "segment", "offset", "max_segments")
+    __slots__ = ("max_segments", "offset", "request_id", "segment")
+
+    def __init__(self, request_id: int, segment: int, offset: int, max_segments: int) -> None:
+        self.request_id = request_id
+        self.segment = segment
+        self.offset = offset
+        self.max_segments = max_segments
+
+    @classmethod
+    def parse(cls, f: "list[CborValue]") -> "ReadSegments":
+        segment, offset = uint(f[1], "segment", 1, ID_MAX), uint(f[2], "offset", 0, FRAMES_MAX)
+        return cls(_id(f[0]), segment, offset, uint(f[3], "max_segments", 1, SEGMENTS_MAX))
+
+
+class StoredSegments:
+    """Journal segments as stored: ``lengths[i]`` bytes of segment ``first + i`` (the first
+    from the offset asked, the others whole), ``data`` all of them end to end, and ``last``
+    the journal's last segment when they were read (0: no segment yet)."""
+
+    __slots__ = ("data", "last", "lengths")
+
+    def __init__(self, lengths: "list[int]", last: int, data: bytes) -> None:
+        self.lengths = lengths
+        self.last = last
+        self.data = data
+
+    def __repr__(self) -> str:
+        return "StoredSegments(" + repr(self.lengths) + ", last=" + str(self.last) + ")"
+
+
+class SegmentData(Reply):
+    """SEGMENTS (15, version 3): a bulk reply. Its message says what the raw part after it
+    (framing.Bulk) holds; the bytes themselves are ``segments.data``."""
+
+    TYPE = 15
+    FIELDS = ("request_id", "segment", "offset", "lengths", "last")
+    __slots__ = ("offset", "request_id", "segment", "segments")
+
+    def __init__(self, request_id: int, segment: int, offset: int, segments: StoredSegments):
+        self.request_id = request_id
+        self.segment = segment
+        self.offset = offset
+        self.segments = segments
+
+    def fields(self) -> "list[CborValue]":
+        lengths: list[CborValue] = list(self.segments.lengths)
+        return [self.request_id, self.segment, self.offset, lengths, self.segments.last]
+
+    @property
+    def data(self) -> bytes:
+        return self.segments.data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SegmentData) and (self.fields(), self.data) == (
+            other.fields(),
+            other.data,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.encode())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(f) for f in self.fields())
+        return "SegmentData(" + shown + ", " + str(len(self.data)) + " raw bytes)"
+
+    @classmethod
+    def parse(cls, f: "list[CborValue]") -> "SegmentData":
+        lengths = [uint(n, "length", 0, FRAMES_MAX) for n in array(f[3], "lengths", SEGMENTS_MAX)]
+        segment, offset = uint(f[1], "segment", 1, ID_MAX), uint(f[2], "offset", 0, FRAMES_MAX)
+        last = uint(f[4], "last", 0, ID_MAX)
+        if (segment <= last) != bool(lengths) or segment + len(lengths) - 1 > last:
+            raise Malformed("segments beyond the last one, or none before it")
+        return cls(_id(f[0]), segment, offset, StoredSegments(lengths, last, b""))
+
+
 class GetHeadStatement(Request):
     """HEAD_STATEMENT (8): the terminal's signed statement of its journal head, over ``nonce``."""
 
@@ -374,7 +457,10 @@ MESSAGES: "dict[int, tuple[type[Message], int]]" = {
     ArchiveList.TYPE: (ArchiveList, 2),
     ReadArchive.TYPE: (ReadArchive, 4),
     ArchiveChunk.TYPE: (ArchiveChunk, 4),
+    ReadSegments.TYPE: (ReadSegments, 4),
+    SegmentData.TYPE: (SegmentData, 5),
 }
+SINCE_VERSION = {ReadSegments.TYPE: 3, SegmentData.TYPE: 3}  # types younger than version 1
 
 
 class Undecodable(Exception):

@@ -30,15 +30,24 @@ from firmware.link.errors import (
     BAD_FRAME,
     ID_REUSED,
     NOT_READY,
+    UNKNOWN_MESSAGE,
     LocalProtocolError,
     RemoteProtocolError,
     code_name,
 )
-from firmware.link.framing import MAX_PAYLOAD_BYTES, Dropped, FrameDecoder, encode_frame
+from firmware.link.framing import (
+    MAX_PAYLOAD_BYTES,
+    Bulk,
+    Dropped,
+    FrameDecoder,
+    encode_bulk,
+    encode_frame,
+)
 from firmware.link.messages import (
     ID_MAX,
     PROTOCOL_NAME,
     PROTOCOL_VERSION,
+    SINCE_VERSION,
     SUPPORTED_VERSIONS,
     WINDOW,
     ArchiveChunk,
@@ -47,9 +56,11 @@ from firmware.link.messages import (
     Message,
     ReadArchive,
     ReadRecords,
+    ReadSegments,
     RecordBatch,
     Reply,
     Request,
+    SegmentData,
     ServerHello,
     Undecodable,
     decode,
@@ -91,11 +102,13 @@ def dropped_error(item: Dropped) -> RemoteProtocolError:
 class _Connection:
     """What both sides share: framing in and out, the pending items, the state."""
 
-    def __init__(self, table: "dict[str, dict[str, str]]", receive_max: int, send_max: int) -> None:
+    def __init__(
+        self, table: "dict[str, dict[str, str]]", receive_max: int, send_max: int, bulk: bool
+    ) -> None:
         self._table = table
-        self._decoder = FrameDecoder(receive_max)
+        self._decoder = FrameDecoder(receive_max, bulk)
         self._send_max = send_max
-        self._pending: list[bytes | Dropped] = []
+        self._pending: list[bytes | Bulk | Dropped] = []
         self._out = bytearray()
         self.state = st.IDLE
 
@@ -109,6 +122,10 @@ class _Connection:
         if data:
             self._pending.extend(self._decoder.feed(data))
 
+    def discard_partial(self) -> None:
+        """Forget a frame or bulk raw part half received (after a timeout: it will not end)."""
+        self._decoder.reset()
+
     def data_to_send(self) -> bytes:
         """Return everything queued for the peer since the last call, and forget it."""
         data = bytes(self._out)
@@ -116,6 +133,8 @@ class _Connection:
         return data
 
     def _frame(self, message: Message) -> bytes:
+        if type(message) is SegmentData:  # the segments travel raw after their header
+            return encode_bulk(message.encode(), message.data, self._send_max)
         return encode_frame(message.encode(), self._send_max)
 
     def _move(self, move: str) -> bool:
@@ -139,7 +158,7 @@ class Server(_Connection):
     """
 
     def __init__(self, versions: "tuple[int, ...]" = SUPPORTED_VERSIONS) -> None:
-        super().__init__(st.SERVER_TRANSITIONS, REQUEST_MAX_BYTES, MAX_PAYLOAD_BYTES)
+        super().__init__(st.SERVER_TRANSITIONS, REQUEST_MAX_BYTES, MAX_PAYLOAD_BYTES, False)
         self.versions = tuple(versions)
         self.version = max(self.versions)  # its own: named to a HELLO of another version
         self.session_version = 0  # of the session open, 0 when none
@@ -155,7 +174,7 @@ class Server(_Connection):
             if isinstance(item, Dropped):
                 self._out += self._frame(ErrorReply(0, BAD_FRAME, item.reason))
                 return dropped_error(item)
-            event = self._receive(item)
+            event = self._receive(item)  # type: ignore[arg-type]  # no Bulk: decoder not bulk
             if event is not None:
                 return event
         return NEED_DATA
@@ -199,6 +218,11 @@ class Server(_Connection):
             self._move(st.RECV_REQUEST)
             self._out += self._frame(ErrorReply(rid, NOT_READY, "send HELLO first"))
             return RemoteProtocolError("NOT_READY", "request " + str(rid) + " before HELLO")
+        since = SINCE_VERSION.get(message.TYPE, 1)
+        if since > self.session_version:  # unknown to the version this session speaks
+            text = type(message).__name__ + " needs version " + str(since)
+            self._out += self._frame(ErrorReply(rid, UNKNOWN_MESSAGE, text))
+            return RemoteProtocolError("UNKNOWN_MESSAGE", text)
         for answered_id, answered_raw, answer in self._answered:
             if answered_id != rid:
                 continue
@@ -233,7 +257,7 @@ class Client(_Connection):
     """
 
     def __init__(self, version: int = PROTOCOL_VERSION) -> None:
-        super().__init__(st.CLIENT_TRANSITIONS, MAX_PAYLOAD_BYTES, REQUEST_MAX_BYTES)
+        super().__init__(st.CLIENT_TRANSITIONS, MAX_PAYLOAD_BYTES, REQUEST_MAX_BYTES, True)
         self.version = version
         self.peer_version = 0  # the version of the last SERVER_HELLO, 0 before one
         self.next_request_id = 1
@@ -267,12 +291,17 @@ class Client(_Connection):
                 raise LocalProtocolError(
                     "WRONG_ID", "the next request id is " + str(self.next_request_id)
                 )
+            since = SINCE_VERSION.get(message.TYPE, 1)
+            if since > self.version:
+                raise LocalProtocolError(
+                    "BAD_STATE", type(message).__name__ + " needs version " + str(since)
+                )
             if self.state == st.WAITING and not self._pipelines(message):
                 raise LocalProtocolError(
                     "BAD_STATE",
-                    "SEND_REQUEST is not allowed in state WAITING (version 2: only "
+                    "SEND_REQUEST is not allowed in state WAITING (version 2 on: only "
                     + str(WINDOW)
-                    + " READ_RECORDS at once)",
+                    + " READ_RECORDS or READ_SEGMENTS at once)",
                 )
             frame = self._frame(message)
             self._local(st.SEND_REQUEST)
@@ -286,9 +315,9 @@ class Client(_Connection):
 
     def _pipelines(self, message: Request) -> bool:
         """True when ``message`` may join the requests outstanding (rule 2)."""
-        reads = [m for m, _ in self._outstanding.values() if type(m) is ReadRecords]
+        reads = [m for m, _ in self._outstanding.values() if type(m) in _READS]
         return (
-            type(message) is ReadRecords
+            type(message) in _READS
             and len(reads) == len(self._outstanding)
             and len(reads) < self.window
         )
@@ -309,9 +338,14 @@ class Client(_Connection):
             if isinstance(item, Dropped):
                 return dropped_error(item)
             try:
-                message = decode(item)
+                message = decode(item.payload if isinstance(item, Bulk) else item)
             except Undecodable as exc:
                 return RemoteProtocolError(code_name(exc.code), exc.text)
+            if isinstance(item, Bulk) != (type(message) is SegmentData):
+                text = type(message).__name__ + (" with" if isinstance(item, Bulk) else " without")
+                return RemoteProtocolError("BAD_MESSAGE", text + " a raw part")
+            if isinstance(item, Bulk) and isinstance(message, SegmentData):
+                message.segments.data = item.raw
             event = self._receive(message)
             if event is not None:
                 return event
@@ -353,6 +387,9 @@ class Client(_Connection):
         return message
 
 
+_READS = (ReadRecords, ReadSegments)  # the requests that may be pipelined (rule 2)
+
+
 def _unexpected(message: Message) -> RemoteProtocolError:
     name = type(message).__name__
     rid = getattr(message, "request_id", 0)
@@ -386,6 +423,12 @@ def _mismatch_reply(request: Request, reply: Reply) -> str:
             return "records outside the range asked for"
         if reply.more and not reply.records:
             return "no records, yet more follow"
+    if isinstance(request, ReadSegments) and isinstance(reply, SegmentData):
+        if (reply.segment, reply.offset) != (request.segment, request.offset):
+            return "segments from another place than asked"
+        lengths = reply.segments.lengths
+        if len(lengths) > request.max_segments or sum(lengths) != len(reply.data):
+            return "more segments than asked for, or bytes not as announced"
     if isinstance(request, ReadArchive) and isinstance(reply, ArchiveChunk):
         if (reply.name, reply.offset) != (request.name, request.offset):
             return "archive bytes of another file or offset"

@@ -5,11 +5,15 @@ of work, so a sale is never delayed by more than one poll:
 
 1. while the previous answer is still being written, write at most
    ``write_bytes`` more of it and stop there (the inspector's next request
-   waits in the port's buffer: that is the flow control);
+   waits in the port's buffer: that is the flow control). A bulk SEGMENTS
+   reply (up to ``frames_bytes`` of journal segments, 512 KiB) is thus written
+   in pieces of ``write_bytes`` across as many polls, keys handled between
+   them (what is left is a view of the reply, not copied again at each piece);
 2. unless frames read before are still waiting, read at most ``read_bytes``
    from the port and hand them to the server;
 3. take at most ``EVENTS_PER_POLL`` events, of which at most one request,
-   answered by one call to the Source (at most ``reply_bytes`` of records);
+   answered by one call to the Source (at most ``reply_bytes`` of records,
+   or ``frames_bytes`` of journal segments);
 4. write at most ``write_bytes`` of what is to be sent.
 
 Nothing the inspector sends, and no failure of the Source or of the port,
@@ -23,7 +27,9 @@ from firmware.link.errors import LocalProtocolError
 from firmware.link.messages import (
     CHUNK_MAX,
     COUNT_MAX,
+    FRAMES_MAX,
     RECORD_MAX,
+    SEGMENTS_MAX,
     STATEMENT_MAX,
     SUPPORTED_VERSIONS,
     ArchiveChunk,
@@ -35,9 +41,12 @@ from firmware.link.messages import (
     ListArchives,
     ReadArchive,
     ReadRecords,
+    ReadSegments,
     RecordBatch,
     Reply,
     Request,
+    SegmentData,
+    StoredSegments,
     TerminalInfo,
     Undecodable,
     decode,
@@ -55,6 +64,8 @@ WRITE_BYTES_PER_POLL = 16 * 1024  # keep below what the port accepts without blo
 REPLY_BYTES = 60 * 1024  # records per RECORDS reply, in bytes (always at least one record):
 # large, so that the per-request costs (a request, a wake-up of each side) are paid seldom;
 # one reply is encoded in one poll (well under a millisecond on a desktop for 60 KiB)
+FRAMES_BYTES = 512 * 1024  # journal segments per SEGMENTS reply (version 3), in bytes (always at
+# least one): read whole from the flash and sent as they are, a ``write_bytes`` piece per poll
 EVENTS_PER_POLL = 8
 _RECORD_OVERHEAD = 3  # CBOR head of a byte string of up to 65535 bytes
 
@@ -82,14 +93,16 @@ class LinkService:
         write_bytes: int = WRITE_BYTES_PER_POLL,
         reply_bytes: int = REPLY_BYTES,
         versions: "tuple[int, ...]" = SUPPORTED_VERSIONS,
+        frames_bytes: int = FRAMES_BYTES,
     ) -> None:
         self.link = link
         self.source = source
         self.read_bytes = read_bytes
         self.write_bytes = write_bytes
         self.reply_bytes = reply_bytes
+        self.frames_bytes = min(frames_bytes, FRAMES_MAX)
         self.server = Server(versions)
-        self._outbox = b""
+        self._outbox = memoryview(b"")  # what is left to write of the last answer
         self.requests = 0  # requests answered by the Source (retries excluded)
 
     @property
@@ -108,10 +121,10 @@ class LinkService:
             if not self.server.pending:  # a flood of small frames waits in the port
                 self.server.receive_data(self.link.read(self.read_bytes))
             self._step(events)
-            self._outbox += self.server.data_to_send()
+            self._outbox = memoryview(self.server.data_to_send())
             self._flush()
         except OSError as exc:  # pyserial's SerialException is an OSError
-            self._outbox = b""
+            self._outbox = memoryview(b"")
             events.append(PortFailed(type(exc).__name__ + ": " + str(exc)))
         return events
 
@@ -129,7 +142,7 @@ class LinkService:
         if self._outbox:
             part = self._outbox[: self.write_bytes]
             self._outbox = self._outbox[len(part) :]
-            self.link.write(part)
+            self.link.write(bytes(part))
 
     def _answer(self, request: Request) -> None:
         self.requests += 1
@@ -152,6 +165,8 @@ class LinkService:
             return _checked(TerminalInfo(rid, source.identify()))
         if isinstance(request, ReadRecords):
             return self._records(request)
+        if isinstance(request, ReadSegments):
+            return self._segments(request)
         if isinstance(request, GetHeadStatement):
             statement = source.head_statement(request.nonce)
             if type(statement) is not bytes or not 0 < len(statement) <= STATEMENT_MAX:
@@ -176,6 +191,21 @@ class LinkService:
                 break
             batch.append(record)
         return RecordBatch(request.request_id, request.from_seq, batch, len(found) > len(batch))
+
+    def _segments(self, request: ReadSegments) -> SegmentData:
+        wanted = min(request.max_segments, SEGMENTS_MAX)
+        stored = self.source.segments(request.segment, request.offset, wanted, self.frames_bytes)
+        if (
+            type(stored) is not StoredSegments
+            or type(stored.data) is not bytes
+            or len(stored.lengths) > wanted
+            or len(stored.data) != sum(stored.lengths)
+            or len(stored.data) > FRAMES_MAX
+            or (request.segment <= stored.last) != bool(stored.lengths)
+            or request.segment + len(stored.lengths) - 1 > stored.last
+        ):
+            raise _Refused(errors.SOURCE_FAILED, "journal segments that do not add up")
+        return SegmentData(request.request_id, request.segment, request.offset, stored)
 
     def _archive(self, request: ReadArchive) -> ArchiveChunk:
         sizes = dict(self.source.archives())

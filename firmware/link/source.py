@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from firmware.link.messages import Identification
+from firmware.link.messages import Identification, StoredSegments
 
 
 class Source(Protocol):
@@ -25,6 +25,16 @@ class Source(Protocol):
 
         Each is the record's bytes exactly as stored (the journal frame's
         payload). Past the last record: an empty list. ``from_seq`` >= 1.
+        """
+        ...
+
+    def segments(self, first: int, offset: int, count: int, max_bytes: int) -> StoredSegments:
+        """Return journal segment ``first`` from byte ``offset``, then the next ones whole.
+
+        Byte for byte as stored, at most ``count`` segments, and no segment
+        after the one that brings the bytes to ``max_bytes`` or more; none
+        when ``first`` is past the last segment. ``last`` is the journal's
+        last segment as read. Raises when ``offset`` is past the segment's end.
         """
         ...
 

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from firmware.link.messages import Identification
+from firmware.link.messages import Identification, StoredSegments
+from tests.link.doubles import segments_of, serve_segments
 from tests.link.terminal import JournalSource, PtyTerminal, Till
 from tools.inspect.cli import main
 
@@ -200,6 +201,10 @@ class Dishonest(JournalSource):
     def records(self, from_seq: int, max_count: int) -> list[bytes]:
         shifted = self.cache[:4] + self.cache[5:]
         return shifted[from_seq - 1 : from_seq - 1 + max_count]
+
+    def segments(self, first: int, offset: int, count: int, max_bytes: int) -> StoredSegments:
+        shifted = segments_of(self.cache[:4] + self.cache[5:])
+        return serve_segments(shifted, first, offset, count, max_bytes)
 
 
 def test_anomalies_seen_while_copying_are_reported(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from firmware.link.framing import Dropped, FrameDecoder
-from firmware.link.messages import SUPPORTED_VERSIONS, Hello, Identification, Message, decode
+from firmware.link.messages import (
+    SUPPORTED_VERSIONS,
+    Hello,
+    Identification,
+    Message,
+    StoredSegments,
+    decode,
+)
 from firmware.link.protocol import NEED_DATA, Client
 from firmware.link.service import LinkService, PortFailed
 from hal.serial.fake import FakeSerialLink
@@ -14,6 +22,34 @@ if TYPE_CHECKING:
     from firmware.link.protocol import Event
 
 IDENTITY = b"\x84\x75nf525-fiscal-terminal\x01\x69DEMO-0001\x58\x20" + bytes(32)
+SEGMENT_BYTES = 32 * 1024  # docs/SPEC.md §3
+
+
+def segments_of(records: list[bytes]) -> list[bytes]:
+    """Return ``records`` laid out as the journal's segments (a new one from SEGMENT_BYTES on)."""
+    segments: list[bytearray] = []
+    for record in records:
+        if not segments or len(segments[-1]) >= SEGMENT_BYTES:
+            segments.append(bytearray())
+        head = len(record).to_bytes(2, "big")
+        segments[-1] += head + record + zlib.crc32(head + record).to_bytes(4, "big")
+    return [bytes(s) for s in segments]
+
+
+def serve_segments(
+    segments: list[bytes], first: int, offset: int, count: int, max_bytes: int
+) -> StoredSegments:
+    """Return what a Source answers for ``segments`` (as firmware.inspection.read_segments)."""
+    lengths, parts = [], []
+    for index in range(first, min(len(segments), first + count - 1) + 1):
+        data = segments[index - 1][offset if index == first else 0 :]
+        if index == first and offset > len(segments[index - 1]):
+            raise ValueError("offset past the end")
+        parts.append(data)
+        lengths.append(len(data))
+        if sum(lengths) >= max_bytes:
+            break
+    return StoredSegments(lengths, len(segments), b"".join(parts))
 
 
 class MemorySource:
@@ -40,6 +76,10 @@ class MemorySource:
     def records(self, from_seq: int, max_count: int) -> list[bytes]:
         self.calls.append(("records", from_seq, max_count))
         return self.stored[from_seq - 1 : from_seq - 1 + max_count]
+
+    def segments(self, first: int, offset: int, count: int, max_bytes: int) -> StoredSegments:
+        self.calls.append(("segments", first, offset, count))
+        return serve_segments(segments_of(self.stored), first, offset, count, max_bytes)
 
     def head_statement(self, nonce: bytes) -> bytes:
         self.calls.append(("head", nonce))

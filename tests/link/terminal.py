@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from firmware.inspection import read_segments
 from firmware.journal import Journal
-from firmware.link.messages import Identification
+from firmware.link.messages import Identification, StoredSegments
 from firmware.link.service import LinkService
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
@@ -118,6 +119,9 @@ class JournalSource:
 
     def records(self, from_seq: int, max_count: int) -> list[bytes]:
         return self.cache[from_seq - 1 : from_seq - 1 + max_count]
+
+    def segments(self, first: int, offset: int, count: int, max_bytes: int) -> StoredSegments:
+        return read_segments(self.journal, first, offset, count, max_bytes)
 
     def head_statement(self, nonce: bytes) -> bytes:
         self.statements.append(nonce)

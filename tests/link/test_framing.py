@@ -11,12 +11,16 @@ from hypothesis import strategies as st
 from firmware.link.errors import LocalProtocolError
 from firmware.link.framing import (
     BAD_CRC,
+    BULK_MARK,
+    MAX_BULK_BYTES,
     OVERSIZED,
     TRUNCATED,
+    Bulk,
     Dropped,
     FrameDecoder,
     cobs_decode,
     cobs_encode,
+    encode_bulk,
     encode_frame,
     max_encoded_size,
 )
@@ -161,3 +165,68 @@ def test_the_hello_frame_of_the_documentation() -> None:
     hello = bytes.fromhex("83026b66697363616c2d6c696e6b01")
     wire = "00 14 83 02 6b 66 69 73 63 61 6c 2d 6c 69 6e 6b 01 56 d5 0c 93 00"
     assert encode_frame(hello) == bytes.fromhex(wire)  # docs/LINK.md §1
+
+
+# Bulk frames (version 3): a framed header, then raw bytes (docs/LINK.md §1).
+
+
+def bulk_decoder() -> FrameDecoder:
+    return FrameDecoder(bulk=True)
+
+
+def test_a_bulk_reply_carries_its_raw_part_whole_in_any_chunking() -> None:
+    raw = bytes(range(256)) * 40 + b"\x00\x00"  # zeros included: the raw part is not COBS
+    wire = encode_bulk(b"\x81\x0f", raw) + encode_frame(b"after")
+    assert wire.endswith(raw + encode_frame(b"after"))  # sent as it is
+    for size in (1, 7, 4096, len(wire)):
+        decoder = bulk_decoder()
+        items = [i for n in range(0, len(wire), size) for i in decoder.feed(wire[n : n + size])]
+        assert items == [Bulk(b"\x81\x0f", raw), b"after"]
+
+
+def test_an_empty_raw_part_is_a_reply_at_once() -> None:
+    assert bulk_decoder().feed(encode_bulk(b"\x81\x0f", b"")) == [Bulk(b"\x81\x0f", b"")]
+
+
+def test_a_garbled_raw_part_is_dropped_and_the_next_frame_decodes() -> None:
+    wire = bytearray(encode_bulk(b"\x81\x0f", bytes(5000)))
+    wire[-100] ^= 0x01
+    items = bulk_decoder().feed(bytes(wire) + encode_frame(b"next"))
+    assert items == [Dropped(BAD_CRC, 5000), b"next"]
+
+
+def test_a_raw_part_cut_short_swallows_what_follows_then_resynchronises() -> None:
+    cut = encode_bulk(b"\x81\x0f", bytes(range(200)) * 5)[:-300]  # 300 bytes lost on the line
+    resent = encode_bulk(b"\x81\x0f", bytes(range(200)) * 5)
+    decoder = bulk_decoder()
+    items = decoder.feed(cut + resent + encode_frame(b"later"))
+    assert items[0] == Dropped(BAD_CRC, 1000)  # completed by the start of the resent reply
+    assert items[-1] == b"later" and not any(isinstance(i, Bulk) for i in items)
+
+
+def test_a_timeout_forgets_a_raw_part_cut_short() -> None:
+    decoder = bulk_decoder()
+    assert decoder.feed(encode_bulk(b"\x81\x0f", bytes(1000))[:-10]) == []
+    decoder.reset()  # the inspector's timeout, before it retries
+    resent = encode_bulk(b"\x81\x0f", bytes(1000))
+    assert decoder.feed(resent) == [Bulk(b"\x81\x0f", bytes(1000))]
+
+
+def test_bulk_headers_announcing_too_much_or_nothing_are_dropped() -> None:
+    huge = bytes([BULK_MARK]) + (MAX_BULK_BYTES + 1).to_bytes(4, "big") + bytes(4) + b"\x81\x0f"
+    assert bulk_decoder().feed(encode_frame(huge) + encode_frame(b"x")) == [
+        Dropped(OVERSIZED, len(encode_frame(huge)) - 2),
+        b"x",
+    ]
+    bare = bytes([BULK_MARK]) + bytes(8)
+    assert bulk_decoder().feed(encode_frame(bare)) == [
+        Dropped(TRUNCATED, len(encode_frame(bare)) - 2)
+    ]
+    with pytest.raises(LocalProtocolError):
+        encode_bulk(b"\x81\x0f", bytes(MAX_BULK_BYTES + 1))
+
+
+def test_a_decoder_without_bulk_takes_a_bulk_header_as_a_frame() -> None:
+    # The terminal's decoder: a frame starting 0xFF is a payload like any (refused as a message).
+    header = encode_bulk(b"\x81\x0f", b"")
+    assert FrameDecoder().feed(header) == [bytes([BULK_MARK]) + bytes(4) + bytes(4) + b"\x81\x0f"]

@@ -17,7 +17,7 @@ import pytest
 from firmware.link.errors import LocalProtocolError, RemoteProtocolError
 from firmware.link.messages import SUPPORTED_VERSIONS, GetHeadStatement, Hello
 from firmware.link.service import LinkService
-from tests.link.doubles import Harness, MemorySource
+from tests.link.doubles import Harness, MemorySource, segments_of
 from tools.inspect.dump import dump
 from tools.inspect.dump_journal import frame
 from tools.inspect.link_client import READ_SLICE_S, LinkClient, LinkIOError
@@ -166,12 +166,12 @@ def test_noise_is_garbled() -> None:
 
 
 def test_a_terminal_of_another_version_is_named() -> None:
-    client, _ = make(versions=(3,))
+    client, _ = make(versions=(4,))
     with pytest.raises(RemoteProtocolError) as caught:
         client.connect()
     assert caught.value.code == "VERSION_MISMATCH"
     assert caught.value.message == (
-        "the terminal speaks fiscal-link version 3; this tool speaks version 2"
+        "the terminal speaks fiscal-link version 4; this tool speaks version 3"
     )
 
 
@@ -216,10 +216,11 @@ def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
     records = [
         b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(40 + seq * 37 % 300) for seq in range(1, 201)
     ]
-    harness = Harness(MemorySource(records), reply_bytes=2000)
+    harness = Harness(MemorySource(records), reply_bytes=2000, versions=(1, 2))
     clock = [0.0]
     client = LinkClient(ServicePort(harness, clock), timeout_s=0.5, clock=lambda: clock[0])
     outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+    assert client.protocol.version == 2
     assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
     copied = tmp_path / "copy" / "journal"
     data = b"".join(p.read_bytes() for p in sorted(copied.iterdir()))
@@ -227,4 +228,21 @@ def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
     asked = [c for c in harness.source.calls if c[0] == "records"]
     per_request = asked[1][2]  # each Source call asks one more record than the request
     assert any(count < per_request for _, _, count in asked[1:]), "no gap was asked for"
+    assert client.retries == 0
+
+
+def test_a_version_3_dump_with_answers_cut_by_size_asks_for_the_gaps(tmp_path: Path) -> None:
+    # Big records: 20 segments; answers of 40,000 bytes carry one segment, asked for 8.
+    records = [b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(3000 + seq % 7) for seq in range(1, 201)]
+    harness = Harness(MemorySource(records), frames_bytes=40_000)
+    clock = [0.0]
+    client = LinkClient(ServicePort(harness, clock), timeout_s=0.5, clock=lambda: clock[0])
+    outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+    assert client.protocol.version == 3
+    assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
+    copied = {p.name: p.read_bytes() for p in sorted((tmp_path / "copy" / "journal").iterdir())}
+    assert list(copied.values()) == segments_of(records) and len(copied) > 16
+    asked = [c for c in harness.source.calls if c[0] == "segments"]
+    assert any(c[3] < 8 for c in asked), "no gap was asked for"
+    assert not [c for c in harness.source.calls if c[0] == "records"]
     assert client.retries == 0

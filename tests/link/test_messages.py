@@ -20,10 +20,13 @@ from firmware.link.messages import (
     Message,
     ReadArchive,
     ReadRecords,
+    ReadSegments,
     RecordBatch,
     Reply,
     Request,
+    SegmentData,
     ServerHello,
+    StoredSegments,
     TerminalInfo,
     Undecodable,
     decode,
@@ -44,6 +47,8 @@ EVERY_MESSAGE: list[Message] = [
     ArchiveList(4, [("2025-11.zip", 22), ("2025-10.zip", 76800)]),
     ReadArchive(5, "2025-10.zip", 32768, 32768),
     ArchiveChunk(5, "2025-10.zip", 32768, b"PK"),
+    ReadSegments(6, 3, 100, 8),
+    SegmentData(6, 3, 100, StoredSegments([0, 5], 4, b"")),
 ]
 
 
@@ -66,7 +71,8 @@ def test_every_type_is_covered_and_the_parity_rule_holds() -> None:
 
 def test_exact_bytes_of_the_handshake_and_a_read() -> None:
     # docs/LINK.md §2 shows these bytes.
-    assert Hello().encode().hex() == "83026b66697363616c2d6c696e6b02"
+    assert Hello().encode().hex() == "83026b66697363616c2d6c696e6b03"
+    assert Hello(version=2).encode().hex() == "83026b66697363616c2d6c696e6b02"
     assert Hello(version=1).encode().hex() == "83026b66697363616c2d6c696e6b01"
     assert ReadRecords(7, 1, 500).encode().hex() == "840607011901f4"
     assert RecordBatch(7, 1, [b"\xaa"], False).encode().hex() == "850707018141aa00"

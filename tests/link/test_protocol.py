@@ -9,7 +9,7 @@ import pytest
 
 from firmware.link import errors, state
 from firmware.link.errors import LocalProtocolError, RemoteProtocolError
-from firmware.link.framing import Dropped, encode_frame
+from firmware.link.framing import Dropped, encode_bulk, encode_frame
 from firmware.link.messages import (
     ArchiveChunk,
     ArchiveList,
@@ -21,12 +21,22 @@ from firmware.link.messages import (
     ListArchives,
     ReadArchive,
     ReadRecords,
+    ReadSegments,
     RecordBatch,
+    SegmentData,
     ServerHello,
+    StoredSegments,
     TerminalInfo,
 )
 from firmware.link.protocol import NEED_DATA, PAUSED, Client, Server
-from tests.link.doubles import IDENTITY, Harness, MemorySource, drain, messages
+from tests.link.doubles import (
+    IDENTITY,
+    Harness,
+    MemorySource,
+    drain,
+    messages,
+    segments_of,
+)
 
 NONCE = bytes(range(32))
 
@@ -82,13 +92,13 @@ def test_records_are_cut_by_size_but_never_below_one() -> None:
     assert isinstance(batch, RecordBatch) and batch.records == [b"\x8a" * 65535] and batch.more
 
 
-@pytest.mark.parametrize("server_version", [3, 0])
+@pytest.mark.parametrize("server_version", [4, 0])
 def test_version_mismatch_names_both_versions_on_both_sides(server_version: int) -> None:
     link = Harness(versions=(server_version,))
     link.send(Hello())
     (event,) = link.exchange()
     assert isinstance(event, RemoteProtocolError) and event.code == "VERSION_MISMATCH"
-    assert f"version {server_version}" in event.message and "version 2" in event.message
+    assert f"version {server_version}" in event.message and "version 3" in event.message
     assert link.client.state == state.FAILED
     with pytest.raises(LocalProtocolError):
         link.client.send(Identify(1))
@@ -404,7 +414,7 @@ def test_a_version_1_session_keeps_one_answer_and_is_not_pipelined() -> None:
 
 def test_a_terminal_of_both_versions_answers_each_in_its_own() -> None:
     server = Server()
-    for version in (1, 2):
+    for version in (1, 2, 3):
         server.receive_data(encode_frame(Hello(version=version).encode()))
         assert server.next_event() == Hello(version=version)
         assert messages(server.data_to_send()) == [ServerHello(version=version)]
@@ -412,5 +422,92 @@ def test_a_terminal_of_both_versions_answers_each_in_its_own() -> None:
     server.receive_data(encode_frame(Hello(version=7).encode()))
     event = server.next_event()
     assert isinstance(event, RemoteProtocolError) and event.code == "VERSION_MISMATCH"
-    assert messages(server.data_to_send()) == [ServerHello(version=2)]
+    assert messages(server.data_to_send()) == [ServerHello(version=3)]
     assert server.state == state.IDLE
+
+
+# Version 3: READ_SEGMENTS and its bulk reply.
+
+
+def big_records() -> MemorySource:
+    return MemorySource([bytes([0x8A, n % 256]) * 700 for n in range(1, 201)])  # 9 segments
+
+
+def test_version_3_sends_segments_raw_after_a_header_and_pipelines_them() -> None:
+    link = Harness(big_records())
+    link.hello()
+    segments = segments_of(link.source.stored)
+    link.send(ReadSegments(1, 1, 100, 2))
+    link.send(ReadSegments(2, 3, 0, 8))
+    events = link.exchange(times=20)  # written 16 KiB per poll, keys between
+    assert [type(e) for e in events] == [SegmentData, SegmentData]
+    first, rest = events
+    assert isinstance(first, SegmentData) and isinstance(rest, SegmentData)
+    assert first.segments.lengths == [len(segments[0]) - 100, len(segments[1])]
+    assert first.data == segments[0][100:] + segments[1] and first.segments.last == len(segments)
+    assert rest.data == b"".join(segments[2:]) and rest.segments.lengths == [
+        len(s) for s in segments[2:]
+    ]
+    assert link.client.state == state.READY
+
+
+def test_a_retried_read_segments_is_answered_with_the_same_bytes_without_reading_again() -> None:
+    link = Harness(big_records())
+    link.hello()
+    sent = link.send(ReadSegments(1, 2, 0, 3))
+    link.poll(20)
+    lost = link.wire()
+    assert lost.endswith(b"".join(segments_of(link.source.stored)[1:4]))  # raw, as stored
+    link.client.retry()
+    assert link.inject(link.client.data_to_send()) == sent
+    link.poll(20)
+    assert link.wire() == lost
+    assert len([c for c in link.source.calls if c[0] == "segments"]) == 1
+
+
+def test_past_the_last_segment_there_is_nothing_and_an_offset_past_the_end_is_refused() -> None:
+    link = Harness(big_records())
+    link.hello()
+    link.send(ReadSegments(1, 10, 0, 8))
+    (past,) = link.exchange()
+    assert isinstance(past, SegmentData) and past.segments.lengths == [] and past.data == b""
+    link.send(ReadSegments(2, 9, 60000, 8))
+    (refused,) = link.exchange()
+    assert isinstance(refused, ErrorReply) and refused.code == errors.SOURCE_FAILED
+
+
+def test_read_segments_is_unknown_to_a_version_2_session() -> None:
+    link = Harness()
+    link.client = Client(version=2)
+    link.send(Hello(version=2))
+    assert link.exchange() == [ServerHello(version=2)]
+    with pytest.raises(LocalProtocolError, match="needs version 3"):
+        link.client.send(ReadSegments(1, 1, 0, 8))
+    link.inject(encode_frame(ReadSegments(1, 1, 0, 8).encode()))  # an older tool's mistake
+    link.poll()
+    (answer,) = messages(link.wire())
+    assert answer == ErrorReply(1, errors.UNKNOWN_MESSAGE, "ReadSegments needs version 3")
+    assert link.source.calls == []
+
+
+def test_the_client_wants_segments_with_their_raw_part_and_nothing_else_with_one() -> None:
+    client = Client()
+    client.send(Hello())
+    client.receive_data(encode_frame(ServerHello().encode()))
+    assert drain(client) == [ServerHello()]
+    client.send(ReadSegments(1, 1, 0, 8))
+    reply = SegmentData(1, 1, 0, StoredSegments([3], 1, b"abc"))
+    client.receive_data(encode_frame(reply.encode()))  # the header without a raw part
+    client.receive_data(encode_bulk(Identify(1).encode(), b"abc"))  # a raw part on another
+    events = drain(client)
+    assert [e.code for e in events if isinstance(e, RemoteProtocolError)] == [
+        "BAD_MESSAGE",
+        "BAD_MESSAGE",
+    ]
+    client.receive_data(encode_bulk(reply.encode(), b"abd"[:2]))  # lengths not adding up
+    (wrong,) = drain(client)
+    assert isinstance(wrong, RemoteProtocolError) and wrong.code == "BAD_REPLY"
+    client.receive_data(encode_bulk(reply.encode(), b"abc"))
+    (good,) = drain(client)
+    assert good == SegmentData(1, 1, 0, StoredSegments([3], 1, b"abc"))
+    assert client.state == state.READY

@@ -21,7 +21,7 @@ import serial
 from littlefs import LittleFS, UserContext
 
 from firmware.link.errors import RemoteProtocolError
-from firmware.link.messages import RecordBatch, ServerHello
+from firmware.link.messages import RecordBatch, SegmentData, ServerHello
 from firmware.link.service import LinkService
 from tests.link.terminal import ARCHIVES, GEOMETRY, FdLink, JournalSource, PtyTerminal, Till
 from tools.inspect.dump import dump, load_dump
@@ -125,20 +125,29 @@ class Interrupted(Exception):
 
 
 class CutClient(LinkClient):
-    """A client whose line is cut after ``batches`` RECORDS answers."""
+    """A client whose line is cut after ``batches`` RECORDS or SEGMENTS answers."""
 
     batches = 2
 
     def records(self) -> RecordBatch:
+        self._cut()
+        return super().records()
+
+    def segments(self) -> SegmentData:
+        self._cut()
+        return super().segments()
+
+    def _cut(self) -> None:
         if self.batches == 0:
             raise Interrupted
         self.batches -= 1
-        return super().records()
 
 
 def test_an_interrupted_dump_resumes_to_an_identical_copy(till: Till, tmp_path: Path) -> None:
     source = JournalSource(till.journal)
-    small = lambda link, src: LinkService(link, src, reply_bytes=16 * 1024)  # noqa: E731
+    small = lambda link, src: LinkService(  # noqa: E731
+        link, src, reply_bytes=16 * 1024, frames_bytes=16 * 1024
+    )
     with PtyTerminal(source, make_service=small) as term:  # replies of a few dozen records
         whole = client_for(term)
         dump(whole, tmp_path / "whole", None, NONCE, io.StringIO())
@@ -172,7 +181,7 @@ def test_sales_go_on_during_a_dump(tmp_path: Path) -> None:
         source,
         till,
         sell_every=3,
-        make_service=lambda link, src: LinkService(link, src, reply_bytes=4096),
+        make_service=lambda link, src: LinkService(link, src, reply_bytes=4096, frames_bytes=4096),
     ) as term:
         client = client_for(term)
         outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
@@ -242,12 +251,12 @@ def test_garbage_from_the_terminal_is_garbled(till: Till) -> None:
 def test_another_protocol_version_is_named(till: Till) -> None:
     source = JournalSource(till.journal)
     with PtyTerminal(
-        source, make_service=lambda link, src: LinkService(link, src, versions=(3,))
+        source, make_service=lambda link, src: LinkService(link, src, versions=(4,))
     ) as term:
         client = client_for(term)
         with pytest.raises(RemoteProtocolError) as caught:
             client.connect()
         client.close()
     assert caught.value.code == "VERSION_MISMATCH"
-    assert "version 3" in caught.value.message and "version 2" in caught.value.message
+    assert "version 4" in caught.value.message and "version 3" in caught.value.message
     assert isinstance(ServerHello(), ServerHello) and isinstance(FdLink, type)

@@ -41,6 +41,7 @@ from tools.inspect.dump_journal import (
     read_stored,
     record_seq,
 )
+from tools.inspect.dump_segments import pull_segments
 from tools.inspect.dumpdir import load_journal
 from tools.inspect.image import FlashContents
 from tools.inspect.link_client import LinkClient
@@ -48,6 +49,7 @@ from tools.inspect.progress import Progress
 
 RECORDS_PER_REQUEST = 4096  # the terminal caps each answer by size anyway
 ARCHIVE_CHUNK = 32 * 1024
+SYNC_THREADS = 4  # fsyncs at once: the filesystem commits concurrent ones together
 PORT_ENV, BAUD_ENV = "FISCAL_INSPECT_PORT", "FISCAL_INSPECT_BAUD"
 EXIT_DONE, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -103,7 +105,7 @@ def dump(
     outcome = Outcome(start, stored.count, b"")
     outcome.findings += _identity_findings(info)
     progress = Progress(info.last_seq, stream)
-    with ThreadPoolExecutor(max_workers=1) as syncing:
+    with ThreadPoolExecutor(max_workers=SYNC_THREADS) as syncing:
         syncer = Syncer(out, syncing)
         _pull(client, syncer, stored, outcome, progress)
         try:
@@ -137,7 +139,8 @@ def _pull(
 ) -> None:
     """Copy records from ``outcome.last + 1`` on, until the terminal says none follow.
 
-    The first READ_RECORDS goes alone: its answer tells how many records
+    In version 3, the journal's segments as stored (``dump_segments``).
+    Before, record by record: the first READ_RECORDS goes alone: its answer tells how many records
     one reply carries (the terminal caps each reply by size). Then up to
     ``client.window`` requests of that many are kept in flight, so the
     terminal prepares the next batches while this side checks and writes
@@ -146,6 +149,10 @@ def _pull(
     that says no record follows, and the answers still in flight when the
     copy is complete are read and dropped (the next pull asks again).
     """
+    if client.protocol.version >= 3:
+        pull_segments(client, syncer, stored, outcome.findings, progress)
+        outcome.last = stored.count
+        return
     seq = outcome.last + 1  # the next record to write
     first = client.read_records(seq, RECORDS_PER_REQUEST)
     per_request = max(1, len(first.records))

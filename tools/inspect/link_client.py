@@ -40,8 +40,10 @@ from firmware.link.messages import (
     Message,
     ReadArchive,
     ReadRecords,
+    ReadSegments,
     RecordBatch,
     Request,
+    SegmentData,
     TerminalInfo,
 )
 from firmware.link.protocol import NEED_DATA, Client
@@ -106,6 +108,13 @@ class PortReader:
         if fd is None:
             waiting = self.port.in_waiting
             return bytes(self.port.read(waiting if waiting > 0 else 1))
+        # pyserial sets VMIN = VTIME = 0: a read returns at once, empty when nothing is
+        # waiting. A read first, then a wait only when it was empty: one system call
+        # per chunk while a reply streams in.
+        with contextlib.suppress(BlockingIOError):
+            data = os.read(fd, READ_MAX)
+            if data:
+                return data
         ready, _, _ = select.select([fd], [], [], READ_SLICE_S)
         if not ready:
             return b""
@@ -150,8 +159,8 @@ class LinkClient:
         """Open a session (HELLO); raise LinkError as the module docstring says.
 
         A terminal that speaks an older version of the protocol (it names
-        it in SERVER_HELLO) is spoken to in that version: without
-        pipelining, in version 1.
+        it in SERVER_HELLO) is spoken to in that version: records one by
+        one in version 2 (no READ_SEGMENTS), without pipelining in version 1.
         """
         try:
             self._hello()
@@ -189,6 +198,14 @@ class LinkClient:
     def records(self) -> RecordBatch:
         """Return the answer to the oldest READ_RECORDS sent by ``ask_records``."""
         return _expect(self._receive(), RecordBatch)
+
+    def ask_segments(self, segment: int, offset: int, max_segments: int) -> None:
+        """Send READ_SEGMENTS (version 3) without waiting, as ``ask_records`` does."""
+        self._send(lambda rid: ReadSegments(rid, segment, offset, max_segments))
+
+    def segments(self) -> SegmentData:
+        """Return the answer to the oldest READ_SEGMENTS sent by ``ask_segments``."""
+        return _expect(self._receive(), SegmentData)
 
     def head_statement(self, nonce: bytes) -> bytes:
         """Return the terminal's signed head statement over ``nonce`` (HEAD_STATEMENT)."""
@@ -260,6 +277,7 @@ class LinkClient:
                     continue
                 if tries >= self.tries:
                     raise self._silence(tries, self.errors[seen:])
+                self.protocol.discard_partial()  # a frame or raw part cut short never ends
             elif isinstance(event, RemoteProtocolError):
                 if event.code in _FATAL:
                     raise event

@@ -1,0 +1,121 @@
+"""The copy's journal in version 3: the terminal's segments as stored, checked on the way.
+
+READ_SEGMENTS answers with segment files byte for byte (a bulk reply: the
+bytes travel raw after a small header, their CRC-32 checked by the
+framing), so the copy is the flash's journal by construction and neither
+end decodes a record. What is checked here is cheap, per segment rather
+than per record where it can be: the frames must tile each piece exactly
+(their lengths walked), the first and last record of each piece must carry
+the seqs their places give them (every record's when they do not, to name
+the ones out of place), and a segment may only be left for the next one
+once it holds SEGMENT_BYTES (the journal's rule). Frame CRCs and
+signatures are ``fiscal-inspect verify``'s, over the copy.
+
+Requests: the first goes alone (its answer names the journal's last
+segment); then up to ``client.window`` of SEGMENTS_PER_REQUEST segments
+each are kept in flight, the next asked as soon as an answer comes. An
+answer cut short by the terminal's size budget leaves a gap, asked for at
+once; answers are written in order. A copy resumed, or a second pull after
+the head statement, goes on from the copy's last segment at its size.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from tools.inspect.dump_journal import SEGMENT_BYTES, Stored, Syncer, record_seq
+from tools.inspect.link_client import LinkClient
+from tools.inspect.progress import Progress
+
+SEGMENTS_PER_REQUEST = 8  # ~260 KiB of a journal of small records per answer
+FRAME_OVERHEAD = 6  # u16 length before a record, CRC-32 after it (docs/SPEC.md §3)
+
+
+def pull_segments(
+    client: LinkClient, syncer: Syncer, stored: Stored, findings: list[str], progress: Progress
+) -> None:
+    """Copy the journal from the copy's last segment at its size to the terminal's end."""
+    segment = max(stored.segment, 1)
+    client.ask_segments(segment, stored.size, SEGMENTS_PER_REQUEST)
+    asked: deque[tuple[int, int]] = deque([(segment, SEGMENTS_PER_REQUEST)])  # first, count
+    got: dict[int, tuple[list[int], bytes]] = {}  # answers not written yet, by first segment
+    ask_from = 0  # the next segment to ask for whole (0: the first answer is awaited)
+    last = 0  # the journal's last segment, as the latest answer says
+    while asked:
+        first, count = asked.popleft()
+        reply = client.segments()
+        got[first] = (reply.segments.lengths, reply.data)
+        served, last = len(reply.segments.lengths), max(last, reply.segments.last)
+        if served < count and first + served <= last:  # cut by size: the rest at once
+            client.ask_segments(first + served, 0, count - served)
+            asked.append((first + served, count - served))
+        ask_from = ask_from or first + count
+        while segment in got:
+            lengths, data = got.pop(segment)
+            before = stored.segment
+            _write(syncer, stored, findings, segment, lengths, data)
+            syncer.filled(before, stored.segment - 1)
+            progress.update(stored.count, client.bytes_in)
+            segment += max(len(lengths), 1)
+            if segment > last:  # the journal's end as the terminal last said
+                for _ in asked:
+                    client.segments()  # answers in flight: read, so that none is left on the line
+                return
+        while len(asked) < client.window and ask_from <= last:
+            client.ask_segments(ask_from, 0, SEGMENTS_PER_REQUEST)
+            asked.append((ask_from, SEGMENTS_PER_REQUEST))
+            ask_from += SEGMENTS_PER_REQUEST
+
+
+def _write(
+    syncer: Syncer, stored: Stored, findings: list[str], first: int, lengths: list[int], data: bytes
+) -> None:
+    """Append each piece of an answer (``lengths[i]`` bytes of ``data`` for segment
+    ``first + i``) to its segment of the copy, checking its frames."""
+    view = memoryview(data)
+    start = 0
+    for index, length in enumerate(lengths, first):
+        if index != stored.segment:  # a new segment: the one before must be full
+            if stored.segment and stored.size < SEGMENT_BYTES:
+                findings.append(f"segment {stored.segment} quitté à {stored.size} octets")
+            stored.segment, stored.size = index, 0
+        if length:
+            stop = start + length
+            stored.count += _check_frames(data, start, stop, stored, findings)
+            with (syncer.out / "journal" / f"{index:08d}.log").open("ab") as f:
+                f.write(view[start:stop])
+            stored.size += length
+            start = stop
+
+
+def _check_frames(data: bytes, start: int, stop: int, stored: Stored, findings: list[str]) -> int:
+    """Return the number of whole frames in ``data[start:stop]``, the next bytes of the copy's
+    last segment; note in ``findings`` what the journal's rules do not allow there.
+
+    One step per frame, reading its length only; the seqs of the first and
+    last records only, unless they are not what their places give them.
+    """
+    count, last, offset = 0, start, start
+    while offset + FRAME_OVERHEAD <= stop:
+        last = offset
+        offset += ((data[offset] << 8) | data[offset + 1]) + FRAME_OVERHEAD
+        count += 1
+    where = f"segment {stored.segment} : "
+    if offset != stop:  # a frame running past the piece, or bytes too few for one
+        cut = last if offset > stop else offset
+        findings.append(where + f"trame coupée à l'octet {stored.size + cut - start}")
+        count -= offset > stop
+    if count and stored.size + last - start >= SEGMENT_BYTES:
+        findings.append(where + f"trame commencée à l'octet {stored.size + last - start}")
+    seq = stored.count + 1
+    if count and (
+        record_seq(data[start + 2 : start + 14]) != seq
+        or record_seq(data[last + 2 : last + 14]) != seq + count - 1
+    ):
+        offset = start
+        for expected in range(seq, seq + count):
+            found = record_seq(data[offset + 2 : offset + 14])
+            if found != expected:
+                findings.append(f"enregistrement n°{expected} : séquence lue {found}")
+            offset += ((data[offset] << 8) | data[offset + 1]) + FRAME_OVERHEAD
+    return count
