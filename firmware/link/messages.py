@@ -10,71 +10,81 @@ so that two versions can always tell each other apart.
 There is no message that writes: the link is read-only by construction.
 """
 
-from firmware.link.codec import Malformed, archive_name, array, blob, dumps, loads, text, uint
+from firmware.link.archive_messages import ArchiveChunk, ArchiveList, ListArchives, ReadArchive
+from firmware.link.codec import Malformed, array, blob, dumps, loads, text, uint
 from firmware.link.errors import BAD_MESSAGE, UNKNOWN_MESSAGE
+from firmware.link.journal_messages import (
+    GetHeadStatement,
+    HeadStatement,
+    ReadRecords,
+    ReadSegments,
+    RecordBatch,
+    SegmentData,
+    StoredSegments,
+)
+from firmware.link.message_base import (
+    CHUNK_MAX,
+    COUNT_MAX,
+    FRAMES_MAX,
+    ID_MAX,
+    NONCE_MAX,
+    NONCE_MIN,
+    PROTOCOL_NAME,
+    PROTOCOL_VERSION,
+    RECORD_MAX,
+    SEGMENTS_MAX,
+    STATEMENT_MAX,
+    SUPPORTED_VERSIONS,
+    TEXT_MAX,
+    WINDOW,
+    Message,
+    Reply,
+    Request,
+    request_id,
+)
 
+__all__ = [  # every message and limit: what the link's users import from here
+    "CHUNK_MAX",
+    "COUNT_MAX",
+    "FRAMES_MAX",
+    "ID_MAX",
+    "MESSAGES",
+    "NONCE_MAX",
+    "NONCE_MIN",
+    "PROTOCOL_NAME",
+    "PROTOCOL_VERSION",
+    "RECORD_MAX",
+    "SEGMENTS_MAX",
+    "SINCE_VERSION",
+    "STATEMENT_MAX",
+    "SUPPORTED_VERSIONS",
+    "WINDOW",
+    "ArchiveChunk",
+    "ArchiveList",
+    "ErrorReply",
+    "GetHeadStatement",
+    "HeadStatement",
+    "Hello",
+    "Identification",
+    "Identify",
+    "ListArchives",
+    "Message",
+    "ReadArchive",
+    "ReadRecords",
+    "ReadSegments",
+    "RecordBatch",
+    "Reply",
+    "Request",
+    "SegmentData",
+    "ServerHello",
+    "StoredSegments",
+    "TerminalInfo",
+    "Undecodable",
+    "decode",
+]
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from firmware.link.codec import CborValue
-
-PROTOCOL_NAME = "fiscal-link"
-PROTOCOL_VERSION = 3  # what this code speaks first; the terminal also serves SUPPORTED_VERSIONS
-SUPPORTED_VERSIONS = (1, 2, 3)
-WINDOW = 4  # version 2 on: reads outstanding at once (pipelined); version 1: one request
-ID_MAX = 2**32 - 1
-TEXT_MAX = 200  # characters of an error text
-NONCE_MIN, NONCE_MAX = 16, 64
-RECORD_MAX = 0xFFFF  # bytes of one record (a journal frame's u16 length)
-COUNT_MAX = 0xFFFF  # records asked for in one READ_RECORDS
-STATEMENT_MAX = 16 * 1024
-ARCHIVES_MAX = 1024
-CHUNK_MAX = 60 * 1024  # bytes of archive asked for, or sent, at once
-FRAMES_MAX = 1024 * 1024  # bytes of journal segments sent at once (version 3's bulk reply)
-SEGMENTS_MAX = 64  # segments asked for at once
-
-
-class Message:
-    """Base of every message: ``TYPE`` and the fields after it, in wire order."""
-
-    TYPE = 0
-    FIELDS: "tuple[str, ...]" = ()  # attribute names, in wire order after the type
-    __slots__: "tuple[str, ...]" = ()
-
-    def fields(self) -> "list[CborValue]":
-        return [getattr(self, name) for name in self.FIELDS]
-
-    def encode(self) -> bytes:
-        """Return the message's payload: the canonical CBOR of ``[TYPE, *fields]``."""
-        return dumps([self.TYPE, *self.fields()])
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "Message":
-        """Return the message whose fields after the type are ``f``; raise Malformed if not one."""
-        raise Malformed("message type " + str(cls.TYPE) + " has no layout")
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.fields() == other.fields()
-
-    def __hash__(self) -> int:
-        return hash(self.encode())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(name + "=" + repr(getattr(self, name)) for name in self.FIELDS)
-        return type(self).__name__ + "(" + shown + ")"
-
-
-class Request(Message):
-    """A message from the inspector that the terminal answers with the same ``request_id``."""
-
-    __slots__ = ()
-    request_id: int
-
-
-class Reply(Message):
-    """A message from the terminal answering the request with ``request_id``."""
-
-    __slots__ = ()
-    request_id: int
 
 
 class Hello(Message):
@@ -129,7 +139,7 @@ class Identify(Request):
 
     @classmethod
     def parse(cls, f: "list[CborValue]") -> "Identify":
-        return cls(_id(f[0]))
+        return cls(request_id(f[0]))
 
 
 class Identification:
@@ -198,248 +208,7 @@ class TerminalInfo(Reply):
             uint(f[5], "last seq"),
             blob(f[6], "identity", 1, 1024),
         )
-        return cls(_id(f[0]), info)
-
-
-class ReadRecords(Request):
-    """READ_RECORDS (6): up to ``max_count`` records from journal seq ``from_seq``."""
-
-    TYPE = 6
-    FIELDS = ("request_id", "from_seq", "max_count")
-    __slots__ = ("from_seq", "max_count", "request_id")
-
-    def __init__(self, request_id: int, from_seq: int, max_count: int) -> None:
-        self.request_id = request_id
-        self.from_seq = from_seq
-        self.max_count = max_count
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "ReadRecords":
-        return cls(_id(f[0]), uint(f[1], "from_seq", 1), uint(f[2], "max_count", 1, COUNT_MAX))
-
-
-class RecordBatch(Reply):
-    """RECORDS (7): stored records from ``from_seq`` on, in seq order; ``more`` if any follow."""
-
-    TYPE = 7
-    FIELDS = ("request_id", "from_seq", "records", "more")
-    __slots__ = ("from_seq", "more", "records", "request_id")
-
-    def __init__(self, request_id: int, from_seq: int, records: "list[bytes]", more: bool) -> None:
-        self.request_id = request_id
-        self.from_seq = from_seq
-        self.records = records
-        self.more = more
-
-    def fields(self) -> "list[CborValue]":
-        records: list[CborValue] = list(self.records)
-        return [self.request_id, self.from_seq, records, 1 if self.more else 0]
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "RecordBatch":
-        items = array(f[2], "records", COUNT_MAX)
-        records = [r for r in items if type(r) is bytes]  # no call per record: batches are long
-        sizes = list(map(len, records))
-        if len(records) != len(items) or (sizes and (min(sizes) < 1 or max(sizes) > RECORD_MAX)):
-            records = [blob(r, "record", 1, RECORD_MAX) for r in items]  # raises, naming why
-        more = uint(f[3], "more", 0, 1) == 1
-        return cls(_id(f[0]), uint(f[1], "from_seq", 1), records, more)
-
-
-class ReadSegments(Request):
-    """READ_SEGMENTS (14, version 3): journal segment ``segment`` from byte ``offset`` to its
-    end, then the segments after it whole: ``max_segments`` at most."""
-
-    TYPE = 14
-    FIELDS = ("request_id", "segment", "offset", "max_segments")
-    __slots__ = ("max_segments", "offset", "request_id", "segment")
-
-    def __init__(self, request_id: int, segment: int, offset: int, max_segments: int) -> None:
-        self.request_id = request_id
-        self.segment = segment
-        self.offset = offset
-        self.max_segments = max_segments
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "ReadSegments":
-        segment, offset = uint(f[1], "segment", 1, ID_MAX), uint(f[2], "offset", 0, FRAMES_MAX)
-        return cls(_id(f[0]), segment, offset, uint(f[3], "max_segments", 1, SEGMENTS_MAX))
-
-
-class StoredSegments:
-    """Journal segments as stored: ``lengths[i]`` bytes of segment ``first + i`` (the first
-    from the offset asked, the others whole), ``data`` all of them end to end, and ``last``
-    the journal's last segment when they were read (0: no segment yet)."""
-
-    __slots__ = ("data", "last", "lengths")
-
-    def __init__(self, lengths: "list[int]", last: int, data: bytes) -> None:
-        self.lengths = lengths
-        self.last = last
-        self.data = data
-
-    def __repr__(self) -> str:
-        return "StoredSegments(" + repr(self.lengths) + ", last=" + str(self.last) + ")"
-
-
-class SegmentData(Reply):
-    """SEGMENTS (15, version 3): a bulk reply. Its message says what the raw part after it
-    (framing.Bulk) holds; the bytes themselves are ``segments.data``."""
-
-    TYPE = 15
-    FIELDS = ("request_id", "segment", "offset", "lengths", "last")
-    __slots__ = ("offset", "request_id", "segment", "segments")
-
-    def __init__(self, request_id: int, segment: int, offset: int, segments: StoredSegments):
-        self.request_id = request_id
-        self.segment = segment
-        self.offset = offset
-        self.segments = segments
-
-    def fields(self) -> "list[CborValue]":
-        lengths: list[CborValue] = list(self.segments.lengths)
-        return [self.request_id, self.segment, self.offset, lengths, self.segments.last]
-
-    @property
-    def data(self) -> bytes:
-        return self.segments.data
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SegmentData) and (self.fields(), self.data) == (
-            other.fields(),
-            other.data,
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.encode())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(repr(f) for f in self.fields())
-        return "SegmentData(" + shown + ", " + str(len(self.data)) + " raw bytes)"
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "SegmentData":
-        lengths = [uint(n, "length", 0, FRAMES_MAX) for n in array(f[3], "lengths", SEGMENTS_MAX)]
-        segment, offset = uint(f[1], "segment", 1, ID_MAX), uint(f[2], "offset", 0, FRAMES_MAX)
-        last = uint(f[4], "last", 0, ID_MAX)
-        if (segment <= last) != bool(lengths) or segment + len(lengths) - 1 > last:
-            raise Malformed("segments beyond the last one, or none before it")
-        return cls(_id(f[0]), segment, offset, StoredSegments(lengths, last, b""))
-
-
-class GetHeadStatement(Request):
-    """HEAD_STATEMENT (8): the terminal's signed statement of its journal head, over ``nonce``."""
-
-    TYPE = 8
-    FIELDS = ("request_id", "nonce")
-    __slots__ = ("nonce", "request_id")
-
-    def __init__(self, request_id: int, nonce: bytes) -> None:
-        self.request_id = request_id
-        self.nonce = nonce
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "GetHeadStatement":
-        return cls(_id(f[0]), blob(f[1], "nonce", NONCE_MIN, NONCE_MAX))
-
-
-class HeadStatement(Reply):
-    """HEAD (9): the statement, opaque bytes whose format belongs to docs/SPEC.md."""
-
-    TYPE = 9
-    FIELDS = ("request_id", "statement")
-    __slots__ = ("request_id", "statement")
-
-    def __init__(self, request_id: int, statement: bytes) -> None:
-        self.request_id = request_id
-        self.statement = statement
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "HeadStatement":
-        return cls(_id(f[0]), blob(f[1], "statement", 1, STATEMENT_MAX))
-
-
-class ListArchives(Request):
-    """LIST_ARCHIVES (10): the archive files the terminal holds."""
-
-    TYPE = 10
-    FIELDS = ("request_id",)
-    __slots__ = ("request_id",)
-
-    def __init__(self, request_id: int) -> None:
-        self.request_id = request_id
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "ListArchives":
-        return cls(_id(f[0]))
-
-
-class ArchiveList(Reply):
-    """ARCHIVES (11): ``(name, size in bytes)`` of each archive file, by name."""
-
-    TYPE = 11
-    FIELDS = ("request_id", "archives")
-    __slots__ = ("archives", "request_id")
-
-    def __init__(self, request_id: int, archives: "list[tuple[str, int]]") -> None:
-        self.request_id = request_id
-        self.archives = sorted(archives)
-
-    def fields(self) -> "list[CborValue]":
-        return [self.request_id, [[name, size] for name, size in self.archives]]
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "ArchiveList":
-        archives = []
-        for item in array(f[1], "archives", ARCHIVES_MAX):
-            pair = array(item, "archive", 2, 2)
-            archives.append((archive_name(pair[0]), uint(pair[1], "size")))
-        names = [name for name, _ in archives]
-        if names != sorted(set(names)):
-            raise Malformed("archives must be in name order, once each")
-        return cls(_id(f[0]), archives)
-
-
-class ReadArchive(Request):
-    """READ_ARCHIVE (12): up to ``size`` bytes of archive ``name`` from ``offset``."""
-
-    TYPE = 12
-    FIELDS = ("request_id", "name", "offset", "size")
-    __slots__ = ("name", "offset", "request_id", "size")
-
-    def __init__(self, request_id: int, name: str, offset: int, size: int) -> None:
-        self.request_id = request_id
-        self.name = name
-        self.offset = offset
-        self.size = size
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "ReadArchive":
-        return cls(_id(f[0]), archive_name(f[1]), uint(f[2], "offset"), uint(f[3], "size", 1))
-
-
-class ArchiveChunk(Reply):
-    """ARCHIVE_DATA (13): bytes of ``name`` from ``offset``; fewer than asked only at the end."""
-
-    TYPE = 13
-    FIELDS = ("request_id", "name", "offset", "data")
-    __slots__ = ("data", "name", "offset", "request_id")
-
-    def __init__(self, request_id: int, name: str, offset: int, data: bytes) -> None:
-        self.request_id = request_id
-        self.name = name
-        self.offset = offset
-        self.data = data
-
-    @classmethod
-    def parse(cls, f: "list[CborValue]") -> "ArchiveChunk":
-        return cls(
-            _id(f[0]), archive_name(f[1]), uint(f[2], "offset"), blob(f[3], "data", 0, CHUNK_MAX)
-        )
-
-
-def _id(value: "CborValue") -> int:
-    return uint(value, "request id", 1, ID_MAX)
+        return cls(request_id(f[0]), info)
 
 
 # type -> (class, number of fields after the type)
