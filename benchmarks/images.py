@@ -62,7 +62,7 @@ from hal.printer.fake import FakePrinter
 
 BENCH_GEOMETRY = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=81920)
 BENCH_CONFIG = replace(DEMO_CONFIG, terminal_id=TERMINAL_ID)
-IMAGE_VERSION = 4  # part of the cache name: bump when the image, the records or the boot change
+IMAGE_VERSION = 5  # part of the cache name: bump when the image, the records or the boot change
 FLASH_FILE = "flash.img"
 COUNTER_FILE = "counter.bin"
 

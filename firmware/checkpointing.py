@@ -6,12 +6,18 @@ a power cut during a write leaves the old one or the new one, and either
 is checked in full before it is used. It is not a fiscal record: writing
 one journals nothing.
 
-When (firmware/runner.py): at the end of each boot, after the daily
-self-test, after a month or year closure and an archive, and every
-CHECKPOINT_EVERY records. 1,000 records bound what a boot and a self-test
-verify record by record (about 1,000 signatures at most, whatever the
-journal's length) for one state write per 1,000 commits, a few
-kilobytes against the 1,000 appends it follows.
+When (firmware/runner.py): after the daily self-test, after a month or
+year closure and an archive, every CHECKPOINT_EVERY records, and at the
+end of a boot unless the checkpoint it started from is fewer than
+BOOT_TAIL_KEPT records behind (``worth_writing_at_boot``). 1,000 records
+bound what a boot and a self-test verify record by record (about 1,000
+signatures at most, whatever the journal's length) for one state write
+per 1,000 commits, under a kilobyte against the 1,000 appends it follows.
+A boot that started from the latest checkpoint only adds its own records
+(start-up, self-test): writing a checkpoint for them (encode, sign, a
+littlefs write, about 5 ms) costs more than the next boot's verifying
+them (about 0.4 ms a record), so it is left to the boot after, once
+BOOT_TAIL_KEPT records have gathered.
 
 Loading checks, in order: the signature (the identity's key), the terminal
 id, the record at the checkpoint's position (present, ending exactly there,
@@ -35,6 +41,8 @@ from fiscal_core.ledger import Ledger
 from fiscal_core.records import Record, TicketBody
 
 CHECKPOINT_EVERY = 1000  # records between two routine checkpoints (see the module docstring)
+# Records a boot may leave after the checkpoint instead of writing one (see the module docstring).
+BOOT_TAIL_KEPT = 8
 
 
 class CheckpointRefused(Exception):
@@ -63,6 +71,16 @@ def write_checkpoint(journal: Journal, ledger: Ledger, *, measure: bool = False)
     checkpoint = Checkpoint(ledger.terminal_id, state, segment, offset, digest, used)
     journal.replace_file(CHECKPOINT_PATH, checkpoint.sign(ledger.signer))
     return checkpoint
+
+
+def worth_writing_at_boot(started_from: int, latest: int, seq: int) -> bool:
+    """Whether a boot ending at record ``seq`` writes a checkpoint.
+
+    ``started_from``: the checkpoint the boot's verification started from
+    (0: none, refused or missing: the whole journal was verified, and is
+    then covered at once); ``latest``: the last one written since.
+    """
+    return started_from == 0 or seq - latest >= BOOT_TAIL_KEPT
 
 
 def load_checkpoint(journal: Journal, identity: Identity) -> Checkpoint | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fiscal_core import codes
 from fiscal_core.records import Record
 
 if TYPE_CHECKING:
@@ -25,21 +24,22 @@ def find_documents(
     """Return the documents of ``doc_type`` with these numbers, never reading it all.
 
     Numbers beyond the chain's head do not exist: nothing is read for
-    them. A closure's seq is in the ledger state: one binary search over
-    the segments. Other documents: the segments from the last one back,
-    stopping at the one where the chain is already below the smallest
-    number asked (numbers grow with seq), so a recent document costs a
-    segment or two and an old one what lies after it, never more.
+    them. The last closure of each kind has its seq in the ledger state:
+    one binary search over the segments. Other documents (and older
+    closures): the segments from the last one back, stopping at the one
+    where the chain is already below the smallest number asked (numbers
+    grow with seq), so a recent document costs a segment or two and an old
+    one what lies after it, never more.
     """
     wanted = {n for n in numbers if 0 < n <= state.head(doc_type).number}
     found: dict[int, Record] = {}
-    if doc_type in codes.CLOSURE_TYPES:
-        for number in wanted:
-            raw = journal.record_at(state.closures[(doc_type, number)][1])
-            record = Record.decode(raw) if raw is not None else None
-            if record is not None and (record.doc_type, record.number) == (doc_type, number):
-                found[number] = record
-        return found
+    for number in list(wanted):
+        known = state.closures.get((doc_type, number))  # the last closure of each kind
+        raw = journal.record_at(known[1]) if known is not None else None
+        record = Record.decode(raw) if raw is not None else None
+        if record is not None and (record.doc_type, record.number) == (doc_type, number):
+            found[number] = record
+            wanted.discard(number)
     for segment in journal.segments_backwards() if wanted else ():
         below = False
         for record in map(Record.decode, segment):
@@ -47,6 +47,6 @@ def find_documents(
                 below = below or record.number <= min(wanted)
                 if record.number in wanted:
                     found[record.number] = record
-        if below or len(found) == len(wanted):
+        if below or wanted <= found.keys():
             break
     return found

@@ -7,8 +7,9 @@ perpetual totals) from the flash alone (firmware/recovery.py), and journals
 the start-up (JET 80). A flash that cannot be mounted or whose records fail
 a check raises BootError *before anything is written*; a refused checkpoint
 only makes the boot verify the whole journal, and is journaled (JET 935).
-Checkpoints are written at the end of the boot, after closures and archives
-and every CHECKPOINT_EVERY records (firmware/checkpointing.py).
+Checkpoints are written after closures and archives, every
+CHECKPOINT_EVERY records, and at the end of a boot unless the one it
+started from is only a few records behind (firmware/checkpointing.py).
 
 Then each event goes through the pure ``step``; its effects are carried out
 in the order given, which the state machine makes "commit, then print, then
@@ -36,7 +37,7 @@ import contextlib
 from collections import deque
 
 from firmware import archiving, backups
-from firmware.checkpointing import CHECKPOINT_EVERY, write_checkpoint
+from firmware.checkpointing import CHECKPOINT_EVERY, worth_writing_at_boot, write_checkpoint
 from firmware.clock_hold import ClockHold
 from firmware.config import TerminalConfig
 from firmware.config_check import ConfigCheck
@@ -166,7 +167,9 @@ class Terminal:
         self.health.check_capacity()
         checked = verified.describe() if verified is not None else ""  # "": verify the tail
         self.health.self_test("demarrage", checked=checked)
-        self.write_checkpoint()
+        started_from = verified.checkpoint_seq if verified is not None else 0
+        if worth_writing_at_boot(started_from, self.checkpoint_seq, self.ledger.state.seq):
+            self.write_checkpoint()
         state = self.ledger.state
         return Booted(
             period_open=state.period_open,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from fiscal_core.state import LedgerState
 
 CHECKPOINT_MAGIC = "nf525-checkpoint"
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: only the last closure of each kind in the state
 CHECKPOINT_DOMAIN = b"NF525-CHECKPOINT\x00"
 DIGEST_BYTES = 32
 BODY_FIELDS = 9

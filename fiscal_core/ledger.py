@@ -204,13 +204,13 @@ class Ledger:
         """Return the signed ARCHIVE record of the archive file of ``closure``'s period.
 
         ``file_digest`` is the SHA-256 of the archive file: signing this
-        record signs the file. Raises FiscalError when ``closure`` is not a
-        closure or its period is already archived.
+        record signs the file. Raises FiscalError when ``closure`` is not the
+        last closure of its kind or its period is already archived.
         """
         key = (closure.doc_type, closure.number)
-        known = self.state.closures.get(key)
+        known = self.state.closures.get(key)  # only the last closure of each kind
         if closure.doc_type not in codes.CLOSURE_TYPES or known is None:
-            raise FiscalError("NOT_A_CLOSURE", "an archive is made of a closed period")
+            raise FiscalError("NOT_A_CLOSURE", "an archive is made of the last closure of a kind")
         if key in self.state.archived:
             raise FiscalError("ALREADY_ARCHIVED", "this period is already archived")
         if len(file_digest) != 32:

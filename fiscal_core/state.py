@@ -88,9 +88,10 @@ class LedgerState:
         self.invoiced: set[int] = set()  # ticket numbers already invoiced
         self.returned: dict[int, dict[str, int]] = {}  # ticket -> line key -> qty returned
         self.unprinted: set[int] = set()  # tickets journaled as not printed (JET 901)
-        # (closure type, number) -> (from_seq, seq, VAT pairs, period total): what an archive names
+        # (closure type, number) -> (from_seq, seq, VAT pairs, period total): what an archive
+        # names. Only the last closure of each kind: the one an archive can be made of.
         self.closures: dict[tuple[int, int], tuple[int, int, list[tuple[int, int]], int]] = {}
-        self.archived: set[tuple[int, int]] = set()  # closures already archived
+        self.archived: set[tuple[int, int]] = set()  # those of them already archived
         self.archive_due = False  # a fiscal year is closed but not archived yet
         self.config_ack = ""  # digest of the configuration last acknowledged (JET 401)
         self.integrity_alarm = False  # JET 90 journaled and not released (JET 91)
@@ -135,8 +136,7 @@ class LedgerState:
             self._event(record, body)
         elif isinstance(body, ClosureBody):
             self._closure(record.doc_type, record.seq)
-            key = (record.doc_type, record.number)
-            self.closures[key] = (body.from_seq, record.seq, body.vat, body.total_real)
+            self._last_closure(record, body)
         elif isinstance(body, ArchiveBody):
             self.archived.add((body.closure_type, body.closure_number))
             last_year = self.head(codes.DOC_GT_YEAR).number
@@ -193,6 +193,20 @@ class LedgerState:
             self.unprinted.discard(body.ref)
         for totals in self.levels():
             totals.add_event(body)
+
+    def _last_closure(self, record: "Record", body: ClosureBody) -> None:
+        """Keep ``record`` as its kind's last closure, the one an archive can name.
+
+        The terminal archives the last closure of a kind (firmware/archiving.py),
+        and a closed fiscal year must be archived before the next period opens:
+        the earlier closures of the kind, archived or not, are never named
+        again, so the state forgets them and does not grow with the years.
+        """
+        kind = record.doc_type
+        self.closures = {key: value for key, value in self.closures.items() if key[0] != kind}
+        self.archived = {key for key in self.archived if key[0] != kind}
+        key = (kind, record.number)
+        self.closures[key] = (body.from_seq, record.seq, body.vat, body.total_real)
 
     def _closure(self, doc_type: int, seq: int) -> None:
         self.closure_gt[doc_type] = self.gt_real

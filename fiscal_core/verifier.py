@@ -83,7 +83,7 @@ class Verifier:
             key = (body.closure_type, body.closure_number)
             known = state.closures.get(key)
             if known is None or key in state.archived:
-                _fail(record, "archive of an unknown or already archived closure")
+                _fail(record, "archive of a closure not the last of its kind, or archived")
             elif (body.from_seq, body.to_seq, body.vat, body.total) != known:
                 _fail(record, "archive does not match the closure it names")
         elif isinstance(body, InvoiceBody):

@@ -11,13 +11,16 @@ from hypothesis import strategies as st
 from fiscal_core import codes
 from fiscal_core.cbor import decode, encode
 from fiscal_core.checkpoint import CHECKPOINT_DOMAIN, Checkpoint
+from fiscal_core.closures import ClosureBody
+from fiscal_core.documents import ArchiveBody
 from fiscal_core.ed25519 import Ed25519Signer
-from fiscal_core.errors import FiscalError, FormatError
+from fiscal_core.errors import FiscalError, FormatError, IntegrityError
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Line, Payment, Record
 from fiscal_core.state import LedgerState
 from fiscal_core.state_codec import state_from_array, state_to_array
 from fiscal_core.tosign import data_to_sign
+from fiscal_core.verifier import Verifier
 from tests.core.conftest import LINES, T0, TEST_SEED
 
 SIGNER = Ed25519Signer(TEST_SEED)
@@ -210,3 +213,64 @@ def test_a_checkpoint_whose_seq_is_not_its_states_is_refused() -> None:
     raw = encode(body)
     with pytest.raises(FormatError, match="seq"):
         Checkpoint.open(encode([raw, SIGNER.sign(CHECKPOINT_DOMAIN + raw)]), SIGNER.public_key)
+
+
+# A shop's days with their month and year closures and archives, as long as asked.
+def days(count: int) -> list[tuple[str, int]]:
+    day = [("float", 86400), ("sale", 60), ("day", 60), ("month", 1), ("year", 1), ("archive", 1)]
+    return day * count
+
+
+def test_the_state_keeps_the_last_closure_of_each_kind_and_does_not_grow_with_the_years() -> None:
+    ledger, made = reached_state(days(400))
+    state = ledger.state
+    last = {t: state.head(t).number for t in codes.CLOSURE_TYPES}
+    assert all(last.values())  # days, months and years were closed
+    assert set(state.closures) == {(t, n) for t, n in last.items()}
+    young, _ = reached_state(days(40))
+    size = len(encode(state_to_array(state)))
+    assert size <= len(encode(state_to_array(young.state))) + 32  # a few more digits, no more
+    # Across a boot: the state from its checkpoint encoding still refuses what it must.
+    restored = Ledger("TEST-0001", SIGNER, state_from_array(decode(encode(state_to_array(state)))))
+    closures = [r for r in made if r.doc_type in codes.CLOSURE_TYPES]
+    archived = next(r for r in reversed(made) if r.doc_type == codes.DOC_ARCHIVE)
+    named = next(
+        r
+        for r in closures
+        if r.number == archived.body.closure_number  # type: ignore[union-attr]
+        and r.doc_type == archived.body.closure_type
+    )  # type: ignore[union-attr]
+    earlier = next(r for r in closures if r.doc_type == codes.DOC_GT_PERIOD)
+    for closure, code in ((named, "ALREADY_ARCHIVED"), (earlier, "NOT_A_CLOSURE")):
+        with pytest.raises(FiscalError) as err:
+            restored.seal_archive(
+                time_utc=state.last_time,
+                **AT,
+                closure=closure,
+                file_name="a.zip",
+                file_digest=bytes(32),
+            )
+        assert err.value.code == code
+
+
+def test_an_archive_of_an_earlier_closure_does_not_verify() -> None:
+    ledger, made = reached_state(days(3))
+    earlier = next(r for r in made if r.doc_type == codes.DOC_GT_PERIOD)
+    assert earlier.number < ledger.state.head(codes.DOC_GT_PERIOD).number
+    body = earlier.body
+    assert isinstance(body, ClosureBody)
+    forged = ArchiveBody(
+        codes.ARCHIVE_PERIOD,
+        earlier.doc_type,
+        earlier.number,
+        body.from_seq,
+        earlier.seq,
+        body.vat,
+        body.total_real,
+        "a.zip",
+        bytes(32),
+    )
+    state = state_from_array(decode(encode(state_to_array(ledger.state))))
+    sealed = ledger._seal(codes.DOC_ARCHIVE, ledger.state.last_time, 60, 1, forged)
+    with pytest.raises(IntegrityError, match="not the last of its kind"):
+        Verifier(SIGNER.public_key, "TEST-0001", state=state).check(sealed.record)

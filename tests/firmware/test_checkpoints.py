@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 
 from benchmarks.generator import TERMINAL_ID, Workload
-from firmware.checkpointing import CHECKPOINT_EVERY, load_checkpoint
+from firmware.checkpointing import BOOT_TAIL_KEPT, CHECKPOINT_EVERY, load_checkpoint
 from firmware.demo import DEMO_CONFIG
 from firmware.journal import CHECKPOINT_PATH, Journal, segment_name
 from firmware.keys import parse_key_script
@@ -151,7 +151,8 @@ def test_boot_from_a_checkpoint_with_a_tail_gives_the_state_of_a_full_verificati
 def test_a_checkpoint_is_written_every_thousand_records_and_after_closures(shop: Shop) -> None:
     terminal = shop.boot()
     start = shop.checkpoint().seq
-    for n in range(CHECKPOINT_EVERY - 1):
+    assert start == terminal.checkpoint_seq < terminal.ledger.state.seq  # the boot's own: after
+    for n in range(start + CHECKPOINT_EVERY - terminal.ledger.state.seq - 1):
         terminal.journal_event(codes.JET_REPORT_X, f"x {n}")
     assert shop.checkpoint().seq == start  # not yet
     terminal.journal_event(codes.JET_REPORT_X, "the thousandth")
@@ -310,8 +311,12 @@ def test_look_ups_read_from_the_end_and_stop_early(
     counter.reads = 0
     assert terminal.find(codes.DOC_TICKET, last + 1) is None and counter.reads == 0
     counter.reads = 0
-    first_day = terminal.find(codes.DOC_GT_PERIOD, 1)  # by its seq: a binary search
-    assert first_day is not None and first_day.number == 1 and counter.reads == 1
+    last_day = terminal.ledger.state.head(codes.DOC_GT_PERIOD).number
+    day = terminal.find(codes.DOC_GT_PERIOD, last_day)  # its seq is in the state: binary search
+    assert day is not None and day.number == last_day and counter.reads == 1
+    counter.reads = 0
+    first_day = terminal.find(codes.DOC_GT_PERIOD, 1)  # an older closure: read from the end
+    assert first_day is not None and first_day.number == 1 and 1 < counter.reads <= segments
     counter.reads = 0
     first = terminal.find(codes.DOC_TICKET, 1)  # the oldest: every segment back to it
     assert first is not None and first.number == 1 and counter.reads == segments
@@ -328,3 +333,25 @@ def test_the_daily_self_test_verifies_the_checkpoint_and_the_tail_only(shop: Sho
     assert daily.endswith(": ok")
     assert shop.checkpoint().seq == terminal.ledger.state.seq  # and a fresh one after it
     assert decode(shop.journal().read_file(CHECKPOINT_PATH) or b"")  # a whole CBOR array
+
+
+def test_a_boot_from_the_latest_checkpoint_leaves_its_own_records_to_a_later_boot(
+    shop: Shop,
+) -> None:
+    data = shop.journal().read_file(CHECKPOINT_PATH)
+    covered = shop.checkpoint().seq
+    terminal = shop.boot()  # nothing after the checkpoint but this boot's own records
+    assert terminal.ledger.state.seq - covered < BOOT_TAIL_KEPT
+    assert shop.journal().read_file(CHECKPOINT_PATH) == data  # not encoded, signed, written
+    terminal = shop.boot()  # verifies them from the checkpoint, as any tail
+    assert (
+        f"point de controle {covered} verifie, enregistrements {covered + 1} a"
+        in (self_tests(shop)[-1])
+    )
+    full = recover(shop.journal(), CONFIG, WORKLOAD.signer).state
+    assert state_to_array(terminal.ledger.state) == state_to_array(full)
+    boots = 2
+    while shop.checkpoint().seq == covered:  # until BOOT_TAIL_KEPT records have gathered
+        assert boots < BOOT_TAIL_KEPT
+        terminal, boots = shop.boot(), boots + 1
+    assert shop.checkpoint().seq == terminal.ledger.state.seq
