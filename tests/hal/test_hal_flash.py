@@ -20,7 +20,7 @@ SMALL = FlashGeometry(read_size=4, prog_size=8, block_size=64, block_count=4)
 
 def test_sim_geometry_is_4_mib_of_4_kib_blocks() -> None:
     g = SIM_FLASH_GEOMETRY
-    assert (g.read_size, g.prog_size, g.block_size, g.block_count) == (16, 16, 4096, 1024)
+    assert (g.read_size, g.prog_size, g.block_size, g.block_count) == (1, 1, 4096, 1024)
     assert g.total_size == 4 * 1024 * 1024
 
 
