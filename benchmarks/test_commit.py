@@ -2,7 +2,8 @@
 
 Floor: Ed25519-sign the same record bytes, write them and fsync, straight to
 a file. Measured: the terminal's path from a sealed ticket to a durable
-journal append on a file-backed flash (sign + littlefs append + sync).
+journal append on a file-backed flash (sign + a frame programmed on the journal's
+log partition + one sync).
 The ratio is printed and asserted against nothing here: issue 4 sets its
 target (<= 1.5) and writes docs/PERFORMANCE.md.
 

@@ -67,6 +67,9 @@ JET_MEANINGS = {
     codes.JET_CHECKPOINT_REFUSED: (
         "point de contrôle refusé (pourquoi) : tout le journal a été vérifié à la place"
     ),
+    codes.JET_TORN_FRAME: (
+        "trame interrompue par une coupure de courant, écartée (où, combien d'octets)"
+    ),
     codes.JET_BACKUP: "sauvegarde de la mémoire fiscale (nom du fichier dans le texte)",
     codes.JET_RESTORE_REFUSED: "restauration refusée, rien restauré (motif dans le texte)",
     codes.JET_RESTORE_DONE: "restauration effectuée (sauvegarde et enregistrements ajoutés)",

@@ -141,22 +141,25 @@ class Health:
     def check_capacity(self) -> None:
         """Measure the fiscal memory: warn at 90 % (JET 920), stop new documents near full.
 
-        Nothing is ever erased to make room: the journal only grows, and a
-        full memory is a technician's matter (archive, then a new flash).
+        Both partitions count: the journal's log (its use is exact) and
+        littlefs (side files, archives): the fuller one decides. Nothing is
+        ever erased to make room: the journal only grows, and a full memory
+        is a technician's matter (archive, then a new flash).
         """
         self.since_capacity_check = 0
-        geometry = self.terminal.board.flash.geometry
+        block = self.terminal.board.flash.geometry.block_size
         journal = self.terminal.journal
         try:
-            used = journal.used_bytes()
-            if used * 100 >= EXACT_FROM_PERCENT * geometry.total_size:
-                # The running estimate is off by a few blocks (littlefs moves its metadata):
-                # near the thresholds, littlefs measures the exact figure (a walk of the chip).
+            (log_used, log_size), (used, size) = journal.space()
+            if used * 100 >= EXACT_FROM_PERCENT * size:
+                # littlefs's running estimate is off by a few blocks (it moves its metadata):
+                # near the thresholds, littlefs measures the exact figure (a walk of its blocks).
                 used = journal.measure_used_bytes()
         except JournalError:
             return
-        self.memory_percent = 100 * used // geometry.total_size
-        self.memory_full = geometry.total_size - used < RESERVE_BLOCKS * geometry.block_size
+        self.memory_percent = max(100 * log_used // log_size, 100 * used // size)
+        reserve = RESERVE_BLOCKS * block
+        self.memory_full = log_size - log_used < reserve or size - used < reserve
         if self.memory_percent >= MEMORY_WARNING_PERCENT and not self.memory_warned:
             self.memory_warned = True
             text = f"memoire fiscale utilisee a {self.memory_percent} %"

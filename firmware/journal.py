@@ -1,36 +1,33 @@
-"""The fiscal journal: append-only framed records in littlefs on the terminal's flash.
+"""The fiscal journal: framed records on a log partition, side files in littlefs.
 
-Theory of operation. littlefs (a power-safe, copy-on-write filesystem made
-for NOR flash) sits on the Flash port (firmware/flash_fs.py). Each record
-is appended to the current segment file as one frame (firmware/frames.py),
-and the file is synced after each append (``lfs_file_sync``, what a close
-does): littlefs commits a file atomically there, and the commit ends with
-the flash's ``sync``, so when ``append`` returns the record is durable; if
-the power fails before, the file is as it was before the append. The
-frame's own length and CRC-32 are a second line of defence, and let the
-inspector check the bytes without trusting littlefs.
+Theory of operation. The chip is split at provisioning (firmware/partitions.py):
+a partition table, the journal's log, and littlefs. Each record is appended
+to the log as one frame (firmware/frames.py, firmware/journal_log.py): one
+program of the frame and one flash ``sync``, so when ``append`` returns the
+record is durable, and a power cut before leaves at most a torn frame that
+no reader takes for a record (``torn``: the boot journals it, JET 936). The
+frame's own length and CRC-32 let the inspector check the bytes.
 
-Segments are named ``/fiscal/journal/NNNNNNNN.log`` (8 decimal digits, from
-00000001; firmware/flash_layout.py); a new one starts when the current one
-holds SEGMENT_BYTES or more. Nothing is ever rewritten or deleted. See
-docs/SPEC.md, "Journal". Beside the journal, side files (configuration,
-checkpoint, archives...) are replaced whole and atomically.
+The record stream is cut into segments (docs/SPEC.md section 3: a new one
+starts once the current one holds SEGMENT_BYTES or more), numbered from 1:
+the logical unit that backups, checkpoints and the inspector's copies name
+(``/fiscal/journal/NNNNNNNN.log``; firmware/flash_layout.py). Nothing is
+ever rewritten or erased. Beside the journal, side files (identity,
+configuration, checkpoint, archives...) are littlefs files (a power-safe,
+copy-on-write filesystem made for NOR flash, firmware/flash_fs.py),
+replaced whole and atomically.
 
-Mounting reads nothing of the journal: the reading side
-(firmware/journal_reader.py) finds the last segment when it is first
-needed. Storage use is kept up to date by each write
-(firmware/storage_use.py); littlefs measures it (a walk of the filesystem)
-only when it is unknown, and from 80 % full at each capacity check
-(firmware/health.py).
+Mounting reads the partition table and mounts littlefs; the log's end is
+found when first needed (a binary search over its block headers). Storage
+use: the log's is exact (where its end is); littlefs's is kept up to date by
+each side-file write (firmware/storage_use.py) and measured (a walk of its
+partition) only when unknown, and near full (firmware/health.py).
 
 The journal never formats a flash it cannot mount: ``create`` does that,
 once, when the terminal is provisioned.
 """
 
 from __future__ import annotations
-
-import contextlib
-from typing import Any
 
 from littlefs import LittleFS, LittleFSError
 
@@ -54,9 +51,12 @@ from firmware.frames import (
     encode_frame,
     iter_frames,
 )
+from firmware.journal_log import Log
 from firmware.journal_reader import JournalReader
+from firmware.log_blocks import Torn
+from firmware.partitions import Partitions, layout, read_table, write_table
 from firmware.storage_use import StorageUse
-from hal.ports import Flash
+from hal.ports import ERASED_BYTE, Flash
 
 __all__ = [  # what the rest of the terminal imports from here
     "CHECKPOINT_PATH",
@@ -79,37 +79,51 @@ __all__ = [  # what the rest of the terminal imports from here
 
 
 class Journal(JournalReader):
-    """Append-only fiscal journal on a mounted littlefs (see the module docstring)."""
+    """Append-only fiscal journal on a provisioned chip (see the module docstring)."""
 
-    def __init__(self, fs: LittleFS) -> None:
-        super().__init__(fs)
+    def __init__(self, partitions: Partitions, fs: LittleFS) -> None:
+        super().__init__(fs, Log(partitions.log))
+        self._partitions = partitions
         self._storage = StorageUse(fs)
 
     @classmethod
     def create(cls, flash: Flash, identity: bytes) -> Journal:
-        """Format ``flash`` and write the terminal's identity; only at provisioning."""
-        fs = filesystem(flash)
+        """Split and format ``flash``, write the terminal's identity; only at provisioning.
+
+        The log's blocks are erased (those a new chip does not already hold
+        erased), littlefs formatted and the identity written; the partition
+        table comes last, so a provisioning cut short leaves a chip that
+        mounts as nothing (NO_FILESYSTEM), to be provisioned again.
+        """
+        partitions = layout(flash)
+        log = partitions.log
+        g = log.geometry
+        for block in range(g.block_count):
+            if log.read(block, 0, g.block_size).count(ERASED_BYTE) != g.block_size:
+                log.erase(block)
+        fs = filesystem(partitions.files)
         fs.format()
         fs.mount()
         fs.mkdir(ROOT)
-        fs.mkdir(JOURNAL_DIR)
         with fs.open(IDENTITY_PATH, "wb") as f:
             f.write(identity)
-        return cls(fs)
+        write_table(flash)
+        return cls(partitions, fs)
 
     @classmethod
     def mount(cls, flash: Flash) -> Journal:
         """Mount the journal on ``flash``; raise JournalError if there is none."""
-        fs = filesystem(flash)
+        partitions = read_table(flash)
+        fs = filesystem(partitions.files)
         try:
             fs.mount()
         except LittleFSError as exc:
             raise JournalError("NO_FILESYSTEM", f"flash holds no journal ({exc})") from None
         try:
-            fs.stat(JOURNAL_DIR)
+            fs.stat(ROOT)
         except LittleFSError:
-            raise JournalError("NO_JOURNAL", "flash has no /fiscal/journal directory") from None
-        return cls(fs)  # reads nothing: the reading side finds the last segment when needed
+            raise JournalError("NO_JOURNAL", f"flash has no {ROOT} directory") from None
+        return cls(partitions, fs)  # reads nothing of the log: its end is found when needed
 
     def identity(self) -> bytes:
         """Return the identity file's bytes; raise JournalError when it cannot be read."""
@@ -142,60 +156,22 @@ class Journal(JournalReader):
             raise JournalError("WRITE_FAILED", f"{path} not written: {exc!r}") from None
         self._storage.grown(replaced, len(data))
 
-    # The segment being appended to, left open between appends: (filesystem, path, file).
-    _writing: tuple[LittleFS, str, Any] | None = None
-
     def append(self, record: bytes) -> None:
         """Append one record; durable when this returns (see the module docstring).
 
-        The segment stays open from one append to the next, and each append
-        ends with littlefs's file sync (``lfs_file_sync``, which the
-        unbuffered file's ``flush`` calls): the very commit ``close`` runs,
-        so it programs the data, syncs the flash, commits the metadata and
-        syncs again. Reopening the segment for each record cost a walk down
-        three directories, about half of littlefs's time per append. (A
-        buffered file's ``flush`` only hands its buffer to littlefs and
-        syncs nothing: not a commit.) A failed write or sync leaves the file
-        errored; it is then closed, which commits nothing, and the next
-        append opens the segment again.
+        Raises JournalError WRITE_FAILED when the log has no room for it
+        (nothing written) or the flash fails.
         """
-        frame = encode_frame(record)
-        if self._segment_index < 0:
-            self.locate()
-        before = self._segment_size
-        if self._segment_size >= SEGMENT_BYTES or self._segment_index == 0:
-            self._segment_index += 1
-            self._segment_size = 0
-        path = segment_name(self._segment_index)
-        writing = self._writing
-        handle: Any = None
-        try:
-            if writing is not None and writing[0] is self._fs and writing[1] == path:
-                handle = writing[2]
-            else:
-                self._writing = None
-                if writing is not None:
-                    writing[2].close()  # synced by its last append: commits nothing new
-                handle = self._fs.open(path, "ab" if self._segment_size else "wb", buffering=0)
-                self._writing = (self._fs, path, handle)
-            handle.write(frame)
-            handle.flush()  # lfs_file_sync: durable on return
-        except (LittleFSError, OSError) as exc:
-            # NOSPC and friends: the append did not happen (littlefs is atomic).
-            self._writing = None
-            if handle is not None:
-                with contextlib.suppress(LittleFSError, OSError):
-                    handle.close()  # errored: its close commits nothing
-            raise JournalError("WRITE_FAILED", f"journal append failed: {exc}") from None
-        self._segment_size += len(frame)
-        index = self._segment_index
-        if self._segment_size == len(frame):  # a new segment, after the full one before it
-            self._counts[index] = 1
-            if index - 1 in self._starts and index - 1 in self._counts:
-                self._learn(index, self._starts[index - 1] + self._counts[index - 1])
-        elif index in self._counts:
-            self._counts[index] += 1
-        self._storage.grown(before if self._segment_size > len(frame) else -1, self._segment_size)
+        self._log.append(encode_frame(record))
+
+    @property
+    def torn(self) -> Torn | None:
+        """The torn frame found at the log's end (a power cut during an append), until noted."""
+        return self._log.torn
+
+    def torn_noted(self) -> None:
+        """Forget the torn frame once its JET 936 is durable."""
+        self._log.torn = None
 
     def list_dir(self, path: str) -> list[tuple[str, int]]:
         """Return (name, size) of the files in a side directory; [] when it does not exist."""
@@ -238,14 +214,28 @@ class Journal(JournalReader):
         except OSError as exc:
             raise JournalError("WRITE_FAILED", f"{path} not removed: {exc!r}") from None
 
+    def space(self) -> list[tuple[int, int]]:
+        """Return (bytes in use, bytes) of the log partition, then of littlefs's."""
+        files = self._partitions.files.geometry
+        return [
+            (self._log.used(), self._log.capacity()),
+            (self._storage.used_bytes(), files.total_size),
+        ]
+
     def used_bytes(self) -> int:
-        """Return the bytes of flash in use (measured once, then kept up to date)."""
+        """Return littlefs's bytes in use (measured once, then kept up to date)."""
         return self._storage.used_bytes()
 
     def measure_used_bytes(self) -> int:
-        """Measure the flash in use with littlefs (a walk of every block); return it."""
+        """Measure littlefs's bytes in use (a walk of its partition); return them."""
         return self._storage.measure()
 
     def assume_used_bytes(self, used: int, since: tuple[int, int]) -> None:
-        """Take ``used`` (a checkpoint's figure at position ``since``) plus what came after."""
-        self._storage.assume(used, since, self.position(), self._size)
+        """Take ``used`` (a checkpoint's figure of littlefs's use) as littlefs's use now.
+
+        ``since`` (the checkpoint's place in the journal) no longer matters:
+        the journal is not in littlefs, and the side files written since
+        were counted by nothing; littlefs measures again near full.
+        """
+        del since
+        self._storage.assume(used)

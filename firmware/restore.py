@@ -45,6 +45,7 @@ from firmware.journal import (
     Journal,
     JournalError,
     iter_frames,
+    segment_name,
 )
 from fiscal_core import codes
 from fiscal_core.errors import FormatError, IntegrityError
@@ -101,7 +102,8 @@ def snapshot(
     identity_bytes = journal.identity()
     identity = Identity.decode(identity_bytes)
     files = [(IDENTITY_PATH, identity_bytes)]
-    files += [(path, journal.read_file(path) or b"") for path in journal.segments()]
+    last, _ = journal.position()
+    files += [(segment_name(i), journal.segment_data(i) or b"") for i in range(1, last + 1)]
     for path in journal.side_files():
         data = journal.read_file(path)
         if data is not None:

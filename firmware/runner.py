@@ -151,6 +151,10 @@ class Terminal:
         started = self._commit(CommitJet(0, codes.JET_START, START_PREFIX + SOFTWARE_ID))
         if isinstance(started, CommitRefused):
             raise BootError(started.code, f"cannot journal the start-up: {started.message}")
+        torn = self.journal.torn
+        if torn is not None:  # a power cut during an append: never a record, but journaled
+            self.journal_event(codes.JET_TORN_FRAME, torn.describe())
+            self.journal.torn_noted()
         if previous and previous != SOFTWARE_ID:  # 5.4.10.4: version changes are traced
             self.journal_event(
                 codes.JET_VERSION_CHANGE, f"changement de version: {previous} -> {SOFTWARE_ID}"

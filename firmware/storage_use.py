@@ -1,18 +1,17 @@
-"""The flash in use, known at all times without walking the filesystem at each commit.
+"""littlefs's partition in use, known at all times without walking it at each write.
 
-littlefs measures it (``measure``, a traversal of every block: 60,000 of
-them on a million-record flash) when there is time for it; from there each
-append adds the blocks its segment grew by (littlefs's CTZ skip-list
-layout, exact for file data, plus an allowance per new file for directory
-metadata) and each side file the blocks it takes beyond the file it
-replaces; a checkpoint carries the figure across a restart (``assume``).
-The estimate stays within a few blocks of littlefs's own count (littlefs
-also moves and compacts its metadata pairs, which no file size tells).
+The journal's log knows its own use exactly (firmware/journal_log.py); the
+side files live in littlefs, which measures its use (``measure``, a
+traversal of every block in use) when there is time for it. From there
+each side file adds the blocks it takes beyond the file it replaces
+(littlefs's CTZ skip-list layout, exact for file data, plus an allowance
+per new file for directory metadata); a checkpoint carries the figure
+across a restart (``assume``). The estimate stays within a few blocks of
+littlefs's own count (littlefs also moves and compacts its metadata pairs,
+which no file size tells).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from littlefs import LittleFS
 
@@ -39,29 +38,9 @@ class StorageUse:
         self._used = int(self._fs.used_block_count) * self._fs.cfg.block_size
         return self._used
 
-    def assume(
-        self,
-        used: int,
-        since: tuple[int, int],
-        position: tuple[int, int],
-        size: Callable[[int], int],
-    ) -> None:
-        """Take ``used`` (a checkpoint's figure at position ``since``) plus what came after.
-
-        ``position`` is the journal's end (last segment, its size), ``size``
-        gives a segment's size by index. Each segment after ``since`` adds
-        its blocks (and its entry in the directory's metadata), the segment
-        at ``since`` what it grew.
-        """
+    def assume(self, used: int) -> None:
+        """Take ``used`` (a checkpoint's figure) as the bytes in use now."""
         self._used = used
-        segment, offset = since
-        last, last_size = position
-        if last == segment:
-            self.grown(offset, last_size)
-            return
-        self.grown(offset, size(segment) if segment else 0)
-        for index in range(max(segment, 0) + 1, last + 1):
-            self.grown(-1, last_size if index == last else size(index))
 
     def grown(self, before: int, after: int) -> None:
         """Count the blocks a file grew by, from ``before`` bytes (-1: new) to ``after``."""

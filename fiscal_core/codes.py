@@ -99,6 +99,7 @@ JET_VERSION_CHANGE = 915  # the software version differs from the previous start
 JET_MEMORY_WARNING = 920  # the fiscal memory is 90 % full or more
 JET_SELF_TEST = 930  # self-test at start-up and at each daily closure: what was checked
 JET_CHECKPOINT_REFUSED = 935  # a checkpoint failed a check: why; the whole journal was verified
+JET_TORN_FRAME = 936  # a frame torn by a power cut during its append, skipped: where, its bytes
 JET_BACKUP = 940  # a backup of the fiscal memory, journaled before it is written (text: its name)
 JET_RESTORE_REFUSED = 941  # a restore refused by its checks, nothing restored (text: the reason)
 JET_RESTORE_DONE = 942  # a restore carried out, journaled after it (text: backup, records added)

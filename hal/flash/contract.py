@@ -18,9 +18,12 @@ from abc import ABC, abstractmethod
 
 from hal.ports import ERASED_BYTE, FlashContractError, FlashGeometry
 
-# The simulator's chip: 4 MiB of NOR with 4 KiB erase blocks, 16-byte pages
-# for read and program (a common SPI NOR geometry, and littlefs-friendly).
-SIM_FLASH_GEOMETRY = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=1024)
+# The simulator's chip: 4 MiB of SPI NOR with 4 KiB erase blocks, read and
+# programmed a byte at a time (a W25Q-style "Page Program" takes 1 to 256
+# bytes at any offset of a page; a driver splits programs at 256-byte pages).
+# littlefs keeps its own 16-byte units in its partition (firmware/partitions.py),
+# and the journal's log appends frames without padding.
+SIM_FLASH_GEOMETRY = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=1024)
 
 
 class CheckedFlash(ABC):

@@ -29,6 +29,7 @@ from hal.drawer.gpio import GpioCashDrawer
 from hal.drawer.sim import SimCashDrawer
 from hal.flash.emulated import EmulatedFlash
 from hal.flash.file import FileFlash
+from hal.flash.partition import PartitionFlash
 from hal.flash.ram import RamFlash
 from hal.keypad.fake import FakeKeypad
 from hal.keypad.matrix import MatrixKeypad
@@ -211,7 +212,7 @@ GEOMETRIES = {
 }
 
 
-@pytest.fixture(params=["ram", "file", "emulated"])
+@pytest.fixture(params=["ram", "file", "emulated", "partition"])
 def flash_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -228,6 +229,11 @@ def flash(flash_kind: str, geometry: FlashGeometry, tmp_path: Any) -> Iterator[A
         return
     if flash_kind == "emulated":
         yield EmulatedFlash(geometry)
+        return
+    if flash_kind == "partition":  # a partition between two blocks of a larger chip
+        g = geometry
+        chip = RamFlash(FlashGeometry(g.read_size, g.prog_size, g.block_size, g.block_count + 2))
+        yield PartitionFlash(chip, 1, g.block_count)
         return
     # An erased image written directly: creating one (with its fsyncs) is
     # tested in test_hal_flash.py, and fsyncs would make this suite slow.

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from hal.flash.contract import SIM_FLASH_GEOMETRY, CheckedFlash
 from hal.flash.file import FileFlash
+from hal.flash.partition import PartitionFlash
 from hal.flash.ram import RamFlash
 from hal.ports import FlashContractError, FlashGeometry
 
@@ -19,7 +20,7 @@ SMALL = FlashGeometry(read_size=4, prog_size=8, block_size=64, block_count=4)
 
 def test_sim_geometry_is_4_mib_of_4_kib_blocks() -> None:
     g = SIM_FLASH_GEOMETRY
-    assert (g.read_size, g.prog_size, g.block_size, g.block_count) == (16, 16, 4096, 1024)
+    assert (g.read_size, g.prog_size, g.block_size, g.block_count) == (1, 1, 4096, 1024)
     assert g.total_size == 4 * 1024 * 1024
 
 
@@ -192,3 +193,32 @@ def test_backends_behave_like_the_model(tmp_path: Path, ops: list[tuple]) -> Non
             assert backend_apply(file_flash, op) == expected, op
         assert ram.snapshot() == bytes(image)
     assert path.read_bytes() == bytes(image)
+
+
+def test_a_partition_reaches_only_its_own_blocks_of_the_chip() -> None:
+    chip = RamFlash(FlashGeometry(read_size=1, prog_size=1, block_size=64, block_count=6))
+    part = PartitionFlash(chip, 2, 3)
+    assert part.geometry.block_count == 3
+    part.program(0, 5, b"abc")
+    part.program(2, 63, b"z")
+    part.erase(1)
+    image = chip.snapshot()
+    assert image[2 * 64 + 5 : 2 * 64 + 8] == b"abc" and image[4 * 64 + 63] == ord("z")
+    assert image.count(0xFF) == len(image) - 4  # nothing before or after the partition
+    with pytest.raises(FlashContractError):
+        part.read(3, 0, 1)  # the chip's block 5 exists, the partition's block 3 does not
+    assert part.read(0, 5, 3) == b"abc"
+
+
+def test_a_partition_may_program_in_larger_units_than_its_chip_never_smaller() -> None:
+    chip = RamFlash(FlashGeometry(read_size=1, prog_size=1, block_size=64, block_count=4))
+    part = PartitionFlash(chip, 1, 3, read_size=16, prog_size=16)
+    with pytest.raises(FlashContractError):
+        part.program(0, 0, b"x")  # the chip would take it; the partition's contract does not
+    part.program(0, 16, b"y" * 16)
+    assert chip.read(1, 16, 16) == b"y" * 16
+    coarse = RamFlash(FlashGeometry(read_size=16, prog_size=16, block_size=64, block_count=4))
+    with pytest.raises(ValueError):
+        PartitionFlash(coarse, 0, 2, prog_size=8)
+    with pytest.raises(ValueError):
+        PartitionFlash(coarse, 3, 2)

@@ -1,16 +1,23 @@
-"""An attacker's tools: rewrite a segment of a flash image through littlefs, as someone
-with the flash chip and the format would, optionally fixing each frame's CRC; replace,
-add or remove any other file (an archive)."""
+"""An attacker's tools: rewrite the journal's log on a flash image, as someone with the
+flash chip and the format would, optionally fixing each frame's CRC; replace, add or
+remove any other file (an archive) through littlefs."""
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from littlefs import LittleFS, UserContext
+from littlefs import LittleFS
 
+from firmware.flash_fs import filesystem
 from firmware.journal import JOURNAL_DIR, encode_frame
+from firmware.journal_log import Log
+from firmware.partitions import read_table
+from hal.flash.ram import RamFlash
+from hal.ports import FlashGeometry
+from tools.inspect.image import read_image
 
 BLOCK_SIZE = 4096
 SEGMENT = "00000001.log"
@@ -56,42 +63,60 @@ def flip(frame: bytes, position: int, mask: int, fix_crc: bool) -> bytes:
     return head + bytes(record) + frame[-4:]
 
 
-def _mount(image: bytearray, block_size: int = BLOCK_SIZE) -> LittleFS:
-    fs = LittleFS(
-        context=UserContext(buffer=image),
-        mount=False,
-        block_size=block_size,
-        block_count=len(image) // block_size,
-        read_size=16,
-        prog_size=16,
-        cache_size=256,
-        lookahead_size=32,
-        block_cycles=500,
-    )
+def _chip(image: bytes | bytearray) -> RamFlash:
+    blocks = len(image) // BLOCK_SIZE
+    return RamFlash(FlashGeometry(1, 1, BLOCK_SIZE, blocks), bytes(image))
+
+
+@contextmanager
+def _files(image: bytes) -> Iterator[tuple[RamFlash, LittleFS]]:
+    """littlefs of the image's littlefs partition, mounted on a copy of the image."""
+    chip = _chip(image)
+    fs = filesystem(read_table(chip).files)
     fs.mount()
-    return fs
+    yield chip, fs
+    fs.unmount()
+
+
+def segments(image: bytes) -> list[bytes]:
+    """Return the journal's segments as the log holds them (the inspector's reading)."""
+    return [s.data for s in read_image(image).segments]
 
 
 def read_segment(image: bytes, name: str = SEGMENT) -> bytes:
-    fs = _mount(bytearray(image))
-    with fs.open(f"{JOURNAL_DIR}/{name}", "rb") as f:
-        data: bytes = f.read()
-    return data
+    return segments(image)[int(name[:8]) - 1]
+
+
+def relay(image: bytes, frames: list[bytes]) -> bytes:
+    """Return a copy of ``image`` whose log holds ``frames`` (any bytes), laid as the format says.
+
+    The attacker erases the log partition and writes it again, block headers
+    and all: nothing but the records' signatures tells the result from a
+    terminal's own log.
+    """
+    chip = _chip(image)
+    log_flash = read_table(chip).log
+    for block in range(log_flash.geometry.block_count):
+        log_flash.erase(block)
+    log = Log(log_flash)
+    for frame in frames:
+        log.append(frame)
+    return chip.snapshot()
 
 
 def rewrite_segment(
     image: bytes, transform: Callable[[list[bytes]], list[bytes]], name: str = SEGMENT
 ) -> bytes:
-    """Return a copy of ``image`` whose segment ``name`` holds ``transform(frames)``."""
-    buffer = bytearray(image)
-    fs = _mount(buffer)
-    path = f"{JOURNAL_DIR}/{name}"
-    with fs.open(path, "rb") as f:
-        frames = split(f.read())
-    with fs.open(path, "wb") as f:
-        f.write(b"".join(transform(frames)))
-    fs.unmount()
-    return bytes(buffer)
+    """Return a copy of ``image`` whose segment ``name`` holds ``transform(frames)``.
+
+    The log is laid again from the first frame: segments after the one
+    rewritten follow it, cut by the rule of docs/SPEC.md section 3.
+    """
+    index = int(name[:8])
+    frames: list[bytes] = []
+    for number, data in enumerate(segments(image), 1):
+        frames += transform(split(data)) if number == index else split(data)
+    return relay(image, frames)
 
 
 def crc_ok(frame: bytes) -> bool:
@@ -99,31 +124,26 @@ def crc_ok(frame: bytes) -> bool:
 
 
 def remove_file(image: bytes, path: str) -> bytes:
-    """Return a copy of ``image`` without the file at ``path`` (e.g. a segment's)."""
-    buffer = bytearray(image)
-    fs = _mount(buffer)
-    fs.remove(path)
-    fs.unmount()
-    return bytes(buffer)
+    """Return a copy of ``image`` without the side file at ``path``, or without segment ``path``."""
+    if path.startswith(JOURNAL_DIR + "/"):
+        return rewrite_segment(image, lambda frames: [], path.rsplit("/", 1)[1])
+    with _files(image) as (chip, fs):
+        fs.remove(path)
+    return chip.snapshot()
 
 
 def rewrite_file(image: bytes, path: str, transform: Callable[[bytes], bytes]) -> bytes:
     """Return a copy of ``image`` whose file ``path`` holds ``transform(its bytes)``."""
-    buffer = bytearray(image)
-    fs = _mount(buffer)
-    with fs.open(path, "rb") as f:
-        data: bytes = f.read()
-    with fs.open(path, "wb") as f:
-        f.write(transform(data))
-    fs.unmount()
-    return bytes(buffer)
+    with _files(image) as (chip, fs):
+        with fs.open(path, "rb") as f:
+            data: bytes = f.read()
+        with fs.open(path, "wb") as f:
+            f.write(transform(data))
+    return chip.snapshot()
 
 
 def add_file(image: bytes, path: str, data: bytes) -> bytes:
     """Return a copy of ``image`` with a new file at ``path`` (its directory must exist)."""
-    buffer = bytearray(image)
-    fs = _mount(buffer)
-    with fs.open(path, "wb") as f:
+    with _files(image) as (chip, fs), fs.open(path, "wb") as f:
         f.write(data)
-    fs.unmount()
-    return bytes(buffer)
+    return chip.snapshot()

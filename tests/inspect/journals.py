@@ -39,7 +39,7 @@ SEED = bytes(range(1, 33))
 TERMINAL_ID = "DEMO-0001"
 T0 = 1767085200  # 2025-12-30 09:00:00 UTC, 10:00 in Paris: the last two days of a year
 DAY = 86400
-SMALL_GEOMETRY = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=64)
+SMALL_GEOMETRY = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=128)
 
 
 class When(TypedDict):

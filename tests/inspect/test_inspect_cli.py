@@ -227,8 +227,8 @@ def test_verify_never_writes_to_the_image(
 @pytest.mark.parametrize(
     "content, message",
     [
-        (bytes(range(256)) * 1024, "aucun système de fichiers littlefs"),
-        (b"\xff" * 64 * 4096, "aucun système de fichiers littlefs"),
+        (bytes(range(256)) * 1024, "pas de table des partitions"),
+        (b"\xff" * 64 * 4096, "pas de table des partitions"),
         (b"", "pas un nombre entier de blocs"),
         (b"\x00" * 5000, "pas un nombre entier de blocs"),
     ],
@@ -253,7 +253,7 @@ def test_missing_path_and_wrong_block_size_exit_2(
     code, _, err = run(capsys, str(tmp_path / "nowhere"))
     assert code == 2 and "impossible de lire" in err
     code, _, err = run(capsys, str(data_dir(pristine)), "--block-size", "8192")
-    assert code == 2 and "littlefs" in err
+    assert code == 2 and "blocs de 4096 octets selon la table" in err
 
 
 def test_missing_identity_exits_2(

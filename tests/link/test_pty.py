@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 import serial
-from littlefs import LittleFS, UserContext
 
+from firmware.journal import Journal
 from firmware.link.errors import RemoteProtocolError
 from firmware.link.messages import RecordBatch, SegmentData, ServerHello
 from firmware.link.service import LinkService
+from hal.flash.ram import RamFlash
 from tests.link.terminal import ARCHIVES, GEOMETRY, FdLink, JournalSource, PtyTerminal, Till
 from tools.inspect.dump import dump, load_dump
 from tools.inspect.dump_journal import read_stored
@@ -43,19 +44,10 @@ def till(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Till]:
 
 
 def flash_segments(till: Till) -> dict[str, bytes]:
-    """Return the journal segment files as they are on the flash, read with littlefs."""
-    image = bytearray(Path(till.flash.path).read_bytes())
-    fs = LittleFS(
-        context=UserContext(buffer=image), mount=False, block_size=GEOMETRY.block_size,
-        block_count=GEOMETRY.block_count, read_size=16, prog_size=16, cache_size=256,
-        lookahead_size=32, block_cycles=500,
-    )  # fmt: skip
-    fs.mount()
-    segments = {}
-    for name in sorted(fs.listdir("/fiscal/journal")):
-        with fs.open(f"/fiscal/journal/{name}", "rb") as f:
-            segments[name] = bytes(f.read())
-    return segments
+    """Return the journal segments as the flash holds them, read by the firmware's journal."""
+    journal = Journal.mount(RamFlash(GEOMETRY, Path(till.flash.path).read_bytes()))
+    names = [path.rsplit("/", 1)[1] for path in journal.segments()]
+    return {name: journal.segment_data(i) or b"" for i, name in enumerate(names, 1)}
 
 
 def copied_segments(out: Path) -> dict[str, bytes]:

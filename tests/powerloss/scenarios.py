@@ -29,8 +29,8 @@ SIGNER_SEED = bytes(range(1, 33))
 
 # The inspector reads 16-byte pages and 4 KiB blocks (docs/SPEC.md section 1):
 # the real chip's geometry, with fewer blocks so that images stay small.
-SMALL_CHIP = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=32)
-LARGER_CHIP = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=64)
+SMALL_CHIP = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=64)
+LARGER_CHIP = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=96)
 
 # A step that logs operator 1 in, and opens the period (cash float) if asked.
 LOG_IN = "@log-in"

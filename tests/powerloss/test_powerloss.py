@@ -25,7 +25,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from firmware.journal import Journal
+from firmware.journal import Journal, JournalError
+from firmware.log_blocks import Torn
 from firmware.runner import BootError, Terminal
 from fiscal_core import codes
 from fiscal_core.documents import ArchiveBody
@@ -33,6 +34,7 @@ from fiscal_core.events import JetBody
 from fiscal_core.records import Record
 from fiscal_core.sales import TicketBody
 from hal.flash.emulated import EmulatedFlash
+from hal.flash.ram import RamFlash
 from tests.powerloss.harness import (
     MODEL_CUT,
     MODEL_IN_SYNC,
@@ -50,6 +52,16 @@ def is_start_up(record: Record) -> bool:
     return isinstance(record.body, JetBody) and record.body.code == codes.JET_START
 
 
+def torn_frame_on(flash: EmulatedFlash) -> Torn | None:
+    """The torn frame at the end of the journal on ``flash``, found as the boot will find it."""
+    try:
+        journal = Journal.mount(RamFlash(flash.geometry, flash.snapshot()))
+        journal.position()
+    except JournalError:  # not provisioned yet: the boot refuses it
+        return None
+    return journal.torn
+
+
 def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     rec = cut.recording
     geometry = cut.scenario.geometry
@@ -61,6 +73,7 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     }.get(cut.model, "during")
     where = f"{cut.id} (cut {when} {rec.flash.describe(cut.k)})"
     flash = EmulatedFlash(geometry, image)
+    torn = torn_frame_on(flash)  # what a cut inside an append left at the log's end, if anything
     board = make_board(flash, now=cut.restart_time(), counter=cut.counter_value())
     try:
         terminal = Terminal.boot(board, cut.scenario.config, SIGNER)
@@ -97,6 +110,12 @@ def test_power_cut(cut: Cut, tmp_path: Path) -> None:
     marked = {j.ref for j in jets if j.code == codes.JET_RECEIPT_NOT_PRINTED}
     lost = sorted(numbers - cut.printed_tickets() - marked)
     assert not lost, f"{where}: tickets {lost} neither printed nor marked unprinted"
+
+    # A frame torn by the cut is never a record, and the restart journals it once (JET 936).
+    restart_jets = [r.body for r in records[restart:] if isinstance(r.body, JetBody)]
+    torn_jets = [j.text for j in restart_jets if j.code == codes.JET_TORN_FRAME]
+    expected = [] if torn is None else [torn.describe()]
+    assert torn_jets == expected, f"{where}: torn frame {expected}, journaled {torn_jets}"
 
     # An archive's record is never durable before its file.
     journal = Journal.mount(flash)

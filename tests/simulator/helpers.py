@@ -27,21 +27,17 @@ def digest(path: Path) -> str:
 
 
 def live_record_copies(image: bytes) -> list[int]:
-    """Return the offsets in the raw image of every copy of the latest record stored whole.
+    """Return the offsets in the raw image of the journal's first record stored whole.
 
-    littlefs is copy-on-write, so stale copies may lie around too; flipping
-    a byte in each copy is sure to hit the live one. Raises AssertionError
-    when no record of the journal appears contiguously in the image.
+    The journal's log stores each frame once, in place; a record running
+    across a block boundary is not whole in the image, so the first one
+    that is whole is taken. Raises AssertionError when none is.
     """
     journal = Journal.mount(RamFlash(SIM_FLASH_GEOMETRY, image))
-    for record in reversed(list(journal.records())):
-        offsets = []
+    for record in journal.records():
         start = image.find(record)
-        while start >= 0:
-            offsets.append(start)
-            start = image.find(record, start + 1)
-        if offsets:
-            return offsets
+        if start >= 0:
+            return [start]
     raise AssertionError("no journal record is stored contiguously in the image")
 
 

@@ -1,4 +1,4 @@
-"""Read-only look at a flash image: identity, journal segments, record counts."""
+"""Read-only look at a flash image: identity, journal segments, record counts, space used."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def image_info(path: Path, block_size: int = SIM_FLASH_GEOMETRY.block_size) -> d
             counts[codes.DOC_NAMES.get(record.doc_type, str(record.doc_type))] += 1
             last_seq = record.seq
         segments = journal.segments()
-        used = journal.used_bytes()
+        (log_used, log_size), (files_used, files_size) = journal.space()
     except (JournalError, FormatError) as exc:
         raise ImageError(f"{image_path(path)}: {exc}") from None
     g = flash.geometry
@@ -74,6 +74,8 @@ def image_info(path: Path, block_size: int = SIM_FLASH_GEOMETRY.block_size) -> d
         "records": sum(counts.values()),
         "last_seq": last_seq,
         "records_by_type": dict(sorted(counts.items())),
-        "used_bytes": used,
-        "used_percent": round(100 * used / g.total_size, 1),
+        "used_bytes": log_used + files_used,
+        "used_percent": round(100 * (log_used + files_used) / g.total_size, 1),
+        "journal_log": {"used_bytes": log_used, "bytes": log_size},
+        "side_files": {"used_bytes": files_used, "bytes": files_size},
     }

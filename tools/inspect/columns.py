@@ -230,6 +230,7 @@ JET_MEANINGS = {
     920: "mémoire fiscale remplie à 90 % ou plus",
     930: "autotest au démarrage et à chaque clôture journalière (ce qui a été vérifié)",
     935: "point de contrôle refusé (pourquoi) : tout le journal a été vérifié à la place",
+    936: "trame interrompue par une coupure de courant, écartée (où, combien d'octets)",
     940: "sauvegarde de la mémoire fiscale, tracée avant d'être écrite (texte : le fichier)",
     941: "restauration refusée par ses contrôles, rien restauré (texte : le motif)",
     942: "restauration effectuée, tracée après (texte : fichier, enregistrements ajoutés)",

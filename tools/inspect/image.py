@@ -1,18 +1,22 @@
-"""Read the files of a fiscal flash image, read-only and in memory (docs/SPEC.md §1).
+"""Read a fiscal flash image, read-only and in memory (docs/SPEC.md §1).
 
 The inspector never writes to the evidence: the image file is read once
-into memory and littlefs is mounted on that copy through a block device
-that refuses every program and erase. littlefs-python formats a flash it
-cannot mount when its constructor is allowed to mount, so it is always
-built with ``mount=False`` and mounted explicitly.
+into memory. Block 0 holds the partition table (``flash_log``); the journal's
+segments are read from the log partition (``flash_log``, the inspector's own
+reading of the format), and the identity and archives from the littlefs
+partition, mounted on its copy through a block device that refuses every
+program and erase. littlefs-python formats a flash it cannot mount when
+its constructor is allowed to mount, so it is always built with
+``mount=False`` and mounted explicitly.
 
 Besides the identity and the journal segments, every file of the archives
 directory is read (the ARCHIVE records sign them): ``archive_files``
 checks them.
 
-Geometry: read and program size 16 bytes, cache 256 bytes, lookahead 32
-bytes (docs/SPEC.md §1); the block size is a parameter (4096 by default)
-and the block count is the image size divided by the block size.
+Geometry: the block size is the partition table's (the ``block_size``
+parameter must agree with it); littlefs's read and program size is the
+table's unit for its partition, with a cache of 256 bytes and a lookahead
+of 32 bytes (docs/SPEC.md §1).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from typing import Any
 
 from littlefs import LittleFS, LittleFSError, UserContext
 
+from tools.inspect.flash_log import KIND_LITTLEFS, KIND_LOG, LayoutError, partition_bytes, read_log
+from tools.inspect.flash_log import read_table as read_partition_table
+
 DEFAULT_BLOCK_SIZE = 4096
 READ_SIZE = 16
 PROG_SIZE = 16
@@ -32,9 +39,8 @@ LOOKAHEAD_BYTES = 32
 BLOCK_CYCLES = 500
 IMAGE_NAME = "flash.img"
 IDENTITY_PATH = "/fiscal/identity.cbor"
-JOURNAL_DIR = "/fiscal/journal"
 ARCHIVE_DIR = "/fiscal/archives"
-SEGMENT_NAME = re.compile(r"[0-9]{8}\.log")
+SEGMENT_NAME = re.compile(r"[0-9]{8}\.log")  # a copy's journal/ files (tools.inspect.dumpdir)
 _LFS_ERR_IO = -5
 
 
@@ -90,6 +96,8 @@ class FlashContents:
     other_files: tuple[str, ...]
     archives: tuple[ArchiveFile, ...] | None = None
     head: HeadFiles | None = None
+    log_notes: tuple[str, ...] = ()  # torn frames skipped (a power cut): said, not anomalies
+    log_problems: tuple[str, ...] = ()  # damage to the log's layout (block headers, frames)
 
     @property
     def is_copy(self) -> bool:
@@ -142,36 +150,32 @@ def read_image(
         raise ImageError(
             f"image de {len(data)} octets : pas un nombre entier de blocs de {block_size} octets"
         )
-    block_count = len(data) // block_size
-    fs = _mount(data, block_size, block_count)
+    try:
+        table_block_size, parts = read_partition_table(data)
+    except LayoutError as exc:
+        raise ImageError(f"pas une mémoire fiscale lisible : {exc}") from None
+    if table_block_size != block_size:
+        raise ImageError(f"blocs de {table_block_size} octets selon la table, pas {block_size}")
+    files = parts[KIND_LITTLEFS]
+    fs = _mount(partition_bytes(data, block_size, files), block_size, files.count, files.unit)
     identity = _read_file(fs, IDENTITY_PATH)
     if identity is None:
         raise ImageError(f"identité du terminal absente ou illisible ({IDENTITY_PATH})")
-    try:
-        names = sorted(fs.listdir(JOURNAL_DIR))
-    except LittleFSError as exc:
-        raise ImageError(
-            f"répertoire du journal {JOURNAL_DIR} absent ou illisible ({exc})"
-        ) from None
-    segments: list[Segment] = []
-    others: list[str] = []
-    for name in names:
-        if not SEGMENT_NAME.fullmatch(name):
-            others.append(name)
-            continue
-        content = _read_file(fs, f"{JOURNAL_DIR}/{name}")
-        if content is None:
-            segments.append(Segment(name, b"", "fichier illisible par littlefs"))
-        else:
-            segments.append(Segment(name, content))
+    log = parts[KIND_LOG]
+    found = read_log(partition_bytes(data, block_size, log), block_size, log.unit)
+    segments = tuple(
+        Segment(f"{index:08d}.log", bytes(data)) for index, data in sorted(found.segments.items())
+    )
     return FlashContents(
         source=source,
         block_size=block_size,
-        block_count=block_count,
+        block_count=len(data) // block_size,
         identity=identity,
-        segments=tuple(segments),
-        other_files=tuple(others),
+        segments=segments,
+        other_files=(),
         archives=_read_archives(fs),
+        log_notes=tuple(found.notes),
+        log_problems=tuple(found.problems),
     )
 
 
@@ -184,14 +188,14 @@ def _read_archives(fs: LittleFS) -> tuple[ArchiveFile, ...]:
     return tuple(ArchiveFile(name, _read_file(fs, f"{ARCHIVE_DIR}/{name}")) for name in names)
 
 
-def _mount(data: bytes, block_size: int, block_count: int) -> LittleFS:
+def _mount(data: bytes, block_size: int, block_count: int, unit: int) -> LittleFS:
     fs = LittleFS(
         context=_ReadOnlyDevice(data),
         mount=False,  # the constructor would format an image it cannot mount
         block_size=block_size,
         block_count=block_count,
-        read_size=READ_SIZE,
-        prog_size=PROG_SIZE,
+        read_size=unit,
+        prog_size=unit,
         cache_size=CACHE_BYTES,
         lookahead_size=LOOKAHEAD_BYTES,
         block_cycles=BLOCK_CYCLES,

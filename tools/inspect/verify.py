@@ -133,6 +133,7 @@ def verify(
     _check_records(entries, identity)
     Audit(fiscal_year_start(entries)).run(entries)
     archives, warnings = check_archive_files(entries, contents.archives)
+    warnings = [*contents.log_notes, *warnings]
     head = None
     if contents.head is not None:
         head = check_head(contents.head, identity.terminal_id, key, entries)
@@ -167,6 +168,7 @@ def _read(
     contents: FlashContents, key: bytes, workers: int | None
 ) -> tuple[list[Entry], list[Finding], Known]:
     findings = [_note("fichier inattendu dans le journal", name) for name in contents.other_files]
+    findings += [_note(problem) for problem in contents.log_problems]
     previous_index = 0
     readable = []
     for position, segment in enumerate(contents.segments):

@@ -1,0 +1,111 @@
+"""The journal log's block header, and the places the log's readers and writer pass around.
+
+Every block of the log partition starts with a 16-byte header (docs/SPEC.md
+section 1.2), programmed by the append of the first frame that starts in
+the block, in the same sync as that frame: the frame's seq, its offset in
+the block, its logical place (segment index and offset in the segment,
+section 3), and a CRC-32 of those 12 bytes. A block no frame starts in
+keeps its header erased. So a header never states anything about a frame
+that was not being appended with it, and a reader can start in any block
+whose header holds: reading by seq or by place is a binary search over
+the headers, never a scan from the first block.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from firmware.flash_layout import SEGMENT_BYTES
+
+HEADER_BYTES = 16
+_FIELDS = struct.Struct(">IHIH")  # seq, start in the block, segment, offset in the segment
+ERASED_HEADER = b"\xff" * HEADER_BYTES
+
+
+class Header:
+    """A block header that holds: the first frame starting in its block, and where."""
+
+    __slots__ = ("offset", "segment", "seq", "start")
+
+    def __init__(self, seq: int, start: int, segment: int, offset: int) -> None:
+        self.seq = seq
+        self.start = start
+        self.segment = segment
+        self.offset = offset
+
+    def encode(self) -> bytes:
+        fields = _FIELDS.pack(self.seq, self.start, self.segment, self.offset)
+        return fields + struct.pack(">I", zlib.crc32(fields))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Header) and self.encode() == other.encode()
+
+    def __hash__(self) -> int:
+        return hash(self.encode())
+
+
+def decode_header(data: bytes) -> Header | None:
+    """Return the header in ``data`` (16 bytes), or None when it is erased or does not hold."""
+    fields = data[: _FIELDS.size]
+    if len(data) < HEADER_BYTES or zlib.crc32(fields) != struct.unpack_from(">I", data, 12)[0]:
+        return None
+    return Header(*_FIELDS.unpack(fields))
+
+
+class Cursor:
+    """Where the next frame goes: its block and offset, its seq, its logical place.
+
+    ``fresh``: no frame has started in ``block`` before ``off`` (the frame
+    at the cursor would program the block's header).
+    """
+
+    __slots__ = ("block", "fresh", "off", "offset", "segment", "seq")
+
+    def __init__(
+        self, block: int, off: int, seq: int, segment: int, offset: int, fresh: bool
+    ) -> None:
+        self.block = block
+        self.off = off
+        self.seq = seq
+        self.segment = segment
+        self.offset = offset
+        self.fresh = fresh
+
+    @classmethod
+    def at(cls, block: int, header: Header) -> Cursor:
+        """The cursor at the frame a block's header names."""
+        return cls(block, header.start, header.seq, header.segment, header.offset, True)
+
+    def header(self) -> Header:
+        """The header a block opened by the frame at this cursor holds."""
+        return Header(self.seq, self.off, self.segment, self.offset)
+
+
+def next_place(segment: int, end: int) -> tuple[int, int]:
+    """Return where the frame after one ending at byte ``end`` of ``segment`` starts.
+
+    A frame starts in a segment only while it holds fewer than SEGMENT_BYTES.
+    """
+    return (segment, end) if end < SEGMENT_BYTES else (segment + 1, 0)
+
+
+class Torn:
+    """A frame whose append a power cut interrupted: never a record, skipped by readers."""
+
+    __slots__ = ("block", "bytes", "off", "offset", "segment", "seq")
+
+    def __init__(self, at: Cursor, programmed: int) -> None:
+        self.seq = at.seq  # the seq it would have had: the next record takes it
+        self.block = at.block  # block of the log partition, and offset in it
+        self.off = at.off
+        self.segment = at.segment
+        self.offset = at.offset
+        self.bytes = programmed  # bytes found programmed in the torn area
+
+    def describe(self) -> str:
+        """The JET 936 text (docs/SPEC.md section 6)."""
+        return (
+            f"trame interrompue ecartee: bloc {self.block} octet {self.off} du journal "
+            f"(segment {self.segment} octet {self.offset}), {self.bytes} octets"
+        )
