@@ -74,7 +74,7 @@ def boot_image(count: int) -> Path:
     return path
 
 
-class _SyncedAtTheEnd(FileFlash):
+class SyncedAtTheEnd(FileFlash):
     """The image being built: its syncs wait for the last one (see the module docstring)."""
 
     def _sync(self) -> None:
@@ -88,7 +88,7 @@ def write_journal(image: Path, frames_file: Path) -> None:
     """Append the records into a new image with the terminal's journal, and checkpoint it."""
     workload = Workload()
     verifier = Verifier(workload.signer.public_key, TERMINAL_ID)
-    with _SyncedAtTheEnd.open(image, BENCH_GEOMETRY, create=True) as flash:
+    with SyncedAtTheEnd.open(image, BENCH_GEOMETRY, create=True) as flash:
         journal = Journal.create(flash, workload.identity())
         last = b""
         for record in read_frames(frames_file):

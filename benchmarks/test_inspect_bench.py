@@ -46,9 +46,8 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.copies import copy_of, copy_size
 from benchmarks.generator import CACHE_DIR, Workload, cached_frames
-from firmware.flash_fs import filesystem
-from firmware.journal import SEGMENT_BYTES, Journal, segment_name
-from hal.flash.file import FileFlash
+from benchmarks.images import SyncedAtTheEnd
+from firmware.journal import Journal
 from hal.ports import FlashGeometry
 from tests.link.terminal import GEOMETRY, Till
 from tools.inspect import dump as dump_module
@@ -188,31 +187,31 @@ def dump_records() -> int:
 
 
 def generated_image(path: Path, count: int) -> dict[str, bytes]:
-    """Write a flash image holding the first ``count`` generated records; return its segments."""
+    """Write a flash image holding the first ``count`` generated records; return its segments.
+
+    The records go through the terminal's own ``Journal.append`` (the log as
+    appends leave it), with one sync at the end (``SyncedAtTheEnd``).
+    """
     million = CACHE_DIR / "journal-v3-1000000-0-1000.frames"
     source = million if million.exists() and count <= 1_000_000 else cached_frames(count)
     with source.open("rb") as f:
         data = f.read(count * 400)  # records are ~230 bytes: enough, cut below
-    segments: dict[str, bytes] = {}
-    offset = start = 0
-    for _ in range(count):  # the journal's rule: a frame starts only below SEGMENT_BYTES
-        if offset - start >= SEGMENT_BYTES:
-            segments[f"{len(segments) + 1:08d}.log"] = data[start:offset]
-            start = offset
-        offset += int.from_bytes(data[offset : offset + 2], "big") + 6
-    segments[f"{len(segments) + 1:08d}.log"] = data[start:offset]
-    blocks = (offset * 3 // 2) // 4096 + 256
+    records: list[bytes] = []
+    offset = 0
+    for _ in range(count):
+        size = int.from_bytes(data[offset : offset + 2], "big")
+        records.append(data[offset + 2 : offset + 2 + size])
+        offset += size + 6
+    blocks = offset * 3 // 4096 + 512  # the log gets half the chip: room to spare
     geometry = FlashGeometry(GEOMETRY.read_size, GEOMETRY.prog_size, GEOMETRY.block_size, blocks)
-    with FileFlash.open(path, geometry, create=True) as flash:
-        Journal.create(flash, Workload().identity())
-        fs = filesystem(flash)
-        fs.mount()
-        for index, name in enumerate(segments, 1):
-            with fs.open(segment_name(index), "wb") as f:
-                f.write(segments[name])
-        fs.unmount()
-        flash.sync()
-    return segments
+    with SyncedAtTheEnd.open(path, geometry, create=True) as flash:
+        journal = Journal.create(flash, Workload().identity())
+        for record in records:
+            journal.append(record)
+        flash.sync_now()
+        last = journal.position()[0]
+        segments = {f"{i:08d}.log": journal.segment_data(i) for i in range(1, last + 1)}
+    return {name: data for name, data in segments.items() if data is not None}
 
 
 def test_dump_a_big_journal_vs_raw_pty(benchmark: BenchmarkFixture, tmp_path: Path) -> None:

@@ -109,8 +109,13 @@ class Log:
 
     # -- reading --------------------------------------------------------------
 
+    def records(self, at: Cursor) -> Iterator[tuple[bytes, Cursor]]:
+        """Yield (record, cursor at its frame) from ``at`` to the end of the log (see frames)."""
+        for frame, c in self.frames(at):
+            yield frame[2:-4], c
+
     def frames(self, at: Cursor) -> Iterator[tuple[bytes, Cursor]]:
-        """Yield (record, cursor at its frame) from ``at`` to the end of the log.
+        """Yield (frame as stored, cursor at it) from ``at`` to the end of the log.
 
         Reaching the end sets it (and ``torn`` when a torn frame is the last
         thing written). Raises CorruptFrameError on anything a power cut
@@ -119,8 +124,24 @@ class Log:
         c = at
         last: tuple[int, int] | None = None
         self._blocks.clear()  # each read sees the flash as it is now, not as a former read did
+        size, align = self._size, self._align
         while True:
             c = self._normal(c)
+            if c.block < self._count and not c.fresh:
+                # The common case, checked first: a whole frame inside the cursor's
+                # block after another frame (no header to match, no boundary to
+                # cross). Anything else, the end included, takes the full path.
+                data = self._block(c.block)
+                off = c.off
+                end = off + int.from_bytes(data[off : off + 2], "big") + FRAME_OVERHEAD
+                if end <= size and end > off + FRAME_OVERHEAD and _crc_holds(data[off:end]):
+                    yield data[off:end], c
+                    logical_end = c.offset + end - off
+                    last = (c.segment, logical_end)
+                    segment, offset = next_place(c.segment, logical_end)
+                    end += -end % align
+                    c = Cursor(c.block, end, c.seq + 1, segment, offset, False)
+                    continue
             if c.block >= self._count or self._is_end(c):
                 self._found_end(c, last)
                 return
@@ -134,7 +155,7 @@ class Log:
                     return
                 continue
             frame, block, off = found
-            yield frame[2:-4], c
+            yield frame, c
             end = c.offset + len(frame)
             last = (c.segment, end)
             segment, offset = next_place(c.segment, end)

@@ -20,7 +20,7 @@ from littlefs import LittleFS, LittleFSError
 
 from firmware.flash_fs import LFS_ERR_NOENT
 from firmware.flash_layout import segment_index, segment_name
-from firmware.frames import FRAME_OVERHEAD, JournalError, encode_frame
+from firmware.frames import FRAME_OVERHEAD, JournalError
 from firmware.journal_log import Log
 from firmware.log_blocks import next_place
 
@@ -42,7 +42,7 @@ class JournalReader:
         Raises CorruptFrameError on a bad frame (a torn frame, the one shape
         a power cut leaves, is skipped: it was never a record).
         """
-        for record, _ in self._log.frames(self._log.start()):
+        for record, _ in self._log.records(self._log.start()):
             yield record
 
     def last_seq(self) -> int:
@@ -59,7 +59,7 @@ class JournalReader:
         if count <= 0 or first > self.last_seq():
             return []
         out: list[bytes] = []
-        for record, at in self._log.frames(self._log.find_seq(first)):
+        for record, at in self._log.records(self._log.find_seq(first)):
             if at.seq >= first:
                 out.append(record)
                 if len(out) == count:
@@ -83,8 +83,15 @@ class JournalReader:
 
     def segment_data(self, index: int) -> bytes | None:
         """Return segment ``index``'s bytes (its frames back to back), None when there is none."""
-        records = self._segment_records(index)
-        return None if records is None else b"".join(encode_frame(r) for r in records)
+        if not 1 <= index <= self.position()[0]:
+            return None
+        frames: list[bytes] = []
+        for frame, at in self._log.frames(self._log.find_place(index, 0)):
+            if at.segment > index:
+                break
+            if at.segment == index:
+                frames.append(frame)
+        return b"".join(frames)
 
     def _segment(self, path: str) -> bytes:
         data = self.segment_data(segment_index(path))
@@ -96,7 +103,7 @@ class JournalReader:
         if not 1 <= index <= self.position()[0]:
             return None
         records: list[bytes] = []
-        for record, at in self._log.frames(self._log.find_place(index, 0)):
+        for record, at in self._log.records(self._log.find_place(index, 0)):
             if at.segment > index:
                 break
             if at.segment == index:
@@ -140,7 +147,7 @@ class JournalReader:
         if segment < 1 or offset <= 0:
             return None
         target = (segment, offset)
-        for record, at in self._log.frames(self._log.find_place(segment, offset - 1)):
+        for record, at in self._log.records(self._log.find_place(segment, offset - 1)):
             end = (at.segment, at.offset + len(record) + FRAME_OVERHEAD)
             if end == target:
                 return record
@@ -154,7 +161,7 @@ class JournalReader:
         Raises CorruptFrameError on a bad frame.
         """
         place = next_place(segment, offset) if segment > 0 else (1, 0)
-        for record, at in self._log.frames(self._log.find_place(*place)):
+        for record, at in self._log.records(self._log.find_place(*place)):
             if (at.segment, at.offset) >= place:
                 yield record
 
@@ -171,7 +178,7 @@ class JournalReader:
         """
         if not 1 <= seq <= self.last_seq():
             return None
-        for record, at in self._log.frames(self._log.find_seq(seq)):
+        for record, at in self._log.records(self._log.find_seq(seq)):
             if at.seq == seq:
                 return record
         return None
