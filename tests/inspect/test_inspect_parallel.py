@@ -16,7 +16,9 @@ import pytest
 
 from tests.inspect.attack import flip, read_segment, split, with_crc
 from tools.inspect import parallel
+from tools.inspect import verify as verify_module
 from tools.inspect.image import FlashContents, Segment, read_image
+from tools.inspect.report import report_object
 from tools.inspect.verify import Report, verify
 
 FRAMES_PER_SEGMENT = 2
@@ -94,3 +96,57 @@ def test_workers_check_the_signatures_of_their_own_ranges(
     assert known and all(known.values())  # an intact journal: every pair checked is valid
     within = parallel.read_range(segments[:2], key)[1]
     assert set(within) <= set(known) and len(known) > len(within)
+
+
+def change_mid_range(frames: list[bytes]) -> list[bytes]:
+    frames[5] = flip(frames[5], 30, 0x01, fix_crc=True)  # ranges of 4 frames: 4..7
+    return frames
+
+
+def change_at_boundary(frames: list[bytes]) -> list[bytes]:
+    frames[8] = flip(frames[8], 30, 0x01, fix_crc=True)  # the first frame of a range
+    return frames
+
+
+def unreadable_at_boundary(frames: list[bytes]) -> list[bytes]:
+    frames[7] = flip(frames[7], 3, 0xFF, fix_crc=False)  # the last frame of a range
+    return frames
+
+
+def remove_at_boundary(frames: list[bytes]) -> list[bytes]:
+    return frames[:8] + frames[9:]
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        resign_nothing,
+        change_mid_range,
+        change_at_boundary,
+        unreadable_at_boundary,
+        remove,
+        remove_at_boundary,
+        swap_across,
+        duplicate,
+    ],
+)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_journal_verified_as_it_is_read_reports_what_the_whole_journal_reports(
+    pristine: bytes,
+    attack: Callable[[list[bytes]], list[bytes]],
+    workers: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    contents = replace(read_image(pristine), archives=None)  # no file content to compare
+    journal = cut(contents, attack(split(read_segment(pristine))))
+    monkeypatch.setattr(parallel, "SEGMENTS_PER_RANGE", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SEGMENTS", 2)
+    streamed = verify(journal, workers=workers, keep_records=False)
+    monkeypatch.setattr(verify_module, "whole_needed", lambda contents: True)
+    whole = verify(journal, workers=workers)
+    assert streamed.findings == whole.findings
+    assert (streamed.archives, streamed.warnings) == (whole.archives, whole.warnings)
+    assert report_object(streamed) == report_object(whole)
+    assert streamed.records == () and len(whole.records) > 10
+    about_records = [f for f in whole.findings if f.seq is not None or not f.readable]
+    assert bool(about_records) == (attack is not resign_nothing)

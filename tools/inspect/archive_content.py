@@ -54,6 +54,15 @@ def content_problems(
     return problems, []
 
 
+def has_records(data: bytes) -> bool:
+    """True when ``data`` is a zip whose ``records.csv`` can be read (its content is compared)."""
+    try:
+        _rows(data)
+    except ValueError:
+        return False
+    return True
+
+
 def _rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """Return the rows of ``records.csv`` by seq; raise ValueError (in French) if unreadable."""
     try:

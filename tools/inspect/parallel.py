@@ -28,8 +28,9 @@ process (starting a pool costs more than it saves).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -72,6 +73,34 @@ def read_ranges(
         for (index, chain, before), valid in checked.items():
             known[(base + index, chain, -1 if before < 0 else base + before)] = valid
     return entries, known
+
+
+def ranges_in_order(
+    segments: Sequence[Segment], public_key: bytes, workers: int | None
+) -> Generator[tuple[list[Entry], Known], None, None]:
+    """Yield each range's ``read_range`` outcome in journal order, as the workers finish them.
+
+    At most a few ranges per worker are read ahead of the one consumed, so
+    that a slow consumer does not pile up decoded ranges. With 1 worker, or
+    a journal of a few segments, the ranges are read in this process.
+    """
+    workers = workers or os.cpu_count() or 1
+    ranges = [
+        list(segments[start : start + SEGMENTS_PER_RANGE])
+        for start in range(0, len(segments), SEGMENTS_PER_RANGE)
+    ]
+    if workers == 1 or len(segments) < PARALLEL_MIN_SEGMENTS:
+        for part in ranges:
+            yield read_range(part, public_key)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        ahead: deque[Future[tuple[list[Entry], Known]]] = deque()
+        for part in ranges:
+            ahead.append(pool.submit(read_range, part, public_key))
+            if len(ahead) > workers * TASKS_PER_WORKER:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def read_range(segments: list[Segment], public_key: bytes) -> tuple[list[Entry], Known]:
