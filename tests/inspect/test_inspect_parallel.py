@@ -11,14 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from fiscal_core import codes
 from tests.inspect.attack import flip, read_segment, split, with_crc
+from tests.inspect.journals import day_with_sales, sale_lines, till_on
+from tests.inspect.test_inspect_dishonest_archives import archive_bytes
 from tools.inspect import parallel
 from tools.inspect import verify as verify_module
+from tools.inspect.archive_content import read_rows
 from tools.inspect.image import FlashContents, Segment, read_image
 from tools.inspect.report import report_object
+from tools.inspect.stream import Reordered, Streamed
 from tools.inspect.verify import Report, verify
 
 FRAMES_PER_SEGMENT = 2
@@ -117,6 +123,11 @@ def remove_at_boundary(frames: list[bytes]) -> list[bytes]:
     return frames[:8] + frames[9:]
 
 
+def reordered(*args: object, **kwargs: object) -> Streamed:
+    """Stand for ``stream`` on a journal that must be checked as a whole."""
+    raise Reordered
+
+
 @pytest.mark.parametrize(
     "attack",
     [
@@ -131,22 +142,64 @@ def remove_at_boundary(frames: list[bytes]) -> list[bytes]:
     ],
 )
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("archives", [True, False], ids=["archive-file", "journal-alone"])
 def test_the_journal_verified_as_it_is_read_reports_what_the_whole_journal_reports(
     pristine: bytes,
     attack: Callable[[list[bytes]], list[bytes]],
     workers: int,
+    archives: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    contents = replace(read_image(pristine), archives=None)  # no file content to compare
+    contents = read_image(pristine)
+    assert contents.archives and read_rows(contents.archives[0].data or b"")
+    if not archives:
+        contents = replace(contents, archives=None)  # a copy of the journal alone
     journal = cut(contents, attack(split(read_segment(pristine))))
-    monkeypatch.setattr(parallel, "SEGMENTS_PER_RANGE", 2)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_SEGMENTS", 2)
-    streamed = verify(journal, workers=workers, keep_records=False)
-    monkeypatch.setattr(verify_module, "whole_needed", lambda contents: True)
-    whole = verify(journal, workers=workers)
-    assert streamed.findings == whole.findings
-    assert (streamed.archives, streamed.warnings) == (whole.archives, whole.warnings)
-    assert report_object(streamed) == report_object(whole)
+    streamed, whole = both_ways(journal, workers, 2, monkeypatch)
     assert streamed.records == () and len(whole.records) > 10
     about_records = [f for f in whole.findings if f.seq is not None or not f.readable]
     assert bool(about_records) == (attack is not resign_nothing)
+    assert [a.file for a in whole.archives] == ["ok" if archives else "not_read"]
+
+
+def both_ways(
+    journal: FlashContents, workers: int, segments: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Report, Report]:
+    """Verify ``journal`` as it is read, by ranges of ``segments``, then as a whole; compare."""
+    monkeypatch.setattr(parallel, "SEGMENTS_PER_RANGE", segments)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SEGMENTS", 2)
+    streamed = verify(journal, workers=workers, keep_records=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(verify_module, "stream", reordered)
+        whole = verify(journal, workers=workers)
+    assert streamed.findings == whole.findings
+    assert (streamed.archives, streamed.warnings) == (whole.archives, whole.warnings)
+    assert report_object(streamed) == report_object(whole)
+    return streamed, whole
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("segments", [1, 2])
+def test_archive_rows_are_compared_as_the_records_are_read(
+    tmp_path: Path, workers: int, segments: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows that differ in each column, of records whose predecessor is in their range or not."""
+
+    def edit(lines: list[str]) -> list[str]:
+        rows = [line.split(";") for line in lines[1:] if line]
+        rows[1][-3] += "0"  # seq 2: the data signed
+        rows[2][-2] = rows[2][-2][::-1]  # seq 3: the signature
+        rows[3][-1] = rows[3][-1].upper()  # seq 4: the record as stored, in hex
+        return [lines[0], *(";".join(row) for row in rows), ""]
+
+    image = tmp_path / "flash.img"
+    with till_on(image) as till:
+        day_with_sales(till, last_of_year=True)
+        till.sale(sale_lines(2))
+        closure = till.close(codes.DOC_GT_PERIOD)
+        till.forge_archive(closure, lambda body: None, archive_bytes(till, closure, edit))
+    journal = cut(read_image(image.read_bytes()), split(read_segment(image.read_bytes())))
+    streamed, _ = both_ways(journal, workers, segments, monkeypatch)
+    differ = "archive forged-5.zip : records.csv : n°2, n°3, n°4 différent(s) du journal"
+    assert [f.problems for f in streamed.findings if f.seq is not None] == [(differ,)]
+    assert [a.file for a in streamed.archives] == ["content_differs"]

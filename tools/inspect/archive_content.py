@@ -9,7 +9,11 @@ records ``from_seq`` … ``to_seq`` of the ARCHIVE, each with the bytes and
 signature of the journal and the data to sign the inspector rebuilds.
 
 A journal record that cannot be trusted (reported on its own) is not
-compared. A file that is not a readable zip holding ``records.csv`` (UTF-8,
+compared. Whether a row differs from the journal is asked of a ``RowCheck``:
+``journal_rows`` answers from the journal's entries held in memory; when the
+journal is verified as it is read, ``archive_rows.ArchiveRows`` answers from
+the digests (``row_digest``) of what each row holds, compared as the records
+pass. A file that is not a readable zip holding ``records.csv`` (UTF-8,
 ``;``-separated, docs/ARCHIVE.md) gives a warning only: its format is the
 firmware's (docs/ARCHIVE.md), while the specification (docs/SPEC.md) only
 signs its bytes.
@@ -21,29 +25,38 @@ import csv
 import io
 import zipfile
 from collections import Counter
+from collections.abc import Callable
+from hashlib import sha256
 
 from tools.inspect.chains import Entry
-from tools.inspect.model import ArchiveBody
+from tools.inspect.model import ArchiveBody, Record
 from tools.inspect.tosign import LayoutError, b64url, data_to_sign
 
 RECORDS_FILE = "records.csv"
 MAX_CSV_BYTES = 64 * 1024 * 1024  # an archive of the whole 4 MiB journal stays far below
 COLUMNS = ("seq", "donnees_signees", "signature", "enregistrement_cbor_hex")
 MAX_LISTED = 5
+DIGEST_BYTES = 16
+
+# Whether the row of an archive file (its name, the row's seq, the row) differs from the journal
+RowCheck = Callable[[str, int, dict[str, str]], bool]
 
 
 def content_problems(
-    data: bytes, body: ArchiveBody, by_seq: dict[int, Entry]
+    data: bytes, body: ArchiveBody, differs: Callable[[int, dict[str, str]], bool]
 ) -> tuple[list[str], list[str]]:
-    """Return (problems, warnings) of the archive file ``data`` against the journal."""
+    """Return (problems, warnings) of the archive file ``data`` against the journal.
+
+    ``differs(seq, row)`` tells whether a row differs from the journal record it names.
+    """
     try:
-        rows = _rows(data)
+        rows = read_rows(data)
     except ValueError as exc:
         return [], [f"contenu non contrôlé ({exc})"]
     seqs = Counter(seq for seq, _ in rows)
     expected = range(body.from_seq, body.to_seq + 1)
     span = f"n°{body.from_seq} à n°{body.to_seq}"
-    differ = {seq for seq, row in rows if seq in expected and _differs(row, by_seq.get(seq))}
+    differ = {seq for seq, row in rows if seq in expected and differs(seq, row)}
     found = (
         ([seq for seq in expected if seq not in seqs], "absent(s)"),
         (sorted(seq for seq in seqs if seq not in expected), f"hors des archivés ({span})"),
@@ -54,16 +67,39 @@ def content_problems(
     return problems, []
 
 
-def has_records(data: bytes) -> bool:
-    """True when ``data`` is a zip whose ``records.csv`` can be read (its content is compared)."""
-    try:
-        _rows(data)
-    except ValueError:
-        return False
-    return True
+def journal_rows(entries: list[Entry]) -> RowCheck:
+    """Return the RowCheck of the journal ``entries`` (every record in memory)."""
+    by_seq: dict[int, Entry] = {}
+    for e in entries:
+        if e.record is not None and e.header.seq is not None:
+            by_seq.setdefault(e.header.seq, e)
+    return lambda name, seq, row: _differs(row, by_seq.get(seq))
 
 
-def _rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+def row_digest(cbor_hex: bytes, signature: bytes, signed: bytes) -> bytes:
+    """Return a digest of the three compared columns of a row (UTF-8), equal iff they are."""
+    digest = sha256()
+    for part in (cbor_hex, signature, signed):
+        digest.update(len(part).to_bytes(4, "big"))
+        digest.update(part)
+    return digest.digest()[:DIGEST_BYTES]
+
+
+def record_digest(record: Record, signed: bytes) -> bytes:
+    """Return the ``row_digest`` of the row that ``record`` must have, ``signed`` its data."""
+    return row_digest(record.raw.hex().encode(), b64url(record.signature).encode(), signed)
+
+
+def stored_digest(row: dict[str, str]) -> bytes:
+    """Return the ``row_digest`` of what the row holds."""
+    return row_digest(
+        row["enregistrement_cbor_hex"].encode(),
+        row["signature"].encode(),
+        row["donnees_signees"].encode(),
+    )
+
+
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """Return the rows of ``records.csv`` by seq; raise ValueError (in French) if unreadable."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

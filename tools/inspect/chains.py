@@ -53,7 +53,10 @@ class Entry:
 
     ``signature_ok`` is None until checked, and stays None when the
     signature cannot be checked (its chain predecessor is missing). ``link``
-    is the chain predecessor the signature was made with.
+    is the chain predecessor the signature was made with. ``row_digest`` is
+    the digest of the row an archive file must hold for the record
+    (``archive_content.record_digest``), when the worker that read it had
+    its chain predecessor and was asked for it (``parallel``).
     """
 
     segment: str
@@ -63,6 +66,7 @@ class Entry:
     problems: list[str] = field(default_factory=list)
     signature_ok: bool | None = None
     link: Entry | None = None
+    row_digest: bytes | None = None
 
     @property
     def trusted(self) -> bool:

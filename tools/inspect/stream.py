@@ -12,8 +12,10 @@ letting it go:
 3. format version and terminal of each record;
 4. the replay (``audit.Audit``, whose state carries over from range to
    range), and the summary of the report (``summary``);
-5. what the archive files and the head statement need: the ARCHIVE
-   records, the record the head statement names, the last JET 91.
+5. what the archive files and the head statement need: each trusted
+   record compared with the rows of the archive files that hold its seq
+   (``archive_rows``, read before the journal), the ARCHIVE records, the
+   record the head statement names, the last JET 91.
 
 Each record's findings are made once its range is done; only the records
 still needed later stay: the last of each chain, the ARCHIVE records, the
@@ -24,8 +26,7 @@ for the returns and invoices to come, where each trusted ticket is
 What needs the whole journal at once raises ``Reordered`` and the verifier
 checks the journal as a whole instead (``verify``), with the same findings:
 a number that is not above the previous one in its numbering (a record
-duplicated or displaced), or archive files whose content must be compared
-with the records they hold. The first month of the fiscal year is that of
+duplicated or displaced). The first month of the fiscal year is that of
 the first trusted fiscal-year closure, which may come late: the replay
 starts with January and ``Restart`` asks for another pass when it is not.
 """
@@ -36,8 +37,9 @@ from array import array
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from tools.inspect.archive_content import has_records
+from tools.inspect.archive_content import record_digest
 from tools.inspect.archive_files import ArchiveStatus, check_archive_files
+from tools.inspect.archive_rows import ArchiveRows
 from tools.inspect.audit import Audit
 from tools.inspect.chains import Batch, Entry, Known, add_signatures, settle, usable
 from tools.inspect.decode import DecodeError, decode_record
@@ -61,8 +63,9 @@ from tools.inspect.parallel import ranges_in_order
 from tools.inspect.periods import parse_fiscal_year
 from tools.inspect.stream_order import Continuity, Reordered
 from tools.inspect.summary import Summary
+from tools.inspect.tosign import LayoutError, data_to_sign
 
-__all__ = ["Reordered", "Restart", "Streamed", "check_records", "stream", "whole_needed"]
+__all__ = ["Reordered", "Restart", "Streamed", "check_records", "stream"]
 
 CHAINS = DOC_NAMES.keys() - {DOC_GT_TICKET}  # the types whose records are chained
 NO_PLACE = -1
@@ -140,11 +143,6 @@ class Streamed:
         self.records = records
 
 
-def whole_needed(contents: FlashContents) -> bool:
-    """True when an archive file's content must be compared with the records it holds."""
-    return any(f.data is not None and has_records(f.data) for f in contents.archives or ())
-
-
 def stream(
     contents: FlashContents,
     segments: list[Segment],
@@ -157,7 +155,7 @@ def stream(
 ) -> Streamed:
     """Verify the readable ``segments`` range after range; raise Reordered or Restart."""
     state = _Pass(contents, segments, identity, key, workers, start_month, keep_records)
-    ranges = ranges_in_order(segments, key_bytes, workers)
+    ranges = ranges_in_order(segments, key_bytes, workers, digests=bool(state.rows.waiting))
     try:
         for entries, known in ranges:
             state.take(entries, known)
@@ -192,6 +190,7 @@ class _Pass:
         self.records: list[Record] | None = [] if keep_records else None
         self.findings: list[Finding] = []
         self.archive_entries: list[Entry] = []
+        self.rows = ArchiveRows(contents.archives)
         self.frames = 0
         self.stated = _stated_seq(contents)
         self.last: Entry | None = None  # the entry of the highest seq
@@ -206,6 +205,8 @@ class _Pass:
         check_records(entries, self.identity)
         self._fiscal_year(entries)
         self.audit.run(entries)
+        if self.rows.waiting:
+            self._archive_rows(entries)
         for e in entries:
             e.link = None  # audited: holding its predecessor would hold the whole chain
             record = e.record
@@ -236,6 +237,25 @@ class _Pass:
         batch = _RangeBatch(entries, known)
         add_signatures(entries, batch, lambda e: candidates[id(e)])
         settle(batch, batch.results(self.key, self.workers))
+
+    def _archive_rows(self, entries: list[Entry]) -> None:
+        """Compare each record with the archive rows of its seq (its digest if trusted)."""
+        for e in entries:
+            seq = e.header.seq
+            if not self.rows.wanted(seq):
+                continue
+            assert seq is not None
+            record = e.record
+            digest = None
+            if e.trusted and record is not None:
+                digest = e.row_digest  # made by the worker with the same predecessor
+                if digest is None:  # its predecessor was in an earlier range
+                    previous = e.link.header.signature if e.link is not None else None
+                    try:
+                        digest = record_digest(record, data_to_sign(record, previous))
+                    except LayoutError:  # cannot be: its signature holds
+                        digest = None
+            self.rows.see(seq, digest)
 
     def _fiscal_year(self, entries: list[Entry]) -> None:
         if self.year_known:
@@ -274,7 +294,9 @@ class _Pass:
         for e in self.continuity.finish():
             if e.problems:
                 self.findings.append(finding(e))
-        archives, warnings = check_archive_files(self.archive_entries, self.contents.archives)
+        archives, warnings = check_archive_files(
+            self.archive_entries, self.contents.archives, self.rows.differs
+        )
         for e in self.archive_entries:
             self._head(e)
             if e.problems:

@@ -64,7 +64,7 @@ from tools.inspect.order import check_continuity
 from tools.inspect.parallel import SEGMENT_BYTES, read_ranges
 from tools.inspect.periods import parse_fiscal_year
 from tools.inspect.signatures import load_public_key
-from tools.inspect.stream import Reordered, Restart, Streamed, check_records, stream, whole_needed
+from tools.inspect.stream import Reordered, Restart, Streamed, check_records, stream
 from tools.inspect.summary import Summary
 
 __all__ = ["Finding", "Report", "fiscal_year_start", "verify"]
@@ -124,9 +124,7 @@ def verify(
     except ValueError:
         raise ImageError("clé publique Ed25519 invalide") from None
     readable, segment_findings = _segments(contents)
-    done = None
-    if not whole_needed(contents):
-        done = _streamed(contents, readable, identity, (key, key_bytes), workers, keep_records)
+    done = _streamed(contents, readable, identity, (key, key_bytes), workers, keep_records)
     if done is None:
         done = _whole(contents, readable, identity, (key, key_bytes), workers, keep_records)
     if done.head is not None:
