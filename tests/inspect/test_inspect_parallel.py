@@ -9,8 +9,11 @@ across ranges, a number duplicated, a record removed, a byte changed).
 
 from __future__ import annotations
 
+import copyreg
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,7 @@ from tools.inspect import verify as verify_module
 from tools.inspect.archive_content import read_rows
 from tools.inspect.image import FlashContents, Segment, read_image
 from tools.inspect.report import report_object
+from tools.inspect.shipping import SHIPPED
 from tools.inspect.stream import Reordered, Streamed
 from tools.inspect.verify import Report, verify
 
@@ -102,6 +106,19 @@ def test_workers_check_the_signatures_of_their_own_ranges(
     assert known and all(known.values())  # an intact journal: every pair checked is valid
     within = parallel.read_range(segments[:2], key)[1]
     assert set(within) <= set(known) and len(known) > len(within)
+
+
+def test_entries_travel_from_the_workers_as_they_were_read(pristine: bytes) -> None:
+    contents = read_image(pristine)
+    segments = list(cut(contents, split(read_segment(pristine))).segments)
+    entries, known = parallel.read_range(segments, contents.identity[-32:], digests=True)
+    assert all(copyreg.dispatch_table.get(cls) for cls in SHIPPED)  # parallel registered them
+    received, known_received = pickle.loads(pickle.dumps((entries, known)))
+    assert known_received == known
+    fields = attrgetter("segment", "offset", "record", "header", "problems", "row_digest")
+    assert [fields(e) for e in received] == [fields(e) for e in entries]
+    kinds = {type(e.record.body) for e in received if e.record is not None}
+    assert len(kinds) >= 6 and all(e.row_digest for e in received)
 
 
 def change_mid_range(frames: list[bytes]) -> list[bytes]:

@@ -22,7 +22,8 @@ two, with the same outcome as a single pass:
    signature, so where it was checked does not change it. Only the pairs
    that cross a range, or that a duplicate adds, are checked afterwards.
 
-Processes, not threads: decoding is Python, which one interpreter runs on
+The entries travel back by pickle, each object as the tuple of its fields
+(``shipping``). Processes, not threads: decoding is Python, which one interpreter runs on
 one core at a time. A journal of a few segments is read in the calling
 process (starting a pool costs more than it saves).
 """
@@ -42,6 +43,7 @@ from tools.inspect.decode import DecodeError, Header, decode_record, read_header
 from tools.inspect.frames import BadFrame, Frame, split_frames
 from tools.inspect.image import Segment
 from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, DOC_TICKET, TicketBody
+from tools.inspect.shipping import register
 from tools.inspect.signatures import SignatureJob, load_public_key, verify_all
 from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign
 
@@ -49,6 +51,8 @@ SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds thi
 SEGMENTS_PER_RANGE = 16  # about 2,000 records: the largest task of a worker
 TASKS_PER_WORKER = 2  # at least, so that a worker finishing early takes another
 PARALLEL_MIN_SEGMENTS = 4
+
+register()  # here and in each worker, which imports this module to run ``read_range``
 
 
 def read_ranges(
