@@ -21,11 +21,13 @@ signs its bytes.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from hashlib import sha256
 
 from tools.inspect.chains import Entry
@@ -37,6 +39,7 @@ MAX_CSV_BYTES = 64 * 1024 * 1024  # an archive of the whole 4 MiB journal stays 
 COLUMNS = ("seq", "donnees_signees", "signature", "enregistrement_cbor_hex")
 MAX_LISTED = 5
 DIGEST_BYTES = 16
+CHUNK_BYTES = 1 << 20
 
 # Whether the row of an archive file (its name, the row's seq, the row) differs from the journal
 RowCheck = Callable[[str, int, dict[str, str]], bool]
@@ -49,14 +52,17 @@ def content_problems(
 
     ``differs(seq, row)`` tells whether a row differs from the journal record it names.
     """
+    expected = range(body.from_seq, body.to_seq + 1)
+    seqs: Counter[int] = Counter()
+    differ = set()
     try:
-        rows = read_rows(data)
+        for seq, row in read_rows(data):
+            seqs[seq] += 1
+            if seq in expected and differs(seq, row):
+                differ.add(seq)
     except ValueError as exc:
         return [], [f"contenu non contrôlé ({exc})"]
-    seqs = Counter(seq for seq, _ in rows)
-    expected = range(body.from_seq, body.to_seq + 1)
     span = f"n°{body.from_seq} à n°{body.to_seq}"
-    differ = {seq for seq, row in rows if seq in expected and differs(seq, row)}
     found = (
         ([seq for seq in expected if seq not in seqs], "absent(s)"),
         (sorted(seq for seq in seqs if seq not in expected), f"hors des archivés ({span})"),
@@ -99,14 +105,38 @@ def stored_digest(row: dict[str, str]) -> bytes:
     )
 
 
-def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Return the rows of ``records.csv`` by seq; raise ValueError (in French) if unreadable."""
+def read_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield the rows of ``records.csv`` by seq; raise ValueError (in French) if unreadable.
+
+    The rows are read as they are taken, so that a large archive is never
+    held whole as text; whether all of it is UTF-8 is known before the first.
+    """
+    with _records(data) as (archive, info), archive.open(info) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        reader = csv.DictReader(text, delimiter=";")
+        absent = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if absent:
+            raise ValueError(f"colonne(s) {', '.join(absent)} absente(s) de {RECORDS_FILE}")
+        try:
+            for row in reader:
+                yield int(row["seq"]), row
+        except (ValueError, TypeError, csv.Error):
+            raise ValueError(f"{RECORDS_FILE} illisible ligne {reader.line_num}") from None
+
+
+@contextmanager
+def _records(data: bytes) -> Iterator[tuple[zipfile.ZipFile, zipfile.ZipInfo]]:
+    """Yield the zip and its ``records.csv`` checked whole (size, zip, UTF-8); or ValueError."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo(RECORDS_FILE)
-            if info.file_size > MAX_CSV_BYTES:
-                raise ValueError(f"{RECORDS_FILE} de {info.file_size} octets")
-            text = archive.read(info).decode("utf-8")
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        info = archive.getinfo(RECORDS_FILE)
+        if info.file_size > MAX_CSV_BYTES:
+            raise ValueError(f"{RECORDS_FILE} de {info.file_size} octets")
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                utf8.decode(chunk)
+        utf8.decode(b"", final=True)
     except KeyError:
         raise ValueError(f"{RECORDS_FILE} absent du zip") from None
     except UnicodeDecodeError:
@@ -115,17 +145,8 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise
     except Exception as exc:  # zipfile raises many types on a damaged or foreign file
         raise ValueError(f"pas une archive zip lisible : {exc}") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
-    absent = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-    if absent:
-        raise ValueError(f"colonne(s) {', '.join(absent)} absente(s) de {RECORDS_FILE}")
-    rows = []
-    try:
-        for row in reader:
-            rows.append((int(row["seq"]), row))
-    except (ValueError, TypeError, csv.Error):
-        raise ValueError(f"{RECORDS_FILE} illisible ligne {reader.line_num}") from None
-    return rows
+    with archive:
+        yield archive, info
 
 
 def _differs(row: dict[str, str], e: Entry | None) -> bool:
