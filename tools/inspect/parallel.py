@@ -45,7 +45,7 @@ from tools.inspect.image import Segment
 from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, DOC_TICKET, TicketBody
 from tools.inspect.shipping import register
 from tools.inspect.signatures import SignatureJob, load_public_key, verify_all
-from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign
+from tools.inspect.tosign import LayoutError, data_to_sign, ticket_to_sign
 
 SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds this much
 SEGMENTS_PER_RANGE = 16  # about 2,000 records: the largest task of a worker
@@ -172,13 +172,19 @@ def _check_within(entries: list[Entry], key: Ed25519PublicKey, digests: bool) ->
         previous = entries[before].header if before >= 0 else None
         body = record.body
         try:
-            message = data_to_sign(record, previous.signature if previous else None)
             if record.doc_type == DOC_TICKET and isinstance(body, TicketBody):
                 gt_previous = previous.gt_signature if previous else None
-                if previous is None or gt_previous is not None:
-                    gt_message = grand_total_to_sign(record, gt_previous)
+                message, gt_message = ticket_to_sign(
+                    record,
+                    previous.signature if previous else None,
+                    gt_previous,
+                    previous is None or gt_previous is not None,
+                )
+                if gt_message is not None:
                     jobs.append(SignatureJob(gt_message, body.gt_signature))
                     tried.append((index, GT, before))
+            else:
+                message = data_to_sign(record, previous.signature if previous else None)
         except LayoutError:
             continue
         if digests:
