@@ -21,7 +21,7 @@ from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, ClosureBody
 from tools.inspect.order import check_continuity
 from tools.inspect.periods import fiscal_year_of, last_day, month_index
 from tools.inspect.signatures import SignatureJob, verify_all
-from tools.inspect.tosign import data_to_sign, grand_total_to_sign
+from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign, ticket_to_sign
 from tools.inspect.totals import Totals, differences
 from tools.inspect.verify import verify
 
@@ -68,6 +68,12 @@ def test_vector_rebuilt_independently(name: str) -> None:
         gt_text = grand_total_to_sign(record, gt_before)
         assert gt_text == vector["gt_data_to_sign"].encode()
         key.verify(record.body.gt_signature, gt_text)  # type: ignore[union-attr]
+        both = ticket_to_sign(record, previous.signature if previous else None, gt_before, True)
+        assert both == (rebuilt, gt_text)
+        assert ticket_to_sign(record, None, None, False) == (data_to_sign(record, None), None)
+    else:
+        with pytest.raises(LayoutError):
+            ticket_to_sign(record, None, None, True)
 
 
 def test_vector_closure_body_fields() -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from hashlib import sha256
 
-from tools.inspect.archive_content import content_problems
+from tools.inspect.archive_content import RowCheck, content_problems, journal_rows
 from tools.inspect.chains import Entry
 from tools.inspect.image import ArchiveFile
 from tools.inspect.model import ARCHIVE_DIR, ArchiveBody, Record
@@ -48,14 +48,15 @@ class ArchiveStatus:
 
 
 def check_archive_files(
-    entries: list[Entry], files: tuple[ArchiveFile, ...] | None
+    entries: list[Entry], files: tuple[ArchiveFile, ...] | None, rows: RowCheck | None = None
 ) -> tuple[list[ArchiveStatus], list[str]]:
-    """Check each ARCHIVE's file, adding problems to its entry; return statuses and warnings."""
+    """Check each ARCHIVE's file, adding problems to its entry; return statuses and warnings.
+
+    ``rows`` tells whether a row of a file differs from the journal; by default
+    ``entries`` are the whole journal and are compared with the rows.
+    """
     by_name = {f.name: f for f in files or ()}
-    by_seq: dict[int, Entry] = {}
-    for e in entries:
-        if e.record is not None and e.header.seq is not None:
-            by_seq.setdefault(e.header.seq, e)
+    differs = journal_rows(entries) if rows is None else rows
     statuses: list[ArchiveStatus] = []
     warnings: list[str] = []
     named: set[str] = set()
@@ -70,7 +71,7 @@ def check_archive_files(
         elif not e.trusted:
             statuses.append(ArchiveStatus(record, body, FILE_UNCHECKED))
         else:
-            status, notes = _check_file(e, record, body, by_name.get(body.file_name), by_seq)
+            status, notes = _check_file(e, record, body, by_name.get(body.file_name), differs)
             statuses.append(status)
             warnings += notes
     for f in files or ():
@@ -87,7 +88,7 @@ def _check_file(
     record: Record,
     body: ArchiveBody,
     file: ArchiveFile | None,
-    by_seq: dict[int, Entry],
+    differs: RowCheck,
 ) -> tuple[ArchiveStatus, list[str]]:
     path = f"{ARCHIVE_DIR}/{body.file_name}"
     if file is None:
@@ -104,7 +105,8 @@ def _check_file(
             f"au lieu de {body.file_digest.hex()[:16]}… (signé)"
         )
         return ArchiveStatus(record, body, FILE_ALTERED, size), []
-    problems, warnings = content_problems(file.data, body, by_seq)
+    name = file.name
+    problems, warnings = content_problems(file.data, body, lambda seq, row: differs(name, seq, row))
     e.problems += [f"archive {body.file_name} : {p}" for p in problems]
     warnings = [f"{path} : {w}" for w in warnings]
     return ArchiveStatus(record, body, FILE_CONTENT if problems else FILE_OK, size), warnings

@@ -27,9 +27,6 @@ from tools.inspect.model import (
     ARCHIVE_DIR,
     ARCHIVE_PERIOD,
     ARCHIVE_YEAR,
-    DOC_GT_YEAR,
-    ArchiveBody,
-    ClosureBody,
     doc_name,
 )
 from tools.inspect.verify import Report
@@ -87,16 +84,7 @@ def archives_summary(report: Report) -> dict[str, Any]:
 
 def _year_not_archived(report: Report) -> dict[str, Any] | None:
     """Return the last fiscal-year closure if no ARCHIVE follows it, else None."""
-    years = [r for r in report.records if r.doc_type == DOC_GT_YEAR]
-    if not years:
-        return None
-    last = years[-1]
-    for r in report.records:
-        body = r.body
-        if r.seq > last.seq and isinstance(body, ArchiveBody) and body.closure_type == DOC_GT_YEAR:
-            return None
-    label = last.body.label if isinstance(last.body, ClosureBody) else None
-    return {"seq": last.seq, "number": last.number, "period": label}
+    return report.summary.year_not_archived()
 
 
 def archive_lines(summary: dict[str, Any]) -> list[str]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from tools.inspect.archives import Archives
 from tools.inspect.chains import Entry
 from tools.inspect.formats import euros
-from tools.inspect.links import Links
+from tools.inspect.links import Links, Tickets
 from tools.inspect.model import (
     CLOSURE_TYPES,
     COUNT_DUPLICATES,
@@ -71,9 +71,9 @@ PARTS = {DOC_GT_MONTH: "journalières", DOC_GT_YEAR: "mensuelles"}
 class Audit:
     """State of the replay; ``run`` checks every entry and appends problems to it."""
 
-    def __init__(self, start_month: int = 1) -> None:
+    def __init__(self, start_month: int = 1, tickets: Tickets | None = None) -> None:
         self.periods = Periods(start_month)
-        self.links = Links()
+        self.links = Links(tickets)
         self.archives = Archives(self.links)
         self.levels = {kind: Totals(1) for kind in CLOSURE_TYPES}
         self.perpetual: tuple[int, int] | None = (0, 0)

@@ -24,6 +24,7 @@ Signatures already checked by the workers that read the journal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -52,7 +53,10 @@ class Entry:
 
     ``signature_ok`` is None until checked, and stays None when the
     signature cannot be checked (its chain predecessor is missing). ``link``
-    is the chain predecessor the signature was made with.
+    is the chain predecessor the signature was made with. ``row_digest`` is
+    the digest of the row an archive file must hold for the record
+    (``archive_content.record_digest``), when the worker that read it had
+    its chain predecessor and was asked for it (``parallel``).
     """
 
     segment: str
@@ -62,6 +66,7 @@ class Entry:
     problems: list[str] = field(default_factory=list)
     signature_ok: bool | None = None
     link: Entry | None = None
+    row_digest: bytes | None = None
 
     @property
     def trusted(self) -> bool:
@@ -78,7 +83,7 @@ def chain_index(entries: list[Entry]) -> dict[tuple[int, int], list[Entry]]:
     return index
 
 
-class _Batch:
+class Batch:
     """Each (entry, chain, predecessor) tried, its outcome when known, the jobs to know the rest."""
 
     def __init__(self, entries: list[Entry], known: Known) -> None:
@@ -118,7 +123,17 @@ def check_signatures(
     ``known`` holds outcomes already checked (see the module docstring).
     """
     index = chain_index(entries)
-    batch = _Batch(entries, known or {})
+    batch = Batch(entries, known or {})
+    add_signatures(entries, batch, lambda e: _candidates(e, index))
+    settle(batch, batch.results(key, workers))
+
+
+def add_signatures(
+    entries: list[Entry],
+    batch: Batch,
+    candidates: Callable[[Entry], list[Entry | None] | None],
+) -> None:
+    """Add to ``batch`` every signature of ``entries`` against its ``candidates`` predecessors."""
     for e in entries:
         record = e.record
         if record is None:
@@ -126,10 +141,10 @@ def check_signatures(
         if record.doc_type not in DOC_NAMES or record.doc_type == DOC_GT_TICKET:
             e.problems.append(_no_chain(record.doc_type))
             continue
-        candidates = _candidates(e, index)
-        if candidates is None:
+        before_list = candidates(e)
+        if before_list is None:
             continue
-        for before in candidates:
+        for before in before_list:
             if batch.checked(e, RECORD, before):
                 continue
             previous = before.header.signature if before is not None else None
@@ -140,8 +155,7 @@ def check_signatures(
                 break
             batch.add(e, RECORD, before, message, record.signature)
         if record.doc_type == DOC_TICKET and isinstance(record.body, TicketBody):
-            _add_grand_total(batch, e, record.body, candidates)
-    _settle(batch, batch.results(key, workers))
+            _add_grand_total(batch, e, record.body, before_list)
 
 
 def _no_chain(doc_type: int) -> str:
@@ -156,7 +170,13 @@ def _candidates(e: Entry, index: dict[tuple[int, int], list[Entry]]) -> list[Ent
     assert record is not None
     if record.number <= 1:
         return [None]
-    before = index.get((record.doc_type, record.number - 1), [])
+    return usable(e, index.get((record.doc_type, record.number - 1), []))
+
+
+def usable(e: Entry, before: list[Entry]) -> list[Entry | None] | None:
+    """Return the entries of ``before`` whose signature can be read, or None and say why not."""
+    record = e.record
+    assert record is not None
     candidates: list[Entry | None] = [c for c in before if c.header.signature is not None]
     if not candidates:
         state = "illisible" if before else "absent"
@@ -168,7 +188,7 @@ def _candidates(e: Entry, index: dict[tuple[int, int], list[Entry]]) -> list[Ent
 
 
 def _add_grand_total(
-    batch: _Batch, e: Entry, body: TicketBody, candidates: list[Entry | None]
+    batch: Batch, e: Entry, body: TicketBody, candidates: list[Entry | None]
 ) -> None:
     record = e.record
     assert record is not None
@@ -192,7 +212,7 @@ def _add_grand_total(
         e.problems.append(f"{GT} non vérifiable : TICKET n°{record.number - 1} illisible")
 
 
-def _settle(batch: _Batch, results: list[bool]) -> None:
+def settle(batch: Batch, results: list[bool]) -> None:
     """Set each entry's outcome: valid with some predecessor, invalid, or not verifiable."""
     valid: set[tuple[int, str]] = set()
     for (e, chain, before), ok in zip(batch.tried, results, strict=True):

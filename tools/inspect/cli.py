@@ -143,7 +143,9 @@ def _source_arguments(parser: argparse.ArgumentParser, verifying: bool = True) -
 def _verify(args: argparse.Namespace) -> int:
     try:
         contents = load_source(args.path, args.block_size)
-        report = verify(contents, expected_key=args.public_key, workers=args.jobs)
+        report = verify(
+            contents, expected_key=args.public_key, workers=args.jobs, keep_records=False
+        )
     except ImageError as exc:
         print(f"fiscal-inspect : image illisible : {exc}", file=sys.stderr)
         if args.json:

@@ -26,7 +26,6 @@ from tools.inspect.model import doc_name
 from tools.inspect.report import (
     counts_by_type,
     fingerprint,
-    local_time,
     periods,
     perpetual_totals,
 )
@@ -135,10 +134,10 @@ def _read(report: Report) -> list[str]:
         ("Segments", len(contents.segments)),
         ("Trames", report.frames),
     ]
-    if report.records:
-        first, last = report.records[0], report.records[-1]
-        pairs.append(("Premier enregistrement", f"n°{first.seq} du {local_time(first)}"))
-        pairs.append(("Dernier enregistrement", f"n°{last.seq} du {local_time(last)}"))
+    first, last = report.summary.first, report.summary.last_moment()
+    if first is not None and last is not None:
+        pairs.append(("Premier enregistrement", f"n°{first['seq']} du {first['local']}"))
+        pairs.append(("Dernier enregistrement", f"n°{last['seq']} du {last['local']}"))
     head = head_lines(head_summary(report))
     return ["<h2>Ce qui a été lu</h2>", *_rows(pairs), *_lines(head)]
 
@@ -148,7 +147,7 @@ def _lines(lines: Iterable[str]) -> list[str]:
 
 
 def _counts(report: Report) -> list[str]:
-    counts = sorted(counts_by_type(report.records).items())
+    counts = sorted(counts_by_type(report).items())
     real, absolute = perpetual_totals(report)
     return [
         "<h2>Enregistrements par type de document</h2>",

@@ -21,6 +21,8 @@ from __future__ import annotations
 from tools.inspect.chains import Entry
 from tools.inspect.formats import euros, rate_text
 from tools.inspect.model import (
+    CLOSURE_TYPES,
+    DOC_ARCHIVE,
     DOC_DUPLICATE,
     DOC_INVOICE,
     DOC_NAMES,
@@ -40,14 +42,35 @@ from tools.inspect.model import (
 from tools.inspect.tosign import vat_field
 
 LineKey = tuple[str, int, int]
+KEPT = (*CLOSURE_TYPES, DOC_ARCHIVE)  # besides tickets, the only records later ones look into
+
+
+class Tickets:
+    """The trusted tickets by number, kept decoded (the first trusted of each number)."""
+
+    def __init__(self) -> None:
+        self.records: dict[int, Record] = {}
+
+    def keep(self, e: Entry, record: Record) -> None:
+        self.records.setdefault(record.number, record)
+
+    def get(self, number: int) -> Record | None:
+        return self.records.get(number)
 
 
 class Links:
-    """What earlier documents said, as far as later ones refer to it."""
+    """What earlier documents said, as far as later ones refer to it.
 
-    def __init__(self) -> None:
+    ``tickets`` holds the trusted tickets that a return or an invoice may
+    name (``Tickets``, or one that reads them again from the journal); of
+    the other records only closures and archives are kept, as the only ones
+    looked into later (a duplicate's original only has to have been seen).
+    """
+
+    def __init__(self, tickets: Tickets | None = None) -> None:
         self.highest: dict[int, int] = {}  # doc_type -> highest number seen so far
-        self.records: dict[tuple[int, int], Record] = {}  # trusted records by (type, number)
+        self.tickets = tickets or Tickets()
+        self.records: dict[tuple[int, int], Record] = {}  # trusted closures and archives
         self.returned: dict[int, dict[LineKey, int]] = {}  # sale -> key -> quantity returned
         self.invoiced: dict[int, int] = {}  # ticket number -> invoice number
         self.reprints: dict[tuple[int, int], int] = {}  # original -> last reprint number
@@ -60,12 +83,18 @@ class Links:
             return
         self.highest[doc_type] = max(self.highest.get(doc_type, 0), number)
         if e.trusted and e.record is not None:
-            self.records.setdefault((doc_type, number), e.record)
+            if doc_type == DOC_TICKET:
+                self.tickets.keep(e, e.record)
+            elif doc_type in KEPT:
+                self.records.setdefault((doc_type, number), e.record)
             self._remember(e.record)
 
     def _original(self, doc_type: int, number: int, what: str) -> tuple[Record | None, list[str]]:
         """Return the trusted earlier record named, or the problem if it never existed."""
-        record = self.records.get((doc_type, number))
+        if doc_type == DOC_TICKET:
+            record = self.tickets.get(number)
+        else:
+            record = self.records.get((doc_type, number))
         if record is not None:
             return record, []
         if 1 <= number <= self.highest.get(doc_type, 0):

@@ -12,7 +12,9 @@ two, with the same outcome as a single pass:
    and every signature whose chain predecessor is *in the same range* and
    unique there checked against it. The worker returns its entries and a
    table ``(entry, chain, predecessor) -> valid``, positions relative to the
-   range.
+   range; asked for it, it also leaves on each such entry the digest of the
+   row an archive file must hold for its record (``Entry.row_digest``), made
+   from the data to sign it has just rebuilt.
 2. The verifier then checks the chains over the whole journal as before
    (``chains.check_signatures``), taking from the table every
    (entry, predecessor) pair a worker has checked already: the outcome of
@@ -20,7 +22,8 @@ two, with the same outcome as a single pass:
    signature, so where it was checked does not change it. Only the pairs
    that cross a range, or that a duplicate adds, are checked afterwards.
 
-Processes, not threads: decoding is Python, which one interpreter runs on
+The entries travel back by pickle, each object as the tuple of its fields
+(``shipping``). Processes, not threads: decoding is Python, which one interpreter runs on
 one core at a time. A journal of a few segments is read in the calling
 process (starting a pool costs more than it saves).
 """
@@ -28,23 +31,28 @@ process (starting a pool costs more than it saves).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from tools.inspect.archive_content import record_digest
 from tools.inspect.chains import GT, RECORD, Entry, Known
 from tools.inspect.decode import DecodeError, Header, decode_record, read_header
 from tools.inspect.frames import BadFrame, Frame, split_frames
 from tools.inspect.image import Segment
 from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, DOC_TICKET, TicketBody
+from tools.inspect.shipping import register
 from tools.inspect.signatures import SignatureJob, load_public_key, verify_all
-from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign
+from tools.inspect.tosign import LayoutError, data_to_sign, ticket_to_sign
 
 SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds this much
 SEGMENTS_PER_RANGE = 16  # about 2,000 records: the largest task of a worker
 TASKS_PER_WORKER = 2  # at least, so that a worker finishing early takes another
 PARALLEL_MIN_SEGMENTS = 4
+
+register()  # here and in each worker, which imports this module to run ``read_range``
 
 
 def read_ranges(
@@ -74,10 +82,41 @@ def read_ranges(
     return entries, known
 
 
-def read_range(segments: list[Segment], public_key: bytes) -> tuple[list[Entry], Known]:
+def ranges_in_order(
+    segments: Sequence[Segment], public_key: bytes, workers: int | None, digests: bool = False
+) -> Generator[tuple[list[Entry], Known], None, None]:
+    """Yield each range's ``read_range`` outcome in journal order, as the workers finish them.
+
+    At most a few ranges per worker are read ahead of the one consumed, so
+    that a slow consumer does not pile up decoded ranges. With 1 worker, or
+    a journal of a few segments, the ranges are read in this process.
+    ``digests``: leave each entry's ``row_digest`` where the worker can.
+    """
+    workers = workers or os.cpu_count() or 1
+    ranges = [
+        list(segments[start : start + SEGMENTS_PER_RANGE])
+        for start in range(0, len(segments), SEGMENTS_PER_RANGE)
+    ]
+    if workers == 1 or len(segments) < PARALLEL_MIN_SEGMENTS:
+        for part in ranges:
+            yield read_range(part, public_key, digests)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        ahead: deque[Future[tuple[list[Entry], Known]]] = deque()
+        for part in ranges:
+            ahead.append(pool.submit(read_range, part, public_key, digests))
+            if len(ahead) > workers * TASKS_PER_WORKER:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
+def read_range(
+    segments: list[Segment], public_key: bytes, digests: bool = False
+) -> tuple[list[Entry], Known]:
     """Return the entries of ``segments`` and the signatures checked within them (one task)."""
     entries = [entry for segment in segments for entry in read_segment(segment)]
-    return entries, _check_within(entries, load_public_key(public_key))
+    return entries, _check_within(entries, load_public_key(public_key), digests)
 
 
 def read_segment(segment: Segment) -> list[Entry]:
@@ -105,12 +144,13 @@ def _entry(item: Frame | BadFrame) -> Entry:
     return Entry(item.segment, item.offset, record, header)
 
 
-def _check_within(entries: list[Entry], key: Ed25519PublicKey) -> Known:
+def _check_within(entries: list[Entry], key: Ed25519PublicKey, digests: bool) -> Known:
     """Check each signature against its chain predecessor when it is unique in ``entries``.
 
     Keys are (entry, chain, predecessor) positions in ``entries``, -1 for
     a chain's first record. What cannot be written (LayoutError) is left to
-    the verifier, which reports it.
+    the verifier, which reports it. With ``digests``, each entry whose data
+    to sign is rebuilt gets its ``row_digest``.
     """
     where: dict[tuple[int, int], list[int]] = {}
     for index, e in enumerate(entries):
@@ -132,15 +172,23 @@ def _check_within(entries: list[Entry], key: Ed25519PublicKey) -> Known:
         previous = entries[before].header if before >= 0 else None
         body = record.body
         try:
-            message = data_to_sign(record, previous.signature if previous else None)
             if record.doc_type == DOC_TICKET and isinstance(body, TicketBody):
                 gt_previous = previous.gt_signature if previous else None
-                if previous is None or gt_previous is not None:
-                    gt_message = grand_total_to_sign(record, gt_previous)
+                message, gt_message = ticket_to_sign(
+                    record,
+                    previous.signature if previous else None,
+                    gt_previous,
+                    previous is None or gt_previous is not None,
+                )
+                if gt_message is not None:
                     jobs.append(SignatureJob(gt_message, body.gt_signature))
                     tried.append((index, GT, before))
+            else:
+                message = data_to_sign(record, previous.signature if previous else None)
         except LayoutError:
             continue
+        if digests:
+            e.row_digest = record_digest(record, message)
         jobs.append(SignatureJob(message, record.signature))
         tried.append((index, RECORD, before))
     return dict(zip(tried, verify_all(key, jobs, 1), strict=True))

@@ -10,7 +10,6 @@ with either ``INTACT`` or one line per finding, e.g.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from hashlib import sha256
 from typing import Any
 
@@ -18,15 +17,7 @@ from tools.inspect.archive_summary import archive_lines, archives_summary
 from tools.inspect.formats import euros, local_text
 from tools.inspect.head_summary import head_lines, head_summary
 from tools.inspect.model import (
-    CLOSURE_TYPES,
-    DOC_GT_PERIOD,
-    DOC_TICKET,
-    DOC_TRAINING,
-    JET_CASH_FLOAT,
-    ClosureBody,
-    JetBody,
     Record,
-    TicketBody,
     doc_name,
 )
 from tools.inspect.tosign import b64url
@@ -44,66 +35,19 @@ def local_time(record: Record) -> str:
     return local_text(record.time_utc, record.utc_offset)
 
 
-def counts_by_type(records: tuple[Record, ...]) -> dict[str, int]:
+def counts_by_type(report: Report) -> dict[str, int]:
     """Return the number of records per document type name."""
-    return dict(Counter(doc_name(r.doc_type) for r in records))
+    return dict(report.summary.counts)
 
 
 def perpetual_totals(report: Report) -> tuple[int, int]:
     """Return the perpetual grand totals (real, absolute) recomputed from every TICKET read."""
-    tickets = [body for _, body in _tickets(report)]
-    return sum(b.total for b in tickets), sum(b.absolute_total for b in tickets)
-
-
-def _tickets(report: Report) -> list[tuple[Record, TicketBody]]:
-    """Return the TICKET records (never FORMATION) with their bodies."""
-    return [
-        (r, r.body)
-        for r in report.records
-        if r.doc_type == DOC_TICKET and isinstance(r.body, TicketBody)
-    ]
-
-
-def _last_ticket(report: Report) -> TicketBody | None:
-    last = max(_tickets(report), key=lambda pair: pair[0].number, default=None)
-    return last[1] if last is not None else None
+    return report.summary.real, report.summary.absolute
 
 
 def periods(report: Report) -> dict[str, Any]:
     """Return periods and closures: floats, closures per kind, last closure, open period."""
-    records = report.records
-    floats = [r for r in records if isinstance(r.body, JetBody) and r.body.code == JET_CASH_FLOAT]
-    closures = [r for r in records if r.doc_type in CLOSURE_TYPES]
-    last = closures[-1] if closures else None
-    days = [r for r in closures if r.doc_type == DOC_GT_PERIOD]
-    still_open = bool(floats) and (not days or floats[-1].seq > days[-1].seq)
-    tickets = _tickets(report)
-    returns = sum(1 for _, body in tickets if body.is_return)
-    return {
-        "sales": len(tickets) - returns,
-        "returns": returns,
-        "training": sum(1 for r in records if r.doc_type == DOC_TRAINING),
-        "opened": len(floats),
-        "closures": {
-            doc_name(k): sum(1 for r in closures if r.doc_type == k) for k in CLOSURE_TYPES
-        },
-        "last_closure": _closure(last) if last is not None else None,
-        "open_since": _moment(floats[-1]) if still_open else None,
-    }
-
-
-def _closure(record: Record) -> dict[str, Any]:
-    body = record.body
-    closure = body if isinstance(body, ClosureBody) else None
-    return {
-        "doc_type": doc_name(record.doc_type),
-        "number": record.number,
-        **_moment(record),
-        "period": closure.label if closure else None,
-        "total_real": closure.total_real if closure else None,
-        "gt_real": closure.gt_real if closure else None,
-        "gt_absolute": closure.gt_absolute if closure else None,
-    }
+    return report.summary.periods()
 
 
 def _period_lines(summary: dict[str, Any]) -> list[str]:
@@ -152,7 +96,7 @@ def render_text(report: Report) -> str:
     """Return the human report: summary, then INTACT or the findings."""
     identity = report.identity
     contents = report.contents
-    counts = counts_by_type(report.records)
+    counts = counts_by_type(report)
     real, absolute = perpetual_totals(report)
     if contents.is_copy:
         source = f"Copie : {contents.source} (faite par la liaison série, fiscal-inspect dump)"
@@ -173,17 +117,17 @@ def render_text(report: Report) -> str:
         *archive_lines(archives_summary(report)),
         *head_lines(head_summary(report)),
     ]
-    if report.records:
-        first, last = report.records[0], report.records[-1]
-        lines.append(f"Premier : n°{first.seq} du {local_time(first)}")
-        lines.append(f"Dernier : n°{last.seq} du {local_time(last)}")
+    first, last = report.summary.first, report.summary.last_moment()
+    if first is not None and last is not None:
+        lines.append(f"Premier : n°{first['seq']} du {first['local']}")
+        lines.append(f"Dernier : n°{last['seq']} du {last['local']}")
     lines.append(f"Grand total perpétuel réel (recalculé) : {euros(real)}")
     lines.append(f"Grand total perpétuel absolu (recalculé) : {euros(absolute)}")
-    stored = _last_ticket(report)
-    if stored is not None and (stored.gt_real, stored.gt_absolute) != (real, absolute):
+    stored = report.summary.last_ticket
+    if stored is not None and stored[1:] != (real, absolute):
         lines.append(
-            f"Grands totaux inscrits au dernier ticket : réel {euros(stored.gt_real)}, "
-            f"absolu {euros(stored.gt_absolute)}"
+            f"Grands totaux inscrits au dernier ticket : réel {euros(stored[1])}, "
+            f"absolu {euros(stored[2])}"
         )
     lines.append("")
     if report.warnings:
@@ -201,7 +145,7 @@ def render_text(report: Report) -> str:
 def report_object(report: Report) -> dict[str, Any]:
     """Return the report as a JSON-ready object (see the CLI's ``--json``)."""
     real, absolute = perpetual_totals(report)
-    records = report.records
+    summary = report.summary
     return {
         "intact": report.intact,
         "source": report.contents.source,
@@ -210,9 +154,9 @@ def report_object(report: Report) -> dict[str, Any]:
         "fingerprint": fingerprint(report.identity.public_key),
         "segments": len(report.contents.segments),
         "frames": report.frames,
-        "counts": counts_by_type(records),
-        "first": _moment(records[0]) if records else None,
-        "last": _moment(records[-1]) if records else None,
+        "counts": counts_by_type(report),
+        "first": summary.first,
+        "last": summary.last_moment(),
         "totals": {"real": real, "absolute": absolute},
         "periods": periods(report),
         "archives": archives_summary(report),
@@ -238,7 +182,3 @@ def report_object(report: Report) -> dict[str, Any]:
 def render_json(report: Report) -> str:
     """Return the report as JSON text."""
     return json.dumps(report_object(report), ensure_ascii=False, indent=2)
-
-
-def _moment(record: Record) -> dict[str, Any]:
-    return {"seq": record.seq, "time_utc": record.time_utc, "local": local_time(record)}

@@ -169,3 +169,25 @@ def grand_total_to_sign(record: Record, previous_gt_signature: bytes | None) -> 
         str(record.number),
     ]
     return ",".join(fields + _tail(previous_gt_signature)).encode("utf-8")
+
+
+def ticket_to_sign(
+    record: Record, previous_signature: bytes | None, previous_gt: bytes | None, gt: bool
+) -> tuple[bytes, bytes | None]:
+    """Return what ``data_to_sign`` and (if ``gt``) ``grand_total_to_sign`` return for a TICKET.
+
+    Their common fields (VAT, total, timestamp, number) are written once:
+    the verifier's workers rebuild both for every ticket. Raises LayoutError
+    as they do.
+    """
+    body = record.body
+    if record.doc_type != DOC_TICKET or not isinstance(body, TicketBody):
+        raise LayoutError("pas de signature GT_TICKET hors d'un ticket")
+    when = timestamp(record.time_utc)
+    vat, total, number = vat_field(body.vat()), str(body.total), str(record.number)
+    tail = _tail(previous_signature)
+    message = ",".join([vat, total, when, number, body.operation, digest(record), *tail])
+    if not gt:
+        return message.encode("utf-8"), None
+    grand_total = ",".join([vat, total, str(body.gt_real), when, number, *_tail(previous_gt)])
+    return message.encode("utf-8"), grand_total.encode("utf-8")

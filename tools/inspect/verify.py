@@ -40,14 +40,17 @@ totals so that they can be compared with the last printed ticket or Z report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from tools.inspect.archive_files import ArchiveStatus, check_archive_files
 from tools.inspect.audit import Audit
-from tools.inspect.chains import Entry, Known, check_signatures
+from tools.inspect.chains import Entry, check_signatures
 from tools.inspect.decode import DecodeError, decode_identity
+from tools.inspect.findings import Finding, finding, note
 from tools.inspect.head import HeadCheck, check_head
-from tools.inspect.image import FlashContents, ImageError
+from tools.inspect.image import FlashContents, ImageError, Segment
 from tools.inspect.model import (
     DOC_GT_YEAR,
     DOC_NAMES,
@@ -61,26 +64,12 @@ from tools.inspect.order import check_continuity
 from tools.inspect.parallel import SEGMENT_BYTES, read_ranges
 from tools.inspect.periods import parse_fiscal_year
 from tools.inspect.signatures import load_public_key
+from tools.inspect.stream import Reordered, Restart, Streamed, check_records, stream
+from tools.inspect.summary import Summary
+
+__all__ = ["Finding", "Report", "fiscal_year_start", "verify"]
 
 HEAD_PLACE = "déclaration de tête"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """Everything wrong with one record (or a segment, when ``seq`` is None)."""
-
-    seq: int | None
-    doc_type: int | None
-    number: int | None
-    segment: str | None
-    offset: int | None
-    problems: tuple[str, ...]
-    readable: bool = True  # False when the frame or its record could not be decoded
-    place: str | None = None  # what the finding is about when not a record or segment
-
-    @property
-    def problem(self) -> str:
-        return " ; ".join(self.problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +83,13 @@ class Report:
 
     contents: FlashContents
     identity: Identity
-    records: tuple[Record, ...]
+    records: tuple[Record, ...]  # every decoded record, or none when not asked for
     frames: int
     findings: tuple[Finding, ...]
     archives: tuple[ArchiveStatus, ...] = ()
     warnings: tuple[str, ...] = ()
     head: HeadCheck | None = None
+    summary: Summary = field(default_factory=Summary)
 
     @property
     def intact(self) -> bool:
@@ -107,51 +97,101 @@ class Report:
 
 
 def verify(
-    contents: FlashContents, expected_key: bytes | None = None, workers: int | None = None
+    contents: FlashContents,
+    expected_key: bytes | None = None,
+    workers: int | None = None,
+    keep_records: bool = True,
 ) -> Report:
     """Check every record of ``contents`` and return the report.
 
     ``expected_key`` is the terminal's public key known from elsewhere (the
     identity file is on the same flash as the journal); ``workers`` is the
     number of processes reading the journal (and of threads checking the
-    signatures left), by default one per core. Raises ImageError when the
-    identity cannot be read, since nothing can be verified without it.
+    signatures left), by default one per core. With ``keep_records`` False
+    the report holds no record (the summary says what the report needs):
+    the journal is then verified as it is read, in bounded memory, when its
+    numbering is in order (``stream``). Raises ImageError when the identity
+    cannot be read, since nothing can be verified without it.
     """
     identity = _identity(contents.identity)
     general: list[Finding] = []
     key_bytes = identity.public_key
     if expected_key is not None and expected_key != identity.public_key:
-        general.append(_note("clé publique de l'identité différente de la clé attendue"))
+        general.append(note("clé publique de l'identité différente de la clé attendue"))
         key_bytes = expected_key
     try:
         key = load_public_key(key_bytes)
     except ValueError:
         raise ImageError("clé publique Ed25519 invalide") from None
-    entries, segment_findings, known = _read(contents, key_bytes, workers)
-    _check_order(entries)
-    check_signatures(entries, key, workers, known)
-    _check_records(entries, identity)
-    Audit(fiscal_year_start(entries)).run(entries)
-    archives, warnings = check_archive_files(entries, contents.archives)
-    warnings = [*contents.log_notes, *warnings]
-    head = None
-    if contents.head is not None:
-        head = check_head(contents.head, identity.terminal_id, key, entries)
-        general += [_note(problem, place=HEAD_PLACE) for problem in head.problems]
-    findings = general + segment_findings
-    findings += [_finding(e) for e in entries if e.problems]
+    readable, segment_findings = _segments(contents)
+    done = _streamed(contents, readable, identity, (key, key_bytes), workers, keep_records)
+    if done is None:
+        done = _whole(contents, readable, identity, (key, key_bytes), workers, keep_records)
+    if done.head is not None:
+        general += [note(problem, place=HEAD_PLACE) for problem in done.head.problems]
+    findings = general + segment_findings + done.findings
     findings.sort(key=lambda f: (f.segment or "", -1 if f.offset is None else f.offset))
-    records = tuple(e.record for e in entries if e.record is not None)
     return Report(
         contents,
         identity,
-        records,
-        len(entries),
+        tuple(done.records or ()),
+        done.frames,
         tuple(findings),
-        tuple(archives),
-        tuple(warnings),
-        head,
+        tuple(done.archives),
+        (*contents.log_notes, *done.warnings),
+        done.head,
+        done.summary,
     )
+
+
+def _streamed(
+    contents: FlashContents,
+    readable: list[Segment],
+    identity: Identity,
+    keys: tuple[Ed25519PublicKey, bytes],
+    workers: int | None,
+    keep_records: bool,
+) -> Streamed | None:
+    """Verify the journal range after range; None when it must be compared as a whole."""
+    key, key_bytes = keys
+    start_month = 1
+    while True:
+        try:
+            return stream(
+                contents, readable, identity, key, key_bytes, workers, start_month, keep_records
+            )
+        except Reordered:
+            return None
+        except Restart as restart:
+            start_month = restart.start_month
+
+
+def _whole(
+    contents: FlashContents,
+    readable: list[Segment],
+    identity: Identity,
+    keys: tuple[Ed25519PublicKey, bytes],
+    workers: int | None,
+    keep_records: bool,
+) -> Streamed:
+    """Verify the journal with every record in memory (see the module docstring)."""
+    key, key_bytes = keys
+    entries, known = read_ranges(readable, key_bytes, workers)
+    _check_order(entries)
+    check_signatures(entries, key, workers, known)
+    check_records(entries, identity)
+    Audit(fiscal_year_start(entries)).run(entries)
+    archives, warnings = check_archive_files(entries, contents.archives)
+    head = None
+    if contents.head is not None:
+        head = check_head(contents.head, identity.terminal_id, key, entries)
+    summary = Summary()
+    for e in entries:
+        if e.record is not None:
+            summary.see(e.record)
+    findings = [finding(e) for e in entries if e.problems]
+    records = [e.record for e in entries if e.record is not None] if keep_records else None
+    return Streamed(len(entries), findings, archives, warnings, head, summary, records)
 
 
 def _identity(data: bytes) -> Identity:
@@ -164,11 +204,10 @@ def _identity(data: bytes) -> Identity:
     return identity
 
 
-def _read(
-    contents: FlashContents, key: bytes, workers: int | None
-) -> tuple[list[Entry], list[Finding], Known]:
-    findings = [_note("fichier inattendu dans le journal", name) for name in contents.other_files]
-    findings += [_note(problem) for problem in contents.log_problems]
+def _segments(contents: FlashContents) -> tuple[list[Segment], list[Finding]]:
+    """Return the readable segments, and the findings about the segments themselves."""
+    findings = [note("fichier inattendu dans le journal", name) for name in contents.other_files]
+    findings += [note(problem) for problem in contents.log_problems]
     previous_index = 0
     readable = []
     for position, segment in enumerate(contents.segments):
@@ -176,18 +215,17 @@ def _read(
         if index != previous_index + 1:
             missing = f"{previous_index + 1:08d}.log"
             findings.append(
-                _note(f"segment(s) absent(s) avant celui-ci (dès {missing})", segment.name)
+                note(f"segment(s) absent(s) avant celui-ci (dès {missing})", segment.name)
             )
         previous_index = index
         if segment.error:
-            findings.append(_note(segment.error, segment.name))
+            findings.append(note(segment.error, segment.name))
             continue
         last = position == len(contents.segments) - 1
         if not last and len(segment.data) < SEGMENT_BYTES:
-            findings.append(_note(f"segment clos avant {SEGMENT_BYTES} octets", segment.name))
+            findings.append(note(f"segment clos avant {SEGMENT_BYTES} octets", segment.name))
         readable.append(segment)
-    entries, known = read_ranges(readable, key, workers)
-    return entries, findings, known
+    return readable, findings
 
 
 def _check_order(entries: list[Entry]) -> None:
@@ -209,19 +247,6 @@ def _check_order(entries: list[Entry]) -> None:
             chain[problem.index].problems.append(problem.text)
 
 
-def _check_records(entries: list[Entry], identity: Identity) -> None:
-    for e in entries:
-        record = e.record
-        if record is None:
-            continue
-        if record.version != FORMAT_VERSION:
-            e.problems.append(f"version de format {record.version} inconnue")
-        if record.terminal_id != identity.terminal_id:
-            e.problems.append(
-                f"terminal « {record.terminal_id} » au lieu de « {identity.terminal_id} »"
-            )
-
-
 def fiscal_year_start(entries: list[Entry]) -> int:
     """Return the first month of the fiscal year: that of the first trusted GT_EXERCICE, or 1.
 
@@ -236,14 +261,3 @@ def fiscal_year_start(entries: list[Entry]) -> int:
             if parsed is not None:
                 return parsed[1]
     return 1
-
-
-def _note(problem: str, segment: str | None = None, place: str | None = None) -> Finding:
-    return Finding(None, None, None, segment, None, (problem,), place=place)
-
-
-def _finding(e: Entry) -> Finding:
-    h = e.header
-    return Finding(
-        h.seq, h.doc_type, h.number, e.segment, e.offset, tuple(e.problems), e.record is not None
-    )
