@@ -33,6 +33,9 @@ VERSION = 1
 KIND_LOG = 1
 KIND_LITTLEFS = 2
 LITTLEFS_UNIT = 16  # littlefs's read and program size in its partition
+# littlefs's superblock names itself at offset 8 of its block: a chip of the former
+# layout (littlefs over the whole chip, the journal in its files) starts so.
+LITTLEFS_MAGIC = b"littlefs"
 _HEAD = struct.Struct(">8sBBI")
 _ENTRY = struct.Struct(">BBHII")
 
@@ -77,6 +80,13 @@ def decode(data: bytes) -> tuple[int, list[tuple[int, int, int, int]]]:
         raise JournalError("NO_FILESYSTEM", "flash holds no partition table (not provisioned)")
     magic, version, count, block_size = _HEAD.unpack_from(data)
     end = _HEAD.size + count * _ENTRY.size
+    if magic != MAGIC and data[8:16] == LITTLEFS_MAGIC:
+        raise JournalError(
+            "NO_FILESYSTEM",
+            "flash in the former layout (littlefs over the whole chip): this version cannot "
+            "read it; provision a new flash and restore a backup made with the former version "
+            "(fiscal-flash restore --new-flash)",
+        )
     if magic != MAGIC or len(data) < end + 4:
         raise JournalError("NO_FILESYSTEM", "flash holds no partition table (not provisioned)")
     (crc,) = struct.unpack_from(">I", data, end)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from firmware.flash_fs import filesystem
 from firmware.journal import CorruptFrameError, Journal, JournalError
 from firmware.log_blocks import decode_header
 from firmware.partitions import read_table
@@ -128,6 +129,17 @@ def test_a_chip_without_a_valid_partition_table_mounts_nothing() -> None:
     with pytest.raises(JournalError) as err:
         Journal.mount(flash)
     assert err.value.code == "NO_FILESYSTEM" and "CRC" in str(err.value)
+
+
+def test_a_chip_of_the_former_layout_is_named_as_such_and_left_as_it_is() -> None:
+    flash = RamFlash(CHIP)
+    fs = filesystem(flash)  # the former layout: littlefs over the whole chip
+    fs.format()
+    before = flash.snapshot()
+    with pytest.raises(JournalError) as err:
+        Journal.mount(flash)
+    assert err.value.code == "NO_FILESYSTEM" and "former layout" in str(err.value)
+    assert flash.snapshot() == before
 
 
 def test_a_relaid_log_reads_back_the_same_frames() -> None:
