@@ -9,6 +9,13 @@ program and erase. littlefs-python formats a flash it cannot mount when
 its constructor is allowed to mount, so it is always built with
 ``mount=False`` and mounted explicitly.
 
+Terminals provisioned before the journal log kept everything in one
+littlefs from block 0 (the former layout): the identity, the journal as
+files ``/fiscal/journal/NNNNNNNN.log`` (segments in the frame format of
+§3, which did not change) and the archives. An inspector meets such
+terminals in the field: their images are read too (``_read_former_layout``)
+and checked the same way.
+
 Besides the identity and the journal segments, every file of the archives
 directory is read (the ARCHIVE records sign them): ``archive_files``
 checks them.
@@ -39,6 +46,8 @@ LOOKAHEAD_BYTES = 32
 BLOCK_CYCLES = 500
 IMAGE_NAME = "flash.img"
 IDENTITY_PATH = "/fiscal/identity.cbor"
+FORMER_JOURNAL_DIR = "/fiscal/journal"  # the former layout's segment files
+LITTLEFS_MAGIC = b"littlefs"  # at offset 8 of a littlefs superblock's block
 ARCHIVE_DIR = "/fiscal/archives"
 SEGMENT_NAME = re.compile(r"[0-9]{8}\.log")  # a copy's journal/ files (tools.inspect.dumpdir)
 _LFS_ERR_IO = -5
@@ -150,6 +159,8 @@ def read_image(
         raise ImageError(
             f"image de {len(data)} octets : pas un nombre entier de blocs de {block_size} octets"
         )
+    if data[8:16] == LITTLEFS_MAGIC:  # littlefs from block 0: provisioned before the log
+        return _read_former_layout(data, block_size, source)
     try:
         table_block_size, parts = read_partition_table(data)
     except LayoutError as exc:
@@ -157,7 +168,8 @@ def read_image(
     if table_block_size != block_size:
         raise ImageError(f"blocs de {table_block_size} octets selon la table, pas {block_size}")
     files = parts[KIND_LITTLEFS]
-    fs = _mount(partition_bytes(data, block_size, files), block_size, files.count, files.unit)
+    files_data = partition_bytes(data, block_size, files)
+    fs = _mount(files_data, block_size, files.count, files.unit)
     identity = _read_file(fs, IDENTITY_PATH)
     if identity is None:
         raise ImageError(f"identité du terminal absente ou illisible ({IDENTITY_PATH})")
@@ -176,6 +188,35 @@ def read_image(
         archives=_read_archives(fs),
         log_notes=tuple(found.notes),
         log_problems=tuple(found.problems),
+    )
+
+
+def _read_former_layout(data: bytes, block_size: int, source: str) -> FlashContents:
+    """Return the identity, segments and archives of a former-layout image (see above)."""
+    block_count = len(data) // block_size
+    fs = _mount(data, block_size, block_count, PROG_SIZE)
+    identity = _read_file(fs, IDENTITY_PATH)
+    if identity is None:
+        raise ImageError(f"identité du terminal absente ou illisible ({IDENTITY_PATH})")
+    try:
+        names = sorted(fs.listdir(FORMER_JOURNAL_DIR))
+    except LittleFSError as exc:
+        raise ImageError(
+            f"répertoire du journal {FORMER_JOURNAL_DIR} absent ou illisible ({exc})"
+        ) from None
+    segments: list[Segment] = []
+    for name in filter(SEGMENT_NAME.fullmatch, names):
+        content = _read_file(fs, f"{FORMER_JOURNAL_DIR}/{name}")
+        error = None if content is not None else "fichier illisible par littlefs"
+        segments.append(Segment(name, content or b"", error))
+    return FlashContents(
+        source=source,
+        block_size=block_size,
+        block_count=block_count,
+        identity=identity,
+        segments=tuple(segments),
+        other_files=tuple(n for n in names if not SEGMENT_NAME.fullmatch(n)),
+        archives=_read_archives(fs),
     )
 
 
