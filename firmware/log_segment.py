@@ -75,14 +75,17 @@ def read_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] |
     crc32, number = zlib.crc32, int.from_bytes
     pos = at.off - HEADER_BYTES
     seq, segment, offset = at.seq, at.segment, at.offset
-    n = next_block = crossing = 0  # bytes loaded; the next block's data; a whole block after it
+    # The blocks a segment usually spans are read at once (any more, as the frames need them).
+    n = load(min(pos + SEGMENT_BYTES + SEGMENT_BYTES // 8, (count - first) * area))
+    next_block = crossing = 0  # the next block's data; a whole block after it
     if not at.fresh:  # the frames before ``at`` in its block, and its header, were checked
         next_block, crossing = area, 2 * area
-        n = load(crossing)
-        if not n:
-            return None
-    begin = stop = -1  # the segment's current run of frames in ``data``
-    runs: list[tuple[int, int]] = []  # runs of frames, when padding separates them
+        if n < crossing:
+            n = load(crossing)
+            if not n:
+                return None
+    frames: list[tuple[int, int]] = []  # where the segment's frames are in ``data``
+    keep = frames.append
     while True:
         if pos >= next_block:
             # The first frame starting in this block: the block's header names it. The
@@ -110,11 +113,7 @@ def read_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] |
         ):
             return None
         if segment == index:
-            if pos != stop:
-                if stop >= 0:
-                    runs.append((begin, stop))  # padding to the program unit in between
-                begin = pos
-            stop = end
+            keep((pos, end))
         elif segment > index:
             break  # the next segment's first frame holds: the careful reader stops here too
         offset += length + FRAME_OVERHEAD
@@ -122,10 +121,10 @@ def read_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] |
             segment, offset = segment + 1, 0
         seq += 1
         pos = (end + pad) & ~pad
-    if stop >= 0:
-        runs.append((begin, stop))
     block = pos // area
     start = pos - block * area + HEADER_BYTES
     fresh = headers[block] == Header(seq, start, segment, offset).encode()
     following = Cursor(first + block, start, seq, segment, offset, fresh)
-    return b"".join([view[a:b] for a, b in runs]), following
+    if not pad and frames:  # no padding to the program unit: the frames are one run
+        return bytes(view[frames[0][0] : frames[-1][1]]), following
+    return b"".join([view[a:b] for a, b in frames]), following
