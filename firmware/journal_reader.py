@@ -7,9 +7,11 @@ frames whose place says ``N``, back to back. Every read starts with a
 binary search over the log's block headers, so nothing reads from the
 first block: ``frames_after`` (the tail after a checkpoint),
 ``record_ending_at`` (the record a checkpoint names), ``record_at`` and
-``read_records`` (by seq), ``segment_data`` and ``segments_backwards``
-(whole segments). The side files (identity, configuration, checkpoint,
-archives...) are littlefs files in their own partition.
+``read_records`` (by seq), ``segment_data``, ``segments_from`` and
+``segments_backwards`` (whole segments; the inspector's copy reads them in
+bulk where the log is regular, firmware/log_segment.py). The side files
+(identity, configuration, checkpoint, archives...) are littlefs files in
+their own partition.
 """
 
 from __future__ import annotations
