@@ -38,8 +38,9 @@ def read_segments(
 ) -> StoredSegments:
     """Return segment ``first`` from ``offset``, then whole segments: as the Source says.
 
-    Each segment is one littlefs read of the whole file, sent as it is: no
-    record is parsed here (the inspector's tool checks the frames, its
+    Segments are read from the journal log as stored, one after the other
+    (``JournalReader.segments_from``: in bulk where the log is regular), and
+    sent as they are: no record is parsed here (the inspector's tool checks the frames, its
     verification the records). Raises ValueError for an offset past the
     segment's end, JournalError when a segment before the last is missing.
     """
@@ -47,10 +48,9 @@ def read_segments(
     lengths: list[int] = []
     parts: list[bytes] = []
     total = 0
-    for index in range(first, min(last, first + count - 1) + 1):
-        data = journal.segment_data(index)
-        if data is None:
-            raise ValueError(f"journal segment {index} missing")
+    if first < 1 and first <= min(last, first + count - 1):
+        raise ValueError(f"journal segment {first} missing")
+    for index, data in enumerate(journal.segments_from(first, first + count - 1), first):
         if index == first:
             if offset > len(data):
                 raise ValueError(f"offset {offset} past the end of segment {index}")

@@ -41,6 +41,7 @@ from firmware.log_blocks import (
     decode_header,
     next_place,
 )
+from firmware.log_segment import read_segment
 from hal.ports import ERASED_BYTE, Flash, FlashContractError
 
 _BLOCKS_CACHED = 4
@@ -108,6 +109,16 @@ class Log:
         return Cursor.at(*found) if found else self.start()
 
     # -- reading --------------------------------------------------------------
+
+    def segment(self, index: int, at: Cursor | None = None) -> tuple[bytes, Cursor] | None:
+        """Return segment ``index``'s frames read in bulk, and the cursor at the next segment.
+
+        ``at``: the cursor a read of the segment before returned (else a
+        search over the block headers finds where to start). None when the
+        pass finds anything irregular on the way (firmware/log_segment.py):
+        ``frames`` then decides what the segment is, or that the log is corrupt.
+        """
+        return read_segment(self._flash, at or self.find_place(index, 0), index)
 
     def records(self, at: Cursor) -> Iterator[tuple[bytes, Cursor]]:
         """Yield (record, cursor at its frame) from ``at`` to the end of the log (see frames)."""

@@ -7,9 +7,11 @@ frames whose place says ``N``, back to back. Every read starts with a
 binary search over the log's block headers, so nothing reads from the
 first block: ``frames_after`` (the tail after a checkpoint),
 ``record_ending_at`` (the record a checkpoint names), ``record_at`` and
-``read_records`` (by seq), ``segment_data`` and ``segments_backwards``
-(whole segments). The side files (identity, configuration, checkpoint,
-archives...) are littlefs files in their own partition.
+``read_records`` (by seq), ``segment_data``, ``segments_from`` and
+``segments_backwards`` (whole segments; the inspector's copy reads them in
+bulk where the log is regular, firmware/log_segment.py). The side files
+(identity, configuration, checkpoint, archives...) are littlefs files in
+their own partition.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from firmware.flash_fs import LFS_ERR_NOENT
 from firmware.flash_layout import segment_index, segment_name
 from firmware.frames import FRAME_OVERHEAD, JournalError
 from firmware.journal_log import Log
-from firmware.log_blocks import next_place
+from firmware.log_blocks import Cursor, next_place
 
 
 class JournalReader:
@@ -85,6 +87,33 @@ class JournalReader:
         """Return segment ``index``'s bytes (its frames back to back), None when there is none."""
         if not 1 <= index <= self.position()[0]:
             return None
+        return next(self.segments_from(index, index))
+
+    def segments_from(self, first: int, last: int) -> Iterator[bytes]:
+        """Yield the bytes of segments ``first`` to ``last`` (existing ones), in order.
+
+        A segment before the journal's last is read in bulk when its blocks
+        are regular, each read starting where the one before stopped; the
+        careful read (``careful_segment``) decides otherwise, and for the
+        last segment, which runs to the log's end. Raises CorruptFrameError
+        on a bad frame on the way.
+        """
+        top = self.position()[0]
+        at: Cursor | None = None
+        for index in range(max(first, 1), min(last, top) + 1):
+            found = self._log.segment(index, at) if index < top else None
+            if found is None:
+                at = None
+                yield self.careful_segment(index)
+            else:
+                data, at = found
+                yield data
+
+    def careful_segment(self, index: int) -> bytes:
+        """Return segment ``index``'s frames read one by one (every shape a power cut leaves).
+
+        Raises CorruptFrameError on a bad frame on the way.
+        """
         frames: list[bytes] = []
         for frame, at in self._log.frames(self._log.find_place(index, 0)):
             if at.segment > index:
