@@ -38,9 +38,14 @@ def vat_text(pairs: "list[tuple[int, int]]") -> str:
     return "|".join(f"{rate:04d}:{amount}" for rate, amount in pairs)
 
 
-def record_digest(record: Record) -> str:
-    """Return base64url(SHA-256(canonical CBOR of the record without signature))."""
-    return b64url(sha256(record.unsigned_bytes()).digest())
+def record_digest(record: Record, unsigned: bytes | None = None) -> str:
+    """Return base64url(SHA-256(canonical CBOR of the record without signature)).
+
+    ``unsigned``: those bytes when the caller already has them.
+    """
+    if unsigned is None:
+        unsigned = record.unsigned_bytes()
+    return b64url(sha256(unsigned).digest())
 
 
 def _tail(previous_signature: bytes) -> "list[str]":
@@ -63,8 +68,10 @@ def grand_total_ticket_to_sign(record: Record, previous_gt_signature: bytes) -> 
     return ",".join(fields + _tail(previous_gt_signature))
 
 
-def data_to_sign(record: Record, previous_signature: bytes) -> str:
+def data_to_sign(record: Record, previous_signature: bytes, unsigned: bytes | None = None) -> str:
     """Return the text signed for ``record``; ``previous_signature`` is b"" on a first record.
+
+    ``unsigned``: the record's ``unsigned_bytes()`` when the caller already has them.
 
     Raises ValueError for a document type that has no data-to-sign layout.
     """
@@ -128,4 +135,4 @@ def data_to_sign(record: Record, previous_signature: bytes) -> str:
         ]
     else:
         raise ValueError(f"no data-to-sign layout for document type {record.doc_type}")
-    return ",".join([*fields, record_digest(record), *_tail(previous_signature)])
+    return ",".join([*fields, record_digest(record, unsigned), *_tail(previous_signature)])
