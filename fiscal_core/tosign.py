@@ -35,7 +35,8 @@ def escape(text: str) -> str:
 
 def vat_text(pairs: "list[tuple[int, int]]") -> str:
     """Return ``RATE:TTC|RATE:TTC`` from (rate, TTC) pairs already ordered highest rate first."""
-    return "|".join(f"{rate:04d}:{amount}" for rate, amount in pairs)
+    # %-formatting and a list: faster than f-strings in a generator (twice per sale).
+    return "|".join(["%04d:%d" % pair for pair in pairs])  # noqa: UP031
 
 
 def record_digest(record: Record, unsigned: bytes | None = None) -> str:
@@ -59,7 +60,7 @@ def grand_total_ticket_to_sign(record: Record, previous_gt_signature: bytes) -> 
     if not isinstance(body, TicketBody):
         raise ValueError("only a ticket has a grand-total-ticket signature")
     fields = [
-        breakdown_text(breakdown(body.lines)),
+        vat_text(body.vat),
         str(body.total),
         str(body.gt_real),
         compact_timestamp(record.time_utc),
@@ -80,7 +81,7 @@ def data_to_sign(record: Record, previous_signature: bytes, unsigned: bytes | No
     number = str(record.number)
     if isinstance(body, TicketBody):
         fields = [
-            breakdown_text(breakdown(body.lines)),
+            vat_text(body.vat),
             str(body.total),
             timestamp,
             number,
