@@ -28,10 +28,21 @@ def split_time(epoch_seconds: int) -> tuple[int, int, int, int, int, int]:
     return year, month, day, hour, minute, second
 
 
+# The last instant written by compact_timestamp, and its text: a ticket's two data to
+# sign (its chain's and the grand-total-ticket chain's) write the same instant.
+_last_stamp = (-1, "")
+
+
 def compact_timestamp(epoch_seconds: int) -> str:
     """Return the ``YYYYMMDDHHMMSS`` form used in the data to sign."""
+    global _last_stamp
+    last = _last_stamp  # one read: a tuple replaced whole, safe between threads
+    if last[0] == epoch_seconds:
+        return last[1]
     # %-formatting: about twice as fast as the f-string, and every data to sign has one.
-    return "%04d%02d%02d%02d%02d%02d" % split_time(epoch_seconds)  # noqa: UP031
+    text = "%04d%02d%02d%02d%02d%02d" % split_time(epoch_seconds)  # noqa: UP031
+    _last_stamp = (epoch_seconds, text)
+    return text
 
 
 def local_date_time(epoch_seconds: int, offset_minutes: int) -> str:
