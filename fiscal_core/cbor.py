@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     CborValue = int | str | bytes | list["CborValue"]
 
 _MAX_DEPTH = 6
+# Beyond these bounds cbor2 would use a bignum tag, and tags are not in the format.
+_INT_MIN = -(2**64)
+_INT_LIMIT = 2**64
 
 
 def encode(value: "CborValue") -> bytes:
@@ -49,23 +52,45 @@ def decode(data: bytes) -> "list[CborValue]":
     return value
 
 
+def append_item(array: bytes, item: "CborValue") -> bytes:
+    """Return the canonical encoding of the array encoded in ``array`` with ``item`` added last.
+
+    ``array`` must be a canonical encoding of an array of fewer than 23
+    items (``encode``'s output), whose length is its first byte: the items'
+    bytes are reused as they are instead of being checked and encoded again
+    (a record is digested without its signature, then stored with it).
+    """
+    count = array[0] - 0x80 if array else -1
+    if not 0 <= count < 23:
+        raise ValueError("not the encoding of an array of fewer than 23 items")
+    _check_value(item, 1)
+    return bytes((0x81 + count,)) + array[1:] + cbor2.dumps(item, canonical=True)
+
+
 def _check_value(value: object, depth: int) -> None:
     # Exact types, not isinstance: bool is an int subclass and is not part of
-    # the format, and one type lookup per item keeps the check cheap on the
-    # commit path (every record is checked when it is encoded).
+    # the format. Every record is checked when it is encoded, on the commit
+    # path: a list's scalar items are checked inline, one type lookup each,
+    # and only nested lists and refused values take a call.
     if depth > _MAX_DEPTH:
         raise ValueError("nesting too deep")
     kind = type(value)
+    if kind is list:
+        if depth == _MAX_DEPTH and value:
+            raise ValueError("nesting too deep")  # its items would be one level deeper
+        for item in value:  # type: ignore[attr-defined]
+            kind = type(item)
+            if kind is int:
+                if not _INT_MIN <= item < _INT_LIMIT:
+                    raise ValueError("integer outside the 64-bit CBOR range")
+            elif kind is not str and kind is not bytes:
+                _check_value(item, depth + 1)
+        return
     if kind is int:
-        # Beyond these bounds cbor2 would use a bignum tag, and tags are not in the format.
-        if not -(2**64) <= value < 2**64:  # type: ignore[operator]
+        if not _INT_MIN <= value < _INT_LIMIT:  # type: ignore[operator]
             raise ValueError("integer outside the 64-bit CBOR range")
         return
     if kind is str or kind is bytes:
-        return
-    if kind is list:
-        for item in value:  # type: ignore[attr-defined]
-            _check_value(item, depth + 1)
         return
     if value is None or kind is bool:
         raise ValueError("booleans and null are not part of the format")

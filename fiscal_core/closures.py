@@ -52,14 +52,15 @@ class Totals:
         self.cash_moves = 0
 
     def add_ticket(self, body: "TicketBody") -> None:
-        for line in body.lines:
-            self.vat[line.vat_rate] = self.vat.get(line.vat_rate, 0) + line.total
+        # The body's sums are computed once when it is built, for the three levels.
+        vat = self.vat
+        for rate, amount in body.vat:
+            vat[rate] = vat.get(rate, 0) + amount
         self.total_real += body.total
         self.total_absolute += body.absolute_total
-        for payment in body.payments:
-            self.payments[payment.means] = self.payments.get(payment.means, 0) + payment.amount
-        if body.change:
-            self.payments[codes.PAY_CASH] = self.payments.get(codes.PAY_CASH, 0) - body.change
+        payments = self.payments
+        for means, amount in body.net_payments:
+            payments[means] = payments.get(means, 0) + amount
         self.counts[COUNT_RETURNS if body.is_return else COUNT_SALES] += 1
 
     def add_event(self, body: "JetBody") -> None:

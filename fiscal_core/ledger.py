@@ -50,10 +50,10 @@ class Sealed:
 
     __slots__ = ("encoded", "record", "to_sign")
 
-    def __init__(self, record: Record, to_sign: str) -> None:
+    def __init__(self, record: Record, to_sign: str, encoded: bytes | None = None) -> None:
         self.record = record
         self.to_sign = to_sign
-        self.encoded = record.encode()
+        self.encoded = record.encode() if encoded is None else encoded
 
     @property
     def signature_text(self) -> str:
@@ -387,9 +387,10 @@ class Ledger:
         return self._sign(self._record(doc_type, time_utc, utc_offset, operator_id, body))
 
     def _sign(self, record: Record) -> Sealed:
-        to_sign = data_to_sign(record, self.state.head(record.doc_type).signature)
+        unsigned = record.unsigned_bytes()  # digested in the data to sign, then stored
+        to_sign = data_to_sign(record, self.state.head(record.doc_type).signature, unsigned)
         record.signature = self.signer.sign(to_sign.encode("utf-8"))
-        sealed = Sealed(record, to_sign)
+        sealed = Sealed(record, to_sign, record.signed_bytes(unsigned))
         if len(sealed.encoded) > codes.MAX_RECORD_BYTES:
             raise FiscalError("RECORD_TOO_LARGE", "the record exceeds the journal frame size")
         return sealed

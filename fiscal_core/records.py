@@ -14,7 +14,7 @@ the signature of the record with the same type and ``number - 1``.
 """
 
 from fiscal_core import codes
-from fiscal_core.cbor import decode, encode
+from fiscal_core.cbor import append_item, decode, encode
 from fiscal_core.closures import ClosureBody
 from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.errors import FormatError
@@ -119,6 +119,14 @@ class Record:
     def encode(self) -> bytes:
         """Return the record as stored on flash (canonical CBOR, signature last)."""
         return encode([*self.unsigned_array(), self.signature])
+
+    def signed_bytes(self, unsigned: bytes) -> bytes:
+        """Return ``encode()``'s bytes from ``unsigned``, this record's ``unsigned_bytes()``.
+
+        The sealing path digests the unsigned bytes, signs, then stores the
+        record: its items are reused, not encoded a second time.
+        """
+        return append_item(unsigned, self.signature)
 
     @classmethod
     def decode(cls, data: bytes) -> "Record":

@@ -31,23 +31,30 @@ def check_lines(lines: "list[Line]", sign: int) -> None:
             raise FiscalError("BAD_PRICE", "a unit price cannot be negative")
         if not 0 <= line.vat_rate <= codes.MAX_VAT_RATE:
             raise FiscalError("BAD_VAT_RATE", f"VAT rate {line.vat_rate} is out of range")
-        check_text(line.label)
-        check_text(line.ref)
+        if len(line.label) > MAX_TEXT_CHARS or len(line.ref) > MAX_TEXT_CHARS:
+            check_text(line.label)
+            check_text(line.ref)
 
 
 def check_sale(lines: "list[Line]", payments: "list[Payment]") -> int:
     """Check a sale and return the change due (out of cash only)."""
     check_lines(lines, +1)
-    total = sum(line.total for line in lines)
-    if any(p.amount <= 0 for p in payments):
-        raise FiscalError("BAD_PAYMENT", "a payment amount must be positive")
-    if any(p.means not in codes.PAYMENT_NAMES for p in payments):
+    total = sum([line.quantity * line.unit_price for line in lines])
+    # One pass over the payments (every sale): amounts first, then means, as errors go.
+    paid = cash = 0
+    known = True
+    for p in payments:
+        if p.amount <= 0:
+            raise FiscalError("BAD_PAYMENT", "a payment amount must be positive")
+        known = known and p.means in codes.PAYMENT_NAMES
+        paid += p.amount
+        if p.means == codes.PAY_CASH:
+            cash += p.amount
+    if not known:
         raise FiscalError("BAD_PAYMENT", "unknown means of payment")
-    paid = sum(p.amount for p in payments)
     if paid < total:
         raise FiscalError("PAYMENT_SHORT", f"payments {paid} are below the total {total}")
     change = paid - total
-    cash = sum(p.amount for p in payments if p.means == codes.PAY_CASH)
     if change > cash:
         raise FiscalError("CHANGE_NOT_CASH", "change can only be given back out of cash")
     return change

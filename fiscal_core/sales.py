@@ -94,18 +94,28 @@ class NoteBody:
 
 
 class TicketBody:
-    """Body of a ticket or training ticket (docs/SPEC.md, "TICKET body")."""
+    """Body of a ticket or training ticket (docs/SPEC.md, "TICKET body").
+
+    Its lines, payments and change are fixed once it is built: the sums
+    that sealing, the data to sign and the three period-total levels use
+    (``total``, ``absolute_total``, ``vat``, ``net_payments``) are computed
+    then, once, rather than from the lines at each use.
+    """
 
     __slots__ = (
+        "absolute_total",
         "change",
         "gt_absolute",
         "gt_real",
         "gt_signature",
         "lines",
+        "net_payments",
         "operation",
         "payments",
         "reason",
         "ref_number",
+        "total",
+        "vat",
     )
 
     def __init__(
@@ -129,14 +139,21 @@ class TicketBody:
         self.ref_number = ref_number  # the ticket a return refers to, 0 otherwise
         self.reason = reason  # reason code of a return, "" otherwise
         self.gt_signature = gt_signature  # signature in the grand-total-ticket chain
-
-    @property
-    def total(self) -> int:
-        return sum(line.total for line in self.lines)
-
-    @property
-    def absolute_total(self) -> int:
-        return sum(abs(line.total) for line in self.lines)
+        total = absolute = 0
+        by_rate: dict[int, int] = {}
+        for line in lines:
+            amount = line.quantity * line.unit_price
+            total += amount
+            absolute += abs(amount)
+            by_rate[line.vat_rate] = by_rate.get(line.vat_rate, 0) + amount
+        self.total = total
+        self.absolute_total = absolute
+        # (rate, TTC) highest rate first, as in the data to sign and on closures.
+        self.vat = [(rate, by_rate[rate]) for rate in sorted(by_rate, reverse=True)]
+        # What the payments leave in each means, in order: the change goes back out of cash.
+        self.net_payments = [(payment.means, payment.amount) for payment in payments]
+        if change:
+            self.net_payments.append((codes.PAY_CASH, -change))
 
     @property
     def is_return(self) -> bool:

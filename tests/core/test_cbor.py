@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fiscal_core.cbor import decode, encode
+from fiscal_core.cbor import append_item, decode, encode
 from fiscal_core.errors import FormatError
 
 values = st.recursive(
@@ -58,3 +58,41 @@ def test_bignum_tags_are_refused() -> None:
     # Tag 2 (positive bignum) for 2**64: cbor2 turns it into a plain int.
     with pytest.raises(FormatError):
         decode(cbor2.dumps([2**64], canonical=True))
+
+
+def _nested(depth: int) -> list[object]:
+    value: list[object] = [1]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_nesting_is_bounded() -> None:
+    encode(_nested(5))  # type: ignore[arg-type]  # items at depth 6: the limit
+    for bad in ([_nested(6)], [1, [2, [3, [4, [5, [6, ["deep"]]]]]]]):
+        with pytest.raises(ValueError, match="nesting too deep"):
+            encode(bad)  # type: ignore[arg-type]
+        with pytest.raises(FormatError, match="nesting too deep"):
+            decode(cbor2.dumps(bad, canonical=True))
+
+
+@pytest.mark.parametrize("bad", [2**64, -(2**64) - 1])
+def test_integers_outside_64_bits_are_refused_at_any_depth(bad: int) -> None:
+    for value in ([bad], [[1, bad]]):
+        with pytest.raises(ValueError, match="64-bit"):
+            encode(value)  # type: ignore[arg-type]
+    encode([2**64 - 1, [-(2**64)]])
+
+
+@given(st.lists(values, max_size=22), values)
+def test_append_item_equals_encoding_the_longer_array(items: list[object], item: object) -> None:
+    assert append_item(encode(items), item) == encode([*items, item])  # type: ignore[arg-type,list-item]
+
+
+def test_append_item_refuses_what_it_cannot_extend() -> None:
+    with pytest.raises(ValueError, match="array"):
+        append_item(encode(list(range(23))), 1)  # 24 items: a two-byte length
+    with pytest.raises(ValueError, match="array"):
+        append_item(cbor2.dumps(5), 1)
+    with pytest.raises(ValueError, match="format"):
+        append_item(encode([1]), None)  # type: ignore[arg-type]

@@ -15,6 +15,15 @@ def test_compact_timestamp_matches_datetime(epoch: int) -> None:
     assert compact_timestamp(epoch) == datetime.fromtimestamp(epoch, UTC).strftime("%Y%m%d%H%M%S")
 
 
+@given(st.lists(st.integers(min_value=0, max_value=253402300799), min_size=2, max_size=8))
+def test_compact_timestamp_of_instants_in_any_order_and_on_the_same_day(epochs: list[int]) -> None:
+    # The day's text is kept from one call to the next: a second instant of the
+    # same day, or of another, must not be written with a stale date.
+    for epoch in [*epochs, epochs[0] + 1, epochs[0] - epochs[0] % 86400]:
+        expected = datetime.fromtimestamp(epoch, UTC).strftime("%Y%m%d%H%M%S")
+        assert compact_timestamp(epoch) == expected
+
+
 def test_local_date_time_applies_offset() -> None:
     assert local_date_time(1764064800, 60) == "25/11/2025 11:00:00"
 

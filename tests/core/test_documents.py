@@ -169,3 +169,22 @@ def test_training_tickets_have_their_own_chain_and_count_nowhere(ledger: Ledger)
         ledger.seal_jet(
             time_utc=T0, utc_offset=60, operator_id=1, code=codes.JET_TRAINING_OFF, text=""
         )
+
+
+def test_a_ticket_body_sums_its_lines_once_built() -> None:
+    lines = [
+        Line("P2", "Baguette", 2, 120, 550),
+        Line("D3", "Bazar", -1, 695, 2000),
+        Line("P1", "Cafe", 3, 450, 550),
+    ]
+    body = TicketBody(codes.OP_SALE, lines, [Payment(codes.PAY_CARD, 500)], 120, 0, 0)
+    assert body.total == 240 - 695 + 1350
+    assert body.absolute_total == 240 + 695 + 1350
+    assert body.vat == [(2000, -695), (550, 1590)]  # highest rate first
+    assert body.net_payments == [(codes.PAY_CARD, 500), (codes.PAY_CASH, -120)]
+    decoded = TicketBody.from_array(body.to_array())
+    assert (decoded.total, decoded.vat, decoded.net_payments) == (
+        body.total,
+        body.vat,
+        body.net_payments,
+    )

@@ -210,6 +210,16 @@ def test_a_partition_reaches_only_its_own_blocks_of_the_chip() -> None:
     assert part.read(0, 5, 3) == b"abc"
 
 
+def test_a_partition_refuses_a_program_over_unerased_bytes_naming_both_blocks() -> None:
+    chip = RamFlash(FlashGeometry(read_size=1, prog_size=1, block_size=64, block_count=6))
+    part = PartitionFlash(chip, 2, 3)
+    part.program(1, 10, b"a")
+    before = chip.snapshot()
+    with pytest.raises(FlashContractError, match=r"partition block 1: .*block 3 offset 10"):
+        part.program(1, 8, b"xyzw")
+    assert chip.snapshot() == before and part.op_count == 1 and chip.op_count == 1
+
+
 def test_a_partition_may_program_in_larger_units_than_its_chip_never_smaller() -> None:
     chip = RamFlash(FlashGeometry(read_size=1, prog_size=1, block_size=64, block_count=4))
     part = PartitionFlash(chip, 1, 3, read_size=16, prog_size=16)
