@@ -133,6 +133,30 @@ def raw_pty_throughput(master: int, path: str, total: int) -> float:
     return (total - len(first)) / elapsed
 
 
+class TimedDumps:
+    """Dumps into ``directory``/copyN, each timed with the bytes it moved from the terminal."""
+
+    def __init__(self, client: LinkClient, directory: Path, last: int) -> None:
+        self.client, self.directory, self.last = client, directory, last
+        self.copies: list[Path] = []
+        self.elapsed: list[float] = []
+        self.moved: list[int] = []
+
+    def __call__(self) -> None:
+        out = self.directory / f"copy{len(self.copies)}"
+        self.copies.append(out)
+        before = self.client.bytes_in
+        start = time.perf_counter()
+        outcome = dump(self.client, out, None, NONCE, io.StringIO())
+        self.elapsed.append(time.perf_counter() - start)
+        self.moved.append(self.client.bytes_in - before)
+        assert (outcome.first, outcome.last, outcome.findings) == (1, self.last, [])
+
+    def rate(self) -> float:
+        """The best bytes/s of the dumps."""
+        return max(n / t for n, t in zip(self.moved, self.elapsed, strict=True))
+
+
 def test_dump_vs_raw_pty(
     benchmark: BenchmarkFixture, till: Till, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -140,9 +164,6 @@ def test_dump_vs_raw_pty(
     journal = {s.name: s.data for s in read_image(image_bytes).segments}
     image = tmp_path / "terminal.img"  # the terminal process's own flash
     shutil.copyfile(till.flash.path, image)
-    copies: list[Path] = []
-    elapsed: list[float] = []
-    moved: list[int] = []
     pulls: list[tuple[float, int]] = []  # the records' phase alone: seconds, bytes
     pull = dump_module._pull
 
@@ -155,30 +176,20 @@ def test_dump_vs_raw_pty(
     with pty_pair() as (master, path):
         with serving(master, image):
             client = LinkClient(open_port(path, timeout_s=1.0), timeout_s=1.0, tries=3)
-
-            def one_dump() -> None:
-                out = tmp_path / f"copy{len(copies)}"
-                copies.append(out)
-                before = client.bytes_in
-                start = time.perf_counter()
-                outcome = dump(client, out, None, NONCE, io.StringIO())
-                elapsed.append(time.perf_counter() - start)
-                moved.append(client.bytes_in - before)
-                assert (outcome.first, outcome.last, outcome.findings) == (1, SALES + 3, [])
-
-            benchmark.pedantic(one_dump, rounds=DUMP_ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
+            dumps = TimedDumps(client, tmp_path, SALES + 3)
+            benchmark.pedantic(dumps, rounds=DUMP_ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
             version = client.protocol.version
             requests = client.protocol.next_request_id // DUMP_ROUNDS
             client.close()
-        raw = max(raw_pty_throughput(master, path, moved[0]) for _ in range(DUMP_ROUNDS))
-    for out in copies:
+        raw = max(raw_pty_throughput(master, path, dumps.moved[0]) for _ in range(DUMP_ROUNDS))
+    for out in dumps.copies:
         assert {p.name: p.read_bytes() for p in sorted((out / "journal").iterdir())} == journal
-    assert verify(load_dump(copies[-1])).intact
-    rate = max(n / t for n, t in zip(moved, elapsed, strict=True))
+    assert verify(load_dump(dumps.copies[-1])).intact
+    rate = dumps.rate()
     records_rate = max(n / t for t, n in pulls if n > 100_000)  # the first pull of each dump
     print(
-        f"\ndump: {SALES + 3} records, {moved[0]} B from the terminal process in "
-        f"{min(elapsed) * 1000:.0f} ms (best of {DUMP_ROUNDS}): {rate / 1e6:.2f} MB/s; "
+        f"\ndump: {SALES + 3} records, {dumps.moved[0]} B from the terminal process in "
+        f"{min(dumps.elapsed) * 1000:.0f} ms (best of {DUMP_ROUNDS}): {rate / 1e6:.2f} MB/s; "
         f"raw pty from another process: {raw / 1e6:.2f} MB/s; ratio {rate / raw:.3f} "
         f"(target >= 0.9; protocol version {version}, {requests} requests per dump); the "
         f"records alone (READ_RECORDS, checked and written): {records_rate / 1e6:.2f} MB/s, "
@@ -222,36 +233,23 @@ def test_dump_a_big_journal_vs_raw_pty(benchmark: BenchmarkFixture, tmp_path: Pa
     count = dump_records()
     image = tmp_path / "terminal.img"
     journal = generated_image(image, count)
-    copies: list[Path] = []
-    elapsed: list[float] = []
-    moved: list[int] = []
     with pty_pair() as (master, path):
         with serving(master, image):
             client = LinkClient(open_port(path, timeout_s=2.0), timeout_s=2.0, tries=3)
-
-            def one_dump() -> None:
-                out = tmp_path / f"copy{len(copies)}"
-                copies.append(out)
-                before = client.bytes_in
-                start = time.perf_counter()
-                outcome = dump(client, out, None, NONCE, io.StringIO())
-                elapsed.append(time.perf_counter() - start)
-                moved.append(client.bytes_in - before)
-                assert (outcome.first, outcome.last, outcome.findings) == (1, count, [])
-
-            benchmark.pedantic(one_dump, rounds=ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
+            dumps = TimedDumps(client, tmp_path, count)
+            benchmark.pedantic(dumps, rounds=ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
             version = client.protocol.version
             client.close()
-        raw = max(raw_pty_throughput(master, path, moved[0]) for _ in range(ROUNDS))
-    for out in copies:
+        raw = max(raw_pty_throughput(master, path, dumps.moved[0]) for _ in range(ROUNDS))
+    for out in dumps.copies:
         assert {p.name: p.read_bytes() for p in sorted((out / "journal").iterdir())} == journal
         shutil.rmtree(out)
-    rate = max(n / t for n, t in zip(moved, elapsed, strict=True))
+    rate = dumps.rate()
     print(
-        f"\ndump: {count} records, {moved[0]} B from the terminal process in "
-        f"{min(elapsed) * 1000:.0f} ms (best of {ROUNDS}, fsync'd): {rate / 1e6:.2f} MB/s; raw "
-        f"pty from another process: {raw / 1e6:.2f} MB/s; ratio {rate / raw:.3f} (target >= 0.9; "
-        f"protocol version {version})"
+        f"\ndump: {count} records, {dumps.moved[0]} B from the terminal process in "
+        f"{min(dumps.elapsed) * 1000:.0f} ms (best of {ROUNDS}, fsync'd): "
+        f"{rate / 1e6:.2f} MB/s; raw pty from another process: {raw / 1e6:.2f} MB/s; "
+        f"ratio {rate / raw:.3f} (target >= 0.9; protocol version {version})"
     )
 
 
