@@ -150,3 +150,45 @@ def test_a_relaid_log_reads_back_the_same_frames() -> None:
     frames = frames_of(flash)
     relay(flash, frames)
     assert frames_of(flash) == frames
+
+
+class FailingFlash(RamFlash):
+    """A chip whose next program or sync fails with an I/O error, once armed."""
+
+    fail_at = ""  # "program" or "sync"
+
+    def _program(self, block: int, off: int, data: bytes) -> None:
+        if self.fail_at == "program":
+            raise OSError(5, "Input/output error")
+        super()._program(block, off, data)
+
+    def _sync(self) -> None:
+        if self.fail_at == "sync":
+            raise OSError(5, "Input/output error")
+        super()._sync()
+
+
+@pytest.mark.parametrize("fail_at", ["program", "sync"])
+def test_after_a_flash_failure_the_log_takes_no_append_until_it_is_mounted_again(
+    fail_at: str,
+) -> None:
+    flash = FailingFlash(CHIP)
+    journal = Journal.create(flash, b"identity")
+    first, second, third = b"\x01" * 40, b"\x02" * 50, b"\x03" * 60
+    journal.append(first)
+    journal.append(second)
+    flash.fail_at = fail_at
+    with pytest.raises(JournalError) as err:
+        journal.append(third)
+    assert err.value.code == "WRITE_FAILED"
+    flash.fail_at = ""  # the chip works again, but the log does not know what reached it
+    with pytest.raises(JournalError) as err:
+        journal.append(third)
+    assert err.value.code == "WRITE_FAILED" and "flash failure" in str(err.value)
+    again = Journal.mount(flash)  # what reached the flash is for the mount to read
+    held = list(again.records())
+    # A failed program wrote nothing; a failed sync leaves the programmed frame, which
+    # was never acknowledged: the next boot reads it (and offers its ticket for printing).
+    assert held == ([first, second] if fail_at == "program" else [first, second, third])
+    again.append(b"\x04" * 30)
+    assert list(Journal.mount(flash).records()) == [*held, b"\x04" * 30]
