@@ -225,8 +225,8 @@ def generated_image(path: Path, count: int) -> dict[str, bytes]:
             journal.append(record)
         flash.sync_now()
         last = journal.position()[0]
-        segments = {f"{i:08d}.log": journal.segment_data(i) for i in range(1, last + 1)}
-    return {name: data for name, data in segments.items() if data is not None}
+        segments = journal.segments_from(1, last)
+        return {f"{i:08d}.log": data for i, data in enumerate(segments, 1)}
 
 
 def test_dump_a_big_journal_vs_raw_pty(benchmark: BenchmarkFixture, tmp_path: Path) -> None:

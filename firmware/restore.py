@@ -103,7 +103,8 @@ def snapshot(
     identity = Identity.decode(identity_bytes)
     files = [(IDENTITY_PATH, identity_bytes)]
     last, _ = journal.position()
-    files += [(segment_name(i), journal.segment_data(i) or b"") for i in range(1, last + 1)]
+    segments = journal.segments_from(1, last)  # one pass over the log, not a search per segment
+    files += [(segment_name(i), data) for i, data in enumerate(segments, 1)]
     for path in journal.side_files():
         data = journal.read_file(path)
         if data is not None:
