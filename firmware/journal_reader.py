@@ -114,13 +114,7 @@ class JournalReader:
 
         Raises CorruptFrameError on a bad frame on the way.
         """
-        frames: list[bytes] = []
-        for frame, at in self._log.frames(self._log.find_place(index, 0)):
-            if at.segment > index:
-                break
-            if at.segment == index:
-                frames.append(frame)
-        return b"".join(frames)
+        return b"".join(self._careful_frames(index))
 
     def _segment(self, path: str) -> bytes:
         data = self.segment_data(segment_index(path))
@@ -131,13 +125,15 @@ class JournalReader:
     def _segment_records(self, index: int) -> list[bytes] | None:
         if not 1 <= index <= self.position()[0]:
             return None
-        records: list[bytes] = []
-        for record, at in self._log.records(self._log.find_place(index, 0)):
+        return [frame[2:-4] for frame in self._careful_frames(index)]
+
+    def _careful_frames(self, index: int) -> Iterator[bytes]:
+        """Yield segment ``index``'s frames as stored, read one by one from its block header."""
+        for frame, at in self._log.frames(self._log.find_place(index, 0)):
             if at.segment > index:
-                break
+                return
             if at.segment == index:
-                records.append(record)
-        return records
+                yield frame
 
     def _read(self, path: str, offset: int = 0, size: int = -1) -> bytes | None:
         """Return ``size`` bytes (-1: all) of the side file at ``path`` from ``offset``.

@@ -50,10 +50,10 @@ class Sealed:
 
     __slots__ = ("encoded", "record", "to_sign")
 
-    def __init__(self, record: Record, to_sign: str, encoded: bytes | None = None) -> None:
+    def __init__(self, record: Record, to_sign: str, encoded: bytes) -> None:
         self.record = record
         self.to_sign = to_sign
-        self.encoded = record.encode() if encoded is None else encoded
+        self.encoded = encoded  # record.encode(), made from the digested unsigned bytes
 
     @property
     def signature_text(self) -> str:
