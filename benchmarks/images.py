@@ -42,15 +42,10 @@ from fiscal_core import codes
 from fiscal_core.checkpoint import Checkpoint
 from fiscal_core.records import Record
 from fiscal_core.verifier import Verifier
-from hal.board import Board
-from hal.clock.fake import FakeClock
 from hal.counter.file import FileCounter
-from hal.display.fake import FakeDisplay
-from hal.drawer.fake import FakeCashDrawer
+from hal.factory import fake_board
 from hal.flash.file import FileFlash
-from hal.keypad.fake import FakeKeypad
 from hal.ports import FlashGeometry
-from hal.printer.fake import FakePrinter
 
 BENCH_GEOMETRY = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=131072)
 BENCH_CONFIG = replace(DEMO_CONFIG, terminal_id=TERMINAL_ID)
@@ -112,15 +107,7 @@ def boot(directory: Path, now: int) -> Terminal:
     """Boot the terminal on ``directory``'s image and counter at ``now``, as the simulator does."""
     flash = FileFlash.open(directory / FLASH_FILE, BENCH_GEOMETRY)
     counter = FileCounter.open(directory / COUNTER_FILE)
-    board = Board(
-        keypad=FakeKeypad([]),
-        display=FakeDisplay(),
-        drawer=FakeCashDrawer(),
-        printer=FakePrinter(),
-        flash=flash,
-        clock=FakeClock(now),
-        counter=counter,
-    )
+    board = fake_board(flash=flash, counter=counter, now=now)
     return Terminal.boot(board, BENCH_CONFIG, Workload().signer)
 
 

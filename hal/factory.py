@@ -28,7 +28,7 @@ from hal.flash.file import FileFlash
 from hal.flash.ram import RamFlash
 from hal.keypad.fake import FakeKeypad
 from hal.keypad.sim import SimKeypad
-from hal.ports import PRINTER_READY, Clock, FlashGeometry, SerialLink
+from hal.ports import PRINTER_READY, Clock, Flash, FlashGeometry, MonotonicCounter, SerialLink
 from hal.printer.fake import FakePrinter
 from hal.printer.sim import SimPrinter
 
@@ -66,16 +66,24 @@ def fake_board(
     drawer_sensor: bool = True,
     now: float = FAKE_CLOCK_START_UTC,
     serial: SerialLink | None = None,
+    flash: Flash | None = None,
+    counter: MonotonicCounter | None = None,
 ) -> Board:
-    """Return a board of fakes: scripted ``keys``, RAM flash, a FakeClock at ``now``."""
+    """Return a board of fakes: scripted ``keys``, a FakeClock at ``now``.
+
+    The flash is a blank RAM chip of ``geometry`` unless ``flash`` is given
+    (a journal already written, a flash image file); no counter unless
+    ``counter`` is given.
+    """
     return Board(
         keypad=FakeKeypad(keys),
         display=FakeDisplay(),
         drawer=FakeCashDrawer(has_sensor=drawer_sensor),
         printer=FakePrinter(printer_state),
-        flash=RamFlash(geometry),
+        flash=RamFlash(geometry) if flash is None else flash,
         clock=FakeClock(now),
         serial=serial,
+        counter=counter,
     )
 
 

@@ -28,14 +28,10 @@ from fiscal_core.identity import Identity
 from fiscal_core.records import JetBody, Record
 from fiscal_core.state_codec import state_to_array
 from hal.board import Board
-from hal.clock.fake import FakeClock
 from hal.counter.fake import FakeCounter
-from hal.display.fake import FakeDisplay
-from hal.drawer.fake import FakeCashDrawer
+from hal.factory import fake_board
 from hal.flash.ram import RamFlash
-from hal.keypad.fake import FakeKeypad
 from hal.ports import FlashGeometry
-from hal.printer.fake import FakePrinter
 from tests.firmware.log_edit import alter_record, frames_of, relay
 
 RECORDS = 1800  # about 13 segments: look-ups and tails have somewhere to go
@@ -46,15 +42,7 @@ GEOMETRY = FlashGeometry(16, 16, 4096, 512)
 
 
 def board(flash: RamFlash, counter: FakeCounter, now: int) -> Board:
-    return Board(
-        keypad=FakeKeypad(),
-        display=FakeDisplay(),
-        drawer=FakeCashDrawer(),
-        printer=FakePrinter(),
-        flash=flash,
-        clock=FakeClock(now),
-        counter=counter,
-    )
+    return fake_board(flash=flash, counter=counter, now=now)
 
 
 class Shop:
