@@ -190,6 +190,17 @@ class JournalReader:
             if (at.segment, at.offset) >= place:
                 yield record
 
+    def records_after(self, seq: int) -> Iterator[bytes]:
+        """Yield every record after the one of journal sequence ``seq``, to the journal's end.
+
+        Raises CorruptFrameError on a bad frame.
+        """
+        if seq >= self.last_seq():
+            return
+        for record, at in self._log.records(self._log.find_seq(seq + 1)):
+            if at.seq > seq:
+                yield record
+
     def segments_backwards(self) -> Iterator[list[bytes]]:
         """Yield each segment's records, from the last segment back to the first."""
         for index in range(self.position()[0], 0, -1):

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
+from functools import partial
 
 from firmware import archiving, backups
 from firmware.checkpointing import CHECKPOINT_EVERY, worth_writing_at_boot, write_checkpoint
@@ -44,6 +45,7 @@ from firmware.config_check import ConfigCheck
 from firmware.health import Health
 from firmware.inspection import Inspection
 from firmware.journal import RESTORE_PATH, Journal, JournalError
+from firmware.links import links_of
 from firmware.lookup import find_documents
 from firmware.machine import MODE_LOGIN_ID, State, step
 from firmware.messages import (
@@ -302,11 +304,14 @@ class Terminal:
             return CommitRefused("CLOCK_STEP", "the clock stepped: a manager must confirm the time")
         clock = self.board.clock
         try:
-            sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes())
+            links = partial(links_of, self.journal)
+            sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes(), links)
         except FiscalError as exc:
             if exc.code == "CLOCK_BEHIND":
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
+        except JournalError as exc:  # the records after the document named do not read
+            return CommitRefused(exc.code, str(exc))
         return self.store(sealed)
 
     def store(self, sealed: Sealed) -> Event:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from firmware.messages import (
     CommitClosure,
     CommitDuplicate,
@@ -12,6 +14,8 @@ from firmware.messages import (
     CommitTicket,
 )
 from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.links import DocumentLinks
+from fiscal_core.records import Record
 
 Commit = (
     CommitTicket
@@ -24,8 +28,18 @@ Commit = (
 )
 
 
-def seal(ledger: Ledger, effect: Commit, time_utc: int, utc_offset: int) -> Sealed:
-    """Return the record ``effect`` asks for; raise FiscalError when a rule forbids it."""
+def seal(
+    ledger: Ledger,
+    effect: Commit,
+    time_utc: int,
+    utc_offset: int,
+    links: Callable[[Record], DocumentLinks] | None = None,
+) -> Sealed:
+    """Return the record ``effect`` asks for; raise FiscalError when a rule forbids it.
+
+    ``links`` reads what the journal holds after a document (firmware/links.py);
+    a duplicate, a return or an invoice needs it.
+    """
     when = {"time_utc": time_utc, "utc_offset": utc_offset, "operator_id": effect.operator_id}
     if isinstance(effect, CommitTicket):
         return ledger.seal_ticket(**when, lines=list(effect.lines), payments=list(effect.payments))
@@ -33,6 +47,7 @@ def seal(ledger: Ledger, effect: Commit, time_utc: int, utc_offset: int) -> Seal
         return ledger.seal_return(
             **when,
             original=effect.original,
+            links=_read(links, effect.original),
             lines=list(effect.lines),
             refunds=list(effect.refunds),
             reason=effect.reason,
@@ -46,11 +61,19 @@ def seal(ledger: Ledger, effect: Commit, time_utc: int, utc_offset: int) -> Seal
     if isinstance(effect, CommitClosure):
         return ledger.seal_closure(**when, doc_type=effect.doc_type)
     if isinstance(effect, CommitDuplicate):
-        return ledger.seal_duplicate(**when, original=effect.original)
+        original = effect.original
+        return ledger.seal_duplicate(**when, original=original, links=_read(links, original))
     return ledger.seal_invoice(
         **when,
         ticket=effect.ticket,
+        links=_read(links, effect.ticket),
         customer=effect.customer,
         postcode=effect.postcode,
         vat_number=effect.vat_number,
     )
+
+
+def _read(links: Callable[[Record], DocumentLinks] | None, original: Record) -> DocumentLinks:
+    if links is None:  # a caller's mistake: these documents depend on the journal
+        raise ValueError("a document naming another needs the journal's links")
+    return links(original)

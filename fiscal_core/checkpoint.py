@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from fiscal_core.state import LedgerState
 
 CHECKPOINT_MAGIC = "nf525-checkpoint"
-CHECKPOINT_VERSION = 2  # 2: only the last closure of each kind in the state
+CHECKPOINT_VERSION = 3  # 2: only the last closure of each kind; 3: no links (reprints...)
+FORMER_VERSION = 2  # still read: its state's link slots are left out (fiscal_core/state_codec.py)
 CHECKPOINT_DOMAIN = b"NF525-CHECKPOINT\x00"
 DIGEST_BYTES = 32
 BODY_FIELDS = 9
@@ -89,9 +90,9 @@ class Checkpoint:
         if not verify(public_key, CHECKPOINT_DOMAIN + body, signature):
             raise FormatError(0, 0, "checkpoint signature is invalid")
         f = array(decode(body), BODY_FIELDS, "checkpoint")
-        if f[0] != CHECKPOINT_MAGIC or f[1] != CHECKPOINT_VERSION:
+        if f[0] != CHECKPOINT_MAGIC or f[1] not in (CHECKPOINT_VERSION, FORMER_VERSION):
             raise FormatError(0, 0, "not a checkpoint of a known version")
-        state = state_from_array(f[8])
+        state = state_from_array(f[8], former=f[1] == FORMER_VERSION)
         if uint(f[3]) != state.seq:
             raise FormatError(0, 0, "checkpoint seq differs from its state's")
         digest = blob(f[6])

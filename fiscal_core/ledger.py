@@ -21,6 +21,7 @@ from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import b64url
 from fiscal_core.errors import FiscalError
 from fiscal_core.events import JetBody
+from fiscal_core.links import DocumentLinks
 from fiscal_core.periods import (
     DAY_END_HOUR,
     fiscal_year_is_over,
@@ -105,18 +106,20 @@ class Ledger:
         utc_offset: int,
         operator_id: int,
         original: Record,
+        links: DocumentLinks,
         lines: "list[Line]",
         refunds: "list[Payment]",
         reason: str,
     ) -> Sealed:
         """Return the signed return ticket of ``lines`` (negative quantities) of ``original``.
 
-        Raises FiscalError when a line was not sold on ``original`` or is
-        returned beyond what was sold, when refunds do not equal the total
-        returned, or without a reason.
+        ``links``: what the journal holds after ``original`` (its earlier
+        returns). Raises FiscalError when a line was not sold on
+        ``original`` or is returned beyond what was sold, when refunds do
+        not equal the total returned, or without a reason.
         """
-        returned = self.state.returned.get(original.number, {})
-        check_return(original, lines, refunds, reason, returned)
+        _check_links(links, original)
+        check_return(original, lines, refunds, reason, links.returned)
         body = TicketBody(codes.OP_RETURN, lines, refunds, 0, 0, 0, original.number, reason)
         return self._seal_ticket(time_utc, utc_offset, operator_id, body)
 
@@ -150,14 +153,23 @@ class Ledger:
         return self._seal(codes.DOC_NOTE, time_utc, utc_offset, operator_id, body)
 
     def seal_duplicate(
-        self, *, time_utc: int, utc_offset: int, operator_id: int, original: Record
+        self,
+        *,
+        time_utc: int,
+        utc_offset: int,
+        operator_id: int,
+        original: Record,
+        links: DocumentLinks,
     ) -> Sealed:
-        """Return the signed duplicate (reprint) of ``original``, numbered per original."""
+        """Return the signed duplicate (reprint) of ``original``, numbered per original.
+
+        ``links``: what the journal holds after ``original`` (its reprints).
+        """
         if original.doc_type in (codes.DOC_JET, codes.DOC_DUPLICATE):
             raise FiscalError("NOT_REPRINTABLE", "this document cannot be reprinted")
+        _check_links(links, original)
         self._require_open_period(time_utc, utc_offset)
-        reprint = self.state.reprints.get((original.doc_type, original.number), 0) + 1
-        body = DuplicateBody(original.doc_type, original.number, reprint)
+        body = DuplicateBody(original.doc_type, original.number, links.reprints + 1)
         return self._seal(codes.DOC_DUPLICATE, time_utc, utc_offset, operator_id, body)
 
     def seal_invoice(
@@ -167,12 +179,14 @@ class Ledger:
         utc_offset: int,
         operator_id: int,
         ticket: Record,
+        links: DocumentLinks,
         customer: str,
         postcode: str,
         vat_number: str = "",
     ) -> Sealed:
         """Return the signed invoice enriching ``ticket`` (FACTURE, or AVOIR for a return).
 
+        ``links``: what the journal holds after ``ticket`` (its invoice).
         Raises FiscalError without a customer name or postcode (6.7.6.2) or
         when the ticket already has its invoice.
         """
@@ -183,7 +197,8 @@ class Ledger:
             raise FiscalError("CUSTOMER_REQUIRED", "customer name and postcode are mandatory")
         for field in (customer, postcode, vat_number):
             check_text(field)
-        if ticket.number in self.state.invoiced:
+        _check_links(links, ticket)
+        if links.invoice:
             raise FiscalError("ALREADY_INVOICED", "this ticket already has its invoice")
         self._require_open_period(time_utc, utc_offset)
         kind = codes.INVOICE_CREDIT if body.is_return else codes.INVOICE_SALE
@@ -394,3 +409,9 @@ class Ledger:
         if len(sealed.encoded) > codes.MAX_RECORD_BYTES:
             raise FiscalError("RECORD_TOO_LARGE", "the record exceeds the journal frame size")
         return sealed
+
+
+def _check_links(links: DocumentLinks, original: Record) -> None:
+    """Refuse links read for another document: a caller's mistake, never the cashier's."""
+    if not links.names(original):
+        raise ValueError("these links are not the document's")

@@ -2,8 +2,8 @@
 
 from fiscal_core import codes
 from fiscal_core.errors import FiscalError
+from fiscal_core.links import line_key
 from fiscal_core.sales import Line, Payment, TicketBody
-from fiscal_core.state import line_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

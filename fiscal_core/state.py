@@ -49,15 +49,12 @@ class LedgerState:
         "gt_absolute",
         "gt_real",
         "integrity_alarm",
-        "invoiced",
         "last_start",
         "last_time",
         "month",
         "month_days",
         "month_label",
         "period_open",
-        "reprints",
-        "returned",
         "seq",
         "training",
         "unprinted",
@@ -84,9 +81,8 @@ class LedgerState:
         self.year_label = ""
         self.year_months = 0  # month closures since the last year closure
         self.closure_gt: dict[int, int] = {}  # perpetual total at the last closure, per kind
-        self.reprints: dict[tuple[int, int], int] = {}  # (doc type, number) -> reprints
-        self.invoiced: set[int] = set()  # ticket numbers already invoiced
-        self.returned: dict[int, dict[str, int]] = {}  # ticket -> line key -> qty returned
+        # Reprints, invoices and returns of a document are not kept here: they are read from
+        # the journal when a document is reprinted, invoiced or returned (fiscal_core/links.py).
         self.unprinted: set[int] = set()  # tickets journaled as not printed (JET 901)
         # (closure type, number) -> (from_seq, seq, VAT pairs, period total): what an archive
         # names. Only the last closure of each kind: the one an archive can be made of.
@@ -143,12 +139,9 @@ class LedgerState:
             if body.closure_type == codes.DOC_GT_YEAR and body.closure_number == last_year:
                 self.archive_due = False  # only the last closed year's archive opens the next
         elif isinstance(body, DuplicateBody):
-            key = (body.original_type, body.original_number)
-            self.reprints[key] = self.reprints.get(key, 0) + 1
             for totals in self.levels():
                 totals.count(COUNT_DUPLICATES)
         elif isinstance(body, InvoiceBody):
-            self.invoiced.add(body.ticket_number)
             for totals in self.levels():
                 totals.count(COUNT_INVOICES)
 
@@ -160,11 +153,6 @@ class LedgerState:
         self.gt_absolute = body.gt_absolute
         for totals in self.levels():
             totals.add_ticket(body)
-        if body.is_return:
-            done = self.returned.setdefault(body.ref_number, {})
-            for line in body.lines:
-                key = line_key(line.ref, line.unit_price, line.vat_rate)
-                done[key] = done.get(key, 0) - line.quantity
 
     def _event(self, record: "Record", body: JetBody) -> None:
         if body.code == codes.JET_CASH_FLOAT:
@@ -224,8 +212,3 @@ class LedgerState:
             self.year_label = ""
             self.year_months = 0
             self.archive_due = True
-
-
-def line_key(ref: str, unit_price: int, vat_rate: int) -> str:
-    """Return the key matching a returned line to the line it returns."""
-    return f"{ref}|{unit_price}|{vat_rate}"

@@ -5,6 +5,12 @@ every slot of LedgerState is written, and dictionaries and sets become
 arrays sorted by key, so one state has one encoding (no dict order, no
 booleans: flags are 0 or 1). Layout: docs/SPEC.md, "Checkpoint". A new
 slot in LedgerState needs a new position here and a new checkpoint version.
+
+Version 2 had three more slots, after the closure totals: the reprint
+counts, the invoiced tickets and the returned quantities of every document
+concerned (they grew with the terminal's age). The journal holds those
+facts (fiscal_core/links.py), so a version-2 state is read with them
+checked for shape and left out.
 """
 
 from fiscal_core.closures import COUNT_FIELDS, Totals
@@ -16,7 +22,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fiscal_core.cbor import CborValue
 
-STATE_FIELDS = 28
+STATE_FIELDS = 25
+_FORMER_LINK_SLOTS = 3  # version 2: reprints, invoiced, returned, after slot 16
 TOTALS_FIELDS = 8
 
 
@@ -40,12 +47,6 @@ def state_to_array(state: LedgerState) -> "list[CborValue]":
         state.year_label,
         state.year_months,
         [[t, gt] for t, gt in sorted(state.closure_gt.items())],
-        [[t, n, count] for (t, n), count in sorted(state.reprints.items())],
-        sorted(state.invoiced),
-        [
-            [ticket, [[key, qty] for key, qty in sorted(lines.items())]]
-            for ticket, lines in sorted(state.returned.items())
-        ],
         sorted(state.unprinted),
         [
             [t, n, first, last, [[rate, amount] for rate, amount in vat], total]
@@ -60,9 +61,18 @@ def state_to_array(state: LedgerState) -> "list[CborValue]":
     ]
 
 
-def state_from_array(value: "CborValue") -> LedgerState:
-    """Return the state encoded by ``value``; raise FormatError when it is not one."""
-    f = array(value, STATE_FIELDS, "ledger state")
+def state_from_array(value: "CborValue", former: bool = False) -> LedgerState:
+    """Return the state encoded by ``value``; raise FormatError when it is not one.
+
+    ``former``: a version-2 state, whose link slots are checked and left out.
+    """
+    if former:
+        f = array(value, STATE_FIELDS + _FORMER_LINK_SLOTS, "ledger state")
+        for slot, what in ((17, "reprints"), (18, "invoiced tickets"), (19, "returns")):
+            array(f[slot], -1, what)  # signed by the terminal: only their shape is checked
+        f = f[:17] + f[20:]
+    else:
+        f = array(value, STATE_FIELDS, "ledger state")
     state = LedgerState(uint(f[0]))
     state.seq = uint(f[1])
     for item in array(f[2], -1, "chains"):
@@ -80,30 +90,19 @@ def state_from_array(value: "CborValue") -> LedgerState:
     state.year_label = text(f[14])
     state.year_months = uint(f[15])
     state.closure_gt = dict(pairs(f[16], "closure totals"))
-    for item in array(f[17], -1, "reprints"):
-        doc_type, number, count = array(item, 3, "reprint count")
-        state.reprints[(uint(doc_type), uint(number))] = uint(count)
-    state.invoiced = {uint(n) for n in array(f[18], -1, "invoiced tickets")}
-    for item in array(f[19], -1, "returns"):
-        ticket, lines = array(item, 2, "returned ticket")
-        done: dict[str, int] = {}
-        for line in array(lines, -1, "returned lines"):
-            key, qty = array(line, 2, "returned line")
-            done[text(key)] = integer(qty)
-        state.returned[uint(ticket)] = done
-    state.unprinted = {uint(n) for n in array(f[20], -1, "unprinted tickets")}
-    for item in array(f[21], -1, "closures"):
+    state.unprinted = {uint(n) for n in array(f[17], -1, "unprinted tickets")}
+    for item in array(f[18], -1, "closures"):
         doc_type, number, first, last, vat, total = array(item, 6, "closure")
         closure = (uint(first), uint(last), pairs(vat, "closure VAT"), integer(total))
         state.closures[(uint(doc_type), uint(number))] = closure
-    for item in array(f[22], -1, "archived closures"):
+    for item in array(f[19], -1, "archived closures"):
         doc_type, number = array(item, 2, "archived closure")
         state.archived.add((uint(doc_type), uint(number)))
-    state.archive_due = _flag(f[23])
-    state.config_ack = text(f[24])
-    state.integrity_alarm = _flag(f[25])
-    state.counter_base = integer(f[26])
-    state.last_start = text(f[27])
+    state.archive_due = _flag(f[20])
+    state.config_ack = text(f[21])
+    state.integrity_alarm = _flag(f[22])
+    state.counter_base = integer(f[23])
+    state.last_start = text(f[24])
     return state
 
 

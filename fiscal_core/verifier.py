@@ -12,6 +12,14 @@ perpetual totals, payments, training tickets counted nowhere, periods
 equal to the totals recomputed from the records themselves. What needs the
 content of older records (a return against its sale, an invoice against
 its ticket) is checked by the inspector's tool, which keeps them.
+
+Reprint numbers and single invoices depend on the documents that named the
+same original before (fiscal_core/links.py), which the state does not keep:
+a run keeps the links it meets. A duplicate is checked to follow the last
+reprint of its original seen in the run, or to be the first when the
+original was made in the run; a second invoice for a ticket is refused
+when the first was seen in the run. One before the run's start (a
+checkpoint's) is the inspector's to check, over the whole journal.
 """
 
 from fiscal_core import codes
@@ -20,6 +28,7 @@ from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.ed25519 import verify
 from fiscal_core.errors import IntegrityError
 from fiscal_core.events import JetBody
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import Record
 from fiscal_core.sales import NoteBody, TicketBody
 from fiscal_core.state import DEFAULT_FISCAL_YEAR_START_MONTH, LedgerState
@@ -40,6 +49,9 @@ class Verifier:
         self.public_key = public_key
         self.terminal_id = terminal_id
         self.state = state if state is not None else LedgerState(fiscal_year_start_month)
+        # Numbers of the last document of each chain before the run: later ones are seen whole.
+        self._before = {t: h.number for t, h in self.state.chains.items()}
+        self._links: dict[tuple[int, int], DocumentLinks] = {}  # those met in the run
 
     def check(self, record: Record) -> None:
         """Raise IntegrityError if ``record`` breaks a rule; otherwise advance past it."""
@@ -67,13 +79,11 @@ class Verifier:
             if body != state.expected_closure(record.doc_type):
                 _fail(record, "closure totals differ from the records of the period")
         elif isinstance(body, DuplicateBody):
-            if (
-                body.reprint
-                != state.reprints.get((body.original_type, body.original_number), 0) + 1
-            ):
-                _fail(record, "reprint number is not the next one")
             if not 0 < body.original_number <= state.head(body.original_type).number:
                 _fail(record, "duplicate of a document that does not exist")
+            links = self._links_of(body.original_type, body.original_number)
+            if links is not None and body.reprint != links.reprints + 1:
+                _fail(record, "reprint number is not the next one")
         elif isinstance(body, NoteBody):
             if not 1 <= body.persons <= 99 or not body.lines:
                 _fail(record, "a note has lines and 1 to 99 persons")
@@ -89,9 +99,30 @@ class Verifier:
         elif isinstance(body, InvoiceBody):
             if not 0 < body.ticket_number <= state.head(codes.DOC_TICKET).number:
                 _fail(record, "invoice of a ticket that does not exist")
-            if body.ticket_number in state.invoiced:
+            links = self._links_of(codes.DOC_TICKET, body.ticket_number)
+            if links is not None and links.invoice:
                 _fail(record, "second invoice for one ticket")
         state.advance(record)
+        if isinstance(body, (DuplicateBody, InvoiceBody)):
+            self._note_link(record, body)
+
+    def _links_of(self, doc_type: int, number: int) -> DocumentLinks | None:
+        """The links of a document met in this run; None when earlier ones may be unseen."""
+        links = self._links.get((doc_type, number))
+        if links is None and number > self._before.get(doc_type, 0):
+            return DocumentLinks(doc_type, number)  # made in the run: none before it
+        return links
+
+    def _note_link(self, record: Record, body: DuplicateBody | InvoiceBody) -> None:
+        """Keep what ``record`` says of the document it names, for the next ones naming it."""
+        if isinstance(body, DuplicateBody):
+            key = (body.original_type, body.original_number)
+        else:
+            key = (codes.DOC_TICKET, body.ticket_number)
+        links = self._links.get(key)
+        if links is None:
+            links = self._links[key] = DocumentLinks(*key)
+        links.take(record)
 
     def _ticket(self, record: Record, body: TicketBody) -> None:
         state = self.state

@@ -7,6 +7,7 @@ from fiscal_core import codes
 from fiscal_core.cbor import encode
 from fiscal_core.errors import FiscalError, FormatError
 from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import InvoiceBody, Line, Payment, Record, TicketBody
 
 from .conftest import T0, keep, sale
@@ -18,12 +19,15 @@ def give_back(
     qty: int = -1,
     refund: int = -120,
     reason: str = "R1 defectueux",
+    after: tuple[Record, ...] = (),
 ) -> Sealed:
+    """Seal a return of one baguette of ``original``; ``after``: the records since it."""
     return ledger.seal_return(
         time_utc=T0,
         utc_offset=60,
         operator_id=1,
         original=original,
+        links=DocumentLinks.after(original, after),
         lines=[Line("P2", "Baguette", qty, 120, 550)],
         refunds=[Payment(codes.PAY_CASH, refund)],
         reason=reason,
@@ -75,10 +79,10 @@ def test_bad_returns_are_refused(
 
 def test_returns_add_up_against_the_sale(ledger: Ledger) -> None:
     original = keep(ledger, sale(ledger)).record
-    keep(ledger, give_back(ledger, original))
-    keep(ledger, give_back(ledger, original))
+    first = keep(ledger, give_back(ledger, original)).record
+    second = keep(ledger, give_back(ledger, original, after=(first,))).record
     with pytest.raises(FiscalError) as err:
-        give_back(ledger, original)
+        give_back(ledger, original, after=(first, second))
     assert err.value.code == "RETURN_TOO_LARGE"
 
 
@@ -90,6 +94,7 @@ def test_an_item_not_on_the_ticket_cannot_be_returned(ledger: Ledger) -> None:
             utc_offset=60,
             operator_id=1,
             original=original,
+            links=DocumentLinks.after(original, ()),
             lines=[Line("P9", "Autre", -1, 120, 550)],
             refunds=[Payment(codes.PAY_CASH, -120)],
             reason="R1",
@@ -99,18 +104,18 @@ def test_an_item_not_on_the_ticket_cannot_be_returned(ledger: Ledger) -> None:
 
 def test_duplicates_are_numbered_per_original(ledger: Ledger) -> None:
     original = keep(ledger, sale(ledger)).record
-    first = keep(
-        ledger, ledger.seal_duplicate(time_utc=T0, utc_offset=60, operator_id=1, original=original)
-    ).record
-    second = keep(
-        ledger, ledger.seal_duplicate(time_utc=T0, utc_offset=60, operator_id=1, original=original)
-    ).record
+    at = {"time_utc": T0, "utc_offset": 60, "operator_id": 1}
+    links = DocumentLinks.after(original, ())
+    first = keep(ledger, ledger.seal_duplicate(**at, original=original, links=links)).record
+    links = DocumentLinks.after(original, (first,))
+    second = keep(ledger, ledger.seal_duplicate(**at, original=original, links=links)).record
     assert [first.body.reprint, second.body.reprint] == [1, 2]  # type: ignore[union-attr]
     assert [first.number, second.number] == [1, 2]
 
 
 def test_invoice_enriches_a_ticket_once_and_needs_a_customer(ledger: Ledger) -> None:
     ticket = keep(ledger, sale(ledger)).record
+    made: list[Record] = []
 
     def invoice(customer: str, postcode: str) -> Sealed:
         return ledger.seal_invoice(
@@ -118,6 +123,7 @@ def test_invoice_enriches_a_ticket_once_and_needs_a_customer(ledger: Ledger) -> 
             utc_offset=60,
             operator_id=1,
             ticket=ticket,
+            links=DocumentLinks.after(ticket, made),
             customer=customer,
             postcode=postcode,
         )
@@ -127,8 +133,8 @@ def test_invoice_enriches_a_ticket_once_and_needs_a_customer(ledger: Ledger) -> 
     assert err.value.code == "CUSTOMER_REQUIRED"
     with pytest.raises(FiscalError):
         invoice("Dupont", "")
-    made = keep(ledger, invoice("Dupont", "75002")).record
-    body = made.body
+    made.append(keep(ledger, invoice("Dupont", "75002")).record)
+    body = made[0].body
     assert isinstance(body, InvoiceBody)
     assert (body.kind, body.total, body.ticket_number) == (codes.INVOICE_SALE, 935, 1)
     with pytest.raises(FiscalError) as err:
@@ -140,7 +146,13 @@ def test_an_invoice_of_a_return_is_a_credit_note(ledger: Ledger) -> None:
     original = keep(ledger, sale(ledger)).record
     back = keep(ledger, give_back(ledger, original)).record
     made = ledger.seal_invoice(
-        time_utc=T0, utc_offset=60, operator_id=1, ticket=back, customer="Dupont", postcode="75002"
+        time_utc=T0,
+        utc_offset=60,
+        operator_id=1,
+        ticket=back,
+        links=DocumentLinks.after(back, ()),
+        customer="Dupont",
+        postcode="75002",
     ).record
     assert made.body.kind == codes.INVOICE_CREDIT  # type: ignore[union-attr]
 

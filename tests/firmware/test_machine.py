@@ -32,6 +32,7 @@ from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError
 from fiscal_core.ledger import Ledger
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import JetBody, Payment, Record, TicketBody
 
 T0 = 1764064800
@@ -67,7 +68,7 @@ class Harness:
         if isinstance(effect, COMMITS):
             self.t += 1
             try:
-                sealed = seal(self.ledger, effect, self.t, 60)
+                sealed = seal(self.ledger, effect, self.t, 60, self.links)
             except FiscalError as exc:
                 return CommitRefused(exc.code, exc.message)
             self.ledger.accept(sealed)
@@ -80,6 +81,10 @@ class Harness:
                     return RecordLoaded(record)
             return CommitRefused("NOT_FOUND", "not found")
         return None
+
+    def links(self, original: Record) -> DocumentLinks:
+        """What the records kept after ``original`` say of it, as the runner reads them."""
+        return DocumentLinks.after(original, [r for r in self.records if r.seq > original.seq])
 
     @property
     def screen(self) -> tuple[str, str]:

@@ -40,6 +40,7 @@ from fiscal_core import codes
 from fiscal_core.closures import ClosureBody, Totals
 from fiscal_core.ed25519 import Ed25519Signer, b64url, signature_extract
 from fiscal_core.ledger import Ledger
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import Line, Payment, Record
 from fiscal_core.state import LedgerState
 from simulator.escpos_text import PaperLine, render_lines, render_text
@@ -71,7 +72,8 @@ def rec() -> Records:
         ("invoice", records["invoice_first"]),
         ("closure", records["closure_day_first"]),
     ):
-        sealed = ledger.seal_duplicate(**at, original=original)
+        links = DocumentLinks.after(original, list(records.values()))
+        sealed = ledger.seal_duplicate(**at, original=original, links=links)
         ledger.accept(sealed)
         records[f"extra_duplicate_{name}"] = sealed.record
     credit = ledger.seal_invoice(
@@ -79,6 +81,7 @@ def rec() -> Records:
         utc_offset=60,
         operator_id=2,
         ticket=records["ticket_return"],
+        links=DocumentLinks.after(records["ticket_return"], list(records.values())),
         customer="Martin Claire",
         postcode="69003",
     )

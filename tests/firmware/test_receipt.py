@@ -22,6 +22,7 @@ from fiscal_core import codes
 from fiscal_core.civil import local_day
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.ledger import ChainHead, Ledger, LedgerState, Sealed
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import Line, Payment
 from simulator.escpos_text import PaperLine, render_lines, render_text
 
@@ -219,6 +220,7 @@ def test_return_names_the_sale_its_reason_negative_lines_and_refunds() -> None:
         utc_offset=60,
         operator_id=1,
         original=sale.record,
+        links=DocumentLinks.after(sale.record, []),
         lines=[Line("P1", "Café grain 250g", -2, 450, 550)],
         refunds=[Payment(codes.PAY_CARD, -900)],
         reason="R2 erreur de caisse",

@@ -21,11 +21,13 @@ from typing import TypedDict
 from firmware.archiving import ARCHIVE_DIR, archive_file
 from firmware.demo import DEMO_CONFIG
 from firmware.journal import Journal
+from firmware.links import links_of
 from fiscal_core import codes
 from fiscal_core.documents import ArchiveBody
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.identity import Identity
 from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import ClosureBody, Line, Payment, Record, TicketBody
 from fiscal_core.state import LedgerState
 from hal.flash.file import FileFlash
@@ -95,21 +97,41 @@ class Till:
         paid = payments or [Payment(codes.PAY_CARD, total)]
         return self.keep(self.ledger.seal_ticket(**self.when(), lines=lines, payments=paid))
 
-    def ret(self, original: Record, lines: list[Line], reason: str = "R1 defectueux") -> Record:
+    def ret(
+        self,
+        original: Record,
+        lines: list[Line],
+        reason: str = "R1 defectueux",
+        links: DocumentLinks | None = None,
+    ) -> Record:
+        """Seal a return of ``original``; ``links``: what a dishonest writer says came before."""
         refunds = [Payment(codes.PAY_CASH, sum(line.total for line in lines))]
+        links = links or links_of(self.journal, original)
         sealed = self.ledger.seal_return(
-            **self.when(), original=original, lines=lines, refunds=refunds, reason=reason
+            **self.when(),
+            original=original,
+            links=links,
+            lines=lines,
+            refunds=refunds,
+            reason=reason,
         )
         return self.keep(sealed)
 
-    def invoice(self, ticket: Record, customer: str = "SARL Dupont, traiteur") -> Record:
+    def invoice(
+        self,
+        ticket: Record,
+        customer: str = "SARL Dupont, traiteur",
+        links: DocumentLinks | None = None,
+    ) -> Record:
+        links = links or links_of(self.journal, ticket)
         sealed = self.ledger.seal_invoice(
-            **self.when(), ticket=ticket, customer=customer, postcode="75002"
+            **self.when(), ticket=ticket, links=links, customer=customer, postcode="75002"
         )
         return self.keep(sealed)
 
-    def duplicate(self, original: Record) -> Record:
-        return self.keep(self.ledger.seal_duplicate(**self.when(), original=original))
+    def duplicate(self, original: Record, links: DocumentLinks | None = None) -> Record:
+        links = links or links_of(self.journal, original)
+        return self.keep(self.ledger.seal_duplicate(**self.when(), original=original, links=links))
 
     def close(self, doc_type: int) -> Record:
         return self.keep(self.ledger.seal_closure(doc_type=doc_type, **self.when()))

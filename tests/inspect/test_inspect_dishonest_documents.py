@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fiscal_core import codes
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import DuplicateBody, Line, NoteBody, Payment, TicketBody
 from fiscal_core.records import InvoiceBody as CoreInvoice
 from fiscal_core.state import ChainHead
@@ -22,8 +23,8 @@ def test_return_exceeding_the_sale(tmp_path: Path) -> None:
     def script(till: Till) -> None:
         sale, _ = day_with_sales(till)
         till.ret(sale, [Line("P2", "Baguette", -1, 120, 550)])
-        with till.cheating(returned={}):  # the writer forgets what was returned
-            till.ret(sale, [Line("P2", "Baguette", -2, 120, 550)])
+        forgetful = DocumentLinks.after(sale, [])  # the writer forgets what was returned
+        till.ret(sale, [Line("P2", "Baguette", -2, 120, 550)], links=forgetful)
         refund = [Payment(codes.PAY_CASH, -99)]
         alien = [Line("P99", "Inconnu", -1, 99, 2000)]
         till.forge_ticket(TicketBody(codes.OP_RETURN, alien, refund, 0, 0, 0, 1, "R3"))
@@ -46,8 +47,7 @@ def test_second_invoice_and_invoice_not_matching_its_ticket(tmp_path: Path) -> N
     def script(till: Till) -> None:
         sale, _ = day_with_sales(till)
         till.invoice(sale)
-        with till.cheating(invoiced=set()):
-            till.invoice(sale)
+        till.invoice(sale, links=DocumentLinks.after(sale, []))  # forgets the first invoice
         till.forge(codes.DOC_INVOICE, CoreInvoice(2, "AVOIR", " ", "", "", [(550, 1)], 1))
 
     assert findings(tmp_path, script) == [
@@ -71,8 +71,9 @@ def test_duplicate_numbering_and_original(tmp_path: Path) -> None:
     def script(till: Till) -> None:
         sale, _ = day_with_sales(till)
         till.duplicate(sale)
-        with till.cheating(reprints={(codes.DOC_TICKET, 1): 4}):
-            till.duplicate(sale)
+        forged = DocumentLinks.after(sale, [])
+        forged.reprints = 4  # the writer skips reprint numbers
+        till.duplicate(sale, links=forged)
         till.forge(codes.DOC_DUPLICATE, DuplicateBody(codes.DOC_TICKET, 9, 1))
 
     assert findings(tmp_path, script) == [

@@ -15,6 +15,7 @@ from pathlib import Path
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer, b64url
 from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import Line, Payment, TicketBody
 from fiscal_core.tosign import grand_total_ticket_to_sign
 
@@ -66,24 +67,30 @@ def scenario() -> list[tuple[str, Sealed]]:
             payments=[Payment(codes.PAY_CARD, 550)],
         ),
     )
-    keep(
+    returned = keep(
         "ticket_return",
         ledger.seal_return(
             **when(),
             operator_id=1,
             original=first.record,
+            links=DocumentLinks.after(first.record, []),
             lines=[Line("P2", "Baguette", -1, 120, 550)],
             refunds=[Payment(codes.PAY_CASH, -120)],
             reason="R1 produit defectueux",
         ),
     )
-    keep("duplicate_first", ledger.seal_duplicate(**when(), operator_id=1, original=first.record))
+    links = DocumentLinks.after(first.record, [returned.record])
+    duplicate = keep(
+        "duplicate_first",
+        ledger.seal_duplicate(**when(), operator_id=1, original=first.record, links=links),
+    )
     keep(
         "invoice_first",
         ledger.seal_invoice(
             **when(),
             operator_id=1,
             ticket=second.record,
+            links=DocumentLinks.after(second.record, [returned.record, duplicate.record]),
             customer="SARL Dupont, traiteur",
             postcode="75002",
             vat_number="FR40303265045",
