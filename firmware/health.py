@@ -117,6 +117,15 @@ class Health:
             terminal.journal_event(codes.JET_INTEGRITY_ERROR, f"autotest: {verdict}"[:200])
         return not problems
 
+    def damaged_record(self, finding: str) -> None:
+        """A record read back for a look-up does not hold: an integrity alarm (JET 90).
+
+        Nothing is repaired or skipped: the terminal stops selling until a
+        technician acts, as after a self-test that fails.
+        """
+        self.terminal.alarm = "journal endommage"
+        self.terminal.journal_event(codes.JET_INTEGRITY_ERROR, f"lecture: {finding}"[:200])
+
     def _verify_journal(self) -> tuple[str, str]:
         """Verify the checkpoint and the tail after it; return (what was checked, problem)."""
         terminal = self.terminal

@@ -273,7 +273,10 @@ class Terminal:
                 self.write_checkpoint(measure=True)  # off the sale path: littlefs may walk
             return outcome
         elif isinstance(effect, LoadRecord):
-            found = self.find(effect.doc_type, effect.number)
+            try:
+                found = self.find(effect.doc_type, effect.number)
+            except JournalError as exc:  # a record on the way does not hold
+                return self._damaged(exc)
             return RecordLoaded(found) if found else CommitRefused("NOT_FOUND", "not found")
         elif isinstance(effect, PrintRecord):
             return self.printing.print_record(effect)
@@ -310,9 +313,14 @@ class Terminal:
             if exc.code == "CLOCK_BEHIND":
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
-        except JournalError as exc:  # the records after the document named do not read
-            return CommitRefused(exc.code, str(exc))
+        except JournalError as exc:  # a record after the document named does not hold
+            return self._damaged(exc)
         return self.store(sealed)
+
+    def _damaged(self, exc: JournalError) -> Event:
+        """Refuse what needed a record that does not read back, and raise the alarm."""
+        self.health.damaged_record(str(exc))
+        return CommitRefused(exc.code, str(exc))
 
     def store(self, sealed: Sealed) -> Event:
         """Append a sealed record durably, then let the ledger count it.

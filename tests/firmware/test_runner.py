@@ -445,3 +445,23 @@ def test_an_alarm_after_a_one_record_cut_never_lets_the_counter_catch_up(flash: 
         Terminal.boot(board, DEMO_CONFIG, SIGNER)
         assert board.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]
     assert counter.value() == evidence
+
+
+@pytest.mark.parametrize("keys", ["10 FUNC 1 ENTER", "12 FUNC 1 ENTER 1 ENTER"])
+def test_a_damaged_record_met_by_a_look_up_is_an_integrity_alarm(
+    flash: RamFlash, keys: str
+) -> None:
+    board = make_board(flash)
+    board.printer = FakePrinter()  # the checking printer would itself trip over the damage
+    terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
+    for key in parse_key_script(SALE + " 10 PLU CASH 10 PLU CASH"):
+        terminal.press(key)
+    count = len(records_of(flash))
+    alter_record(flash, count - 2, 40)  # ticket 2: after ticket 1, before the log's end
+    for key in parse_key_script(keys):  # a duplicate or an invoice of ticket 1
+        terminal.press(key)
+    assert terminal.ledger.state.integrity_alarm  # JET 90 was journaled (and accepted)
+    assert terminal.state.mode == "halted"
+    assert board.display.text[0] == "ERREUR INTEGRITE"  # type: ignore[attr-defined]
+    state = terminal.ledger.state
+    assert state.head(codes.DOC_DUPLICATE).number == state.head(codes.DOC_INVOICE).number == 0
