@@ -22,7 +22,7 @@ from littlefs import LittleFS, LittleFSError
 
 from firmware.flash_fs import LFS_ERR_NOENT
 from firmware.flash_layout import segment_index, segment_name
-from firmware.frames import FRAME_OVERHEAD, JournalError
+from firmware.frames import FRAME_OVERHEAD, JournalError, iter_frames
 from firmware.journal_log import Log
 from firmware.log_blocks import Cursor, next_place
 
@@ -193,13 +193,26 @@ class JournalReader:
     def records_after(self, seq: int) -> Iterator[bytes]:
         """Yield every record after the one of journal sequence ``seq``, to the journal's end.
 
-        Raises CorruptFrameError on a bad frame.
+        The rest of the segment holding record ``seq + 1`` frame by frame
+        from the block header before it, then the following segments as a
+        dump reads them (``segments_from``: in bulk when regular). Raises
+        CorruptFrameError on a bad frame.
         """
         if seq >= self.last_seq():
             return
+        first = None
         for record, at in self._log.records(self._log.find_seq(seq + 1)):
-            if at.seq > seq:
-                yield record
+            if at.seq <= seq:
+                continue
+            if first is None:
+                first = at.segment
+            elif at.segment > first:
+                break
+            yield record
+        if first is None:
+            return
+        for index, data in enumerate(self.segments_from(first + 1, self.position()[0]), first + 1):
+            yield from iter_frames(segment_name(index), data)
 
     def segments_backwards(self) -> Iterator[list[bytes]]:
         """Yield each segment's records, from the last segment back to the first."""

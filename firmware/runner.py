@@ -82,7 +82,7 @@ from firmware.sealing import Commit, seal
 from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
-from fiscal_core.errors import FiscalError
+from fiscal_core.errors import FiscalError, FormatError
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.records import Record
 from hal.board import Board
@@ -275,7 +275,7 @@ class Terminal:
         elif isinstance(effect, LoadRecord):
             try:
                 found = self.find(effect.doc_type, effect.number)
-            except JournalError as exc:  # a record on the way does not hold
+            except (JournalError, FormatError) as exc:  # a record on the way does not hold
                 return self._damaged(exc)
             return RecordLoaded(found) if found else CommitRefused("NOT_FOUND", "not found")
         elif isinstance(effect, PrintRecord):
@@ -313,14 +313,15 @@ class Terminal:
             if exc.code == "CLOCK_BEHIND":
                 self.alarm = "horloge en retard"
             return CommitRefused(exc.code, exc.message)
-        except JournalError as exc:  # a record after the document named does not hold
+        except (JournalError, FormatError) as exc:  # a record after the one named does not hold
             return self._damaged(exc)
         return self.store(sealed)
 
-    def _damaged(self, exc: JournalError) -> Event:
+    def _damaged(self, exc: JournalError | FormatError) -> Event:
         """Refuse what needed a record that does not read back, and raise the alarm."""
         self.health.damaged_record(str(exc))
-        return CommitRefused(exc.code, str(exc))
+        code = exc.code if isinstance(exc, JournalError) else "UNREADABLE"
+        return CommitRefused(code, str(exc))
 
     def store(self, sealed: Sealed) -> Event:
         """Append a sealed record durably, then let the ledger count it.

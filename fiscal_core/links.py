@@ -20,7 +20,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from fiscal_core.cbor import CborValue
     from fiscal_core.records import Record
+
+
+_RETURN_CODE = codes.OPERATION_CODES[codes.OP_RETURN]  # a ticket body's first item
 
 
 class DocumentLinks:
@@ -46,6 +50,28 @@ class DocumentLinks:
     def names(self, record: "Record") -> bool:
         """True when these are the links of ``record``."""
         return (record.doc_type, record.number) == (self.doc_type, self.number)
+
+    def may_name(self, items: "list[CborValue]") -> bool:
+        """Whether a record, as its undecoded CBOR items (docs/SPEC.md section 4), may name this.
+
+        A sieve for the records read after the document: the ones it keeps
+        are decoded in full and given to ``take``; the ones it drops
+        (most, the sales) cannot name it. Items of an unexpected shape are
+        kept: the full decoding says what they are.
+        """
+        try:
+            doc_type, body = items[1], items[8]
+            if doc_type == codes.DOC_DUPLICATE:
+                return body[0] == self.doc_type and body[1] == self.number  # type: ignore[index]
+            if self.doc_type != codes.DOC_TICKET:
+                return False
+            if doc_type == codes.DOC_INVOICE:
+                return body[0] == self.number  # type: ignore[index]
+            if doc_type == codes.DOC_TICKET:
+                return body[0] == _RETURN_CODE and body[6] == self.number  # type: ignore[index]
+        except (IndexError, KeyError, TypeError):
+            return True
+        return False
 
     def take(self, record: "Record") -> None:
         """Count ``record`` when it names this document; ignore it otherwise."""

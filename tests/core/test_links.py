@@ -4,15 +4,17 @@ The state keeps none of them (fiscal_core/links.py); the verifier checks a
 reprint number and a single invoice against the links it meets in its run.
 """
 
+import cbor2
 import pytest
 
 from fiscal_core import codes
 from fiscal_core.errors import IntegrityError
 from fiscal_core.ledger import Ledger, Sealed
 from fiscal_core.links import DocumentLinks
-from fiscal_core.records import Line, Payment, Record
+from fiscal_core.records import Line, Payment, Record, TicketBody
 from fiscal_core.state_codec import state_from_array, state_to_array
 from fiscal_core.verifier import Verifier
+from tests.vectors.make_vectors import scenario
 
 from .conftest import T0, keep, sale
 
@@ -97,3 +99,18 @@ def test_a_run_started_after_the_original_checks_the_reprints_it_sees(ledger: Le
     verifier.check(third)  # 3 after reprints the run did not see: the inspector's to check
     with pytest.raises(IntegrityError, match="reprint number is not the next one"):
         verifier.check(fifth)  # 5 after the 3 the run saw
+
+
+def test_the_sieve_keeps_every_record_naming_a_document_and_drops_the_sales() -> None:
+    records = [sealed.record for _, sealed in scenario()]
+    for original in records:
+        for record in records:
+            items = cbor2.loads(record.encode())
+            alone = DocumentLinks.after(original, [record])
+            named = (alone.reprints, alone.invoice, alone.returned) != (0, 0, {})
+            kept = DocumentLinks(original.doc_type, original.number).may_name(items)
+            assert kept or not named, (original, record)
+            body = record.body
+            if isinstance(body, TicketBody) and not body.is_return:
+                assert not kept  # the bulk of a journal: dropped without a full decoding
+    assert DocumentLinks(codes.DOC_TICKET, 1).may_name([1, codes.DOC_DUPLICATE])  # odd shape

@@ -115,3 +115,22 @@ def test_a_record_without_seq_is_served_as_stored() -> None:
     for first, count in [(1, 700), (300, 50), (len(stored), 1), (350, 3)]:
         again = Journal.mount(RamFlash(CHIP, flash.snapshot()))
         assert again.read_records(first, count) == stored[first - 1 : first - 1 + count]
+
+
+@pytest.mark.parametrize("seq", [0, 1, 117, 118, 119, 600, RECORDS - 1, RECORDS, RECORDS + 5])
+def test_the_records_after_a_seq_are_those_of_a_full_read(image: bytes, seq: int) -> None:
+    everything = list(Journal.mount(RamFlash(CHIP, image)).records())
+    _, journal = mounted(image)
+    assert list(journal.records_after(seq)) == everything[seq:]
+
+
+def test_the_records_after_one_near_the_end_read_only_the_blocks_after_it(image: bytes) -> None:
+    flash, journal = mounted(image)
+    journal.position()  # the end, as a mount's first append finds it
+    flash.read_bytes = 0
+    assert list(journal.records_after(RECORDS - 3)) == [
+        record(s) for s in (RECORDS - 2, RECORDS - 1, RECORDS)
+    ]
+    # A binary search of headers, the blocks of those records, and a frame's reach of erased
+    # blocks after them (how a read knows the log ends there): not the 90 blocks of the log.
+    assert flash.read_bytes <= 24 * CHIP.block_size

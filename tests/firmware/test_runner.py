@@ -9,6 +9,7 @@ import pytest
 
 from firmware.archive import read_manifest
 from firmware.demo import DEMO_CONFIG
+from firmware.frames import encode_frame
 from firmware.journal import Journal
 from firmware.keys import parse_key_script
 from firmware.provision import provision
@@ -25,7 +26,7 @@ from hal.flash.ram import RamFlash
 from hal.keypad.fake import FakeKeypad
 from hal.ports import PRINTER_PAPER_OUT, PRINTER_READY, FlashGeometry, PrinterError
 from hal.printer.fake import FakePrinter
-from tests.firmware.log_edit import alter_record
+from tests.firmware.log_edit import alter_record, frames_of, relay
 
 SIGNER = Ed25519Signer(bytes(range(1, 33)))
 LOGIN = "1 ENTER 1234 ENTER 15000 ENTER"  # log in and open the period (150,00 float)
@@ -447,17 +448,28 @@ def test_an_alarm_after_a_one_record_cut_never_lets_the_counter_catch_up(flash: 
     assert counter.value() == evidence
 
 
+def rewrite_with_a_foreign_frame(flash: RamFlash, index: int) -> None:
+    """Replace frame ``index`` by a frame that holds (CRC right) but no record."""
+    frames = frames_of(flash)
+    frames[index] = encode_frame(b"\x83\x01\x01\x01")  # CBOR [1, 1, 1]: not a record
+    relay(flash, frames)
+
+
 @pytest.mark.parametrize("keys", ["10 FUNC 1 ENTER", "12 FUNC 1 ENTER 1 ENTER"])
+@pytest.mark.parametrize("damage", ["bit flipped", "not a record"])
 def test_a_damaged_record_met_by_a_look_up_is_an_integrity_alarm(
-    flash: RamFlash, keys: str
+    flash: RamFlash, keys: str, damage: str
 ) -> None:
     board = make_board(flash)
     board.printer = FakePrinter()  # the checking printer would itself trip over the damage
     terminal = Terminal.boot(board, DEMO_CONFIG, SIGNER)
     for key in parse_key_script(SALE + " 10 PLU CASH 10 PLU CASH"):
         terminal.press(key)
-    count = len(records_of(flash))
-    alter_record(flash, count - 2, 40)  # ticket 2: after ticket 1, before the log's end
+    index = len(records_of(flash)) - 2  # ticket 2: after ticket 1, before the log's end
+    if damage == "bit flipped":
+        alter_record(flash, index, 40)
+    else:
+        rewrite_with_a_foreign_frame(flash, index)
     for key in parse_key_script(keys):  # a duplicate or an invoice of ticket 1
         terminal.press(key)
     assert terminal.ledger.state.integrity_alarm  # JET 90 was journaled (and accepted)
