@@ -123,9 +123,9 @@ class JournalReader:
         return data
 
     def _segment_records(self, index: int) -> list[bytes] | None:
-        if not 1 <= index <= self.position()[0]:
-            return None
-        return [frame[2:-4] for frame in self._careful_frames(index)]
+        """Return segment ``index``'s records (read in bulk when regular), None past the end."""
+        data = self.segment_data(index)
+        return None if data is None else list(iter_frames(segment_name(index), data))
 
     def _careful_frames(self, index: int) -> Iterator[bytes]:
         """Yield segment ``index``'s frames as stored, read one by one from its block header."""

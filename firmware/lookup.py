@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import cbor2
+
 from fiscal_core.records import Record
 
 if TYPE_CHECKING:
@@ -42,11 +44,31 @@ def find_documents(
             wanted.discard(number)
     for segment in journal.segments_backwards() if wanted else ():
         below = False
-        for record in map(Record.decode, segment):
-            if record.doc_type == doc_type:
-                below = below or record.number <= min(wanted)
-                if record.number in wanted:
+        for raw in segment:
+            seen = _number_if_of_type(raw, doc_type)
+            if seen is not None:
+                below = below or seen <= min(wanted)
+                if seen in wanted:
+                    record = Record.decode(raw)  # in full: the one asked for
                     found[record.number] = record
         if below or wanted <= found.keys():
             break
     return found
+
+
+def _number_if_of_type(raw: bytes, doc_type: int) -> int | None:
+    """The number of the record ``raw`` when it is of ``doc_type`` (read off its raw items).
+
+    A sieve: the records it keeps are decoded in full. A record whose
+    items are not the usual shape is decoded in full here, so what it is
+    (or that it is no record: FormatError) is said by the decoder.
+    """
+    try:
+        items = cbor2.loads(raw)
+        kind, number = items[1], items[3]
+    except Exception:  # cbor2 raises several error types; or too few items
+        kind = number = None
+    if not isinstance(kind, int) or not isinstance(number, int):
+        record = Record.decode(raw)
+        kind, number = record.doc_type, record.number
+    return number if kind == doc_type else None
