@@ -302,3 +302,27 @@ def test_an_archive_of_an_earlier_closure_does_not_verify() -> None:
     sealed = ledger._seal(codes.DOC_ARCHIVE, ledger.state.last_time, 60, 1, forged)
     with pytest.raises(IntegrityError, match="not the last of its kind"):
         Verifier(SIGNER.public_key, "TEST-0001", state=state).check(sealed.record)
+
+
+def test_reprints_invoices_and_returns_do_not_grow_the_state() -> None:
+    # Each day: a sale, a return and an invoice of it, a reprint of the very first sale.
+    day = [("float", 86400), ("sale", 60), ("return", 1), ("invoice", 1), ("duplicate", 1)]
+    day += [("day", 60), ("month", 1), ("year", 1), ("archive", 1)]  # each when it is due
+    old, made = reached_state(day * 300)
+    young, _ = reached_state(day * 45)  # past its first year closure, as the old one is
+    kinds = [r.doc_type for r in made]
+    assert kinds.count(codes.DOC_DUPLICATE) == kinds.count(codes.DOC_INVOICE) == 300
+    assert max(r.body.reprint for r in made if r.doc_type == codes.DOC_DUPLICATE) == 300  # type: ignore[union-attr]
+    # No array of the state holds more items after 300 days than after 45 (its integers only
+    # take more digits), but the archived closures: one of each kind at most.
+    shapes = [[shape(field) for field in state_to_array(s.state)] for s in (old, young)]
+    archived = 19
+    assert shapes[0][:archived] + shapes[0][archived + 1 :] == (
+        shapes[1][:archived] + shapes[1][archived + 1 :]
+    )
+    assert len(old.state.archived) <= len(codes.CLOSURE_TYPES)
+
+
+def shape(value: object) -> object:
+    """The nesting of arrays in a decoded CBOR value, without the scalars' values."""
+    return [shape(item) for item in value] if isinstance(value, list) else type(value).__name__
