@@ -213,7 +213,7 @@ class FrameDecoder:
         self._partial = bytearray()
         self._discarding = False  # inside a chunk already reported OVERSIZED
         self._discarded = 0  # bytes of that chunk thrown away since the report
-        self._raw = bytearray()  # the raw part being received after a bulk header
+        self._raw: list[bytes] = []  # the raw part being received, chunk by chunk
         self._raw_left = 0  # bytes of it still to come
         self._raw_head = b""  # the header's message payload, then its raw part's CRC
         self._raw_crc = 0
@@ -254,17 +254,18 @@ class FrameDecoder:
         self._partial = bytearray()
         self._discarding = False
         self._discarded = 0
-        self._raw = bytearray()
+        self._raw = []
         self._raw_left = 0
 
     def _take_raw(self, data: bytes, start: int, items: "list[bytes | Bulk | Dropped]") -> int:
         """Take what ``data`` holds of the raw part from ``start``; return where the rest starts."""
         take = min(self._raw_left, len(data) - start)
-        self._raw += data if (start, take) == (0, len(data)) else data[start : start + take]
+        # The chunks are kept as they came and joined once: one copy of the raw part.
+        self._raw.append(data if (start, take) == (0, len(data)) else data[start : start + take])
         self._raw_left -= take
         if not self._raw_left:
-            raw = bytes(self._raw)
-            self._raw = bytearray()
+            raw = b"".join(self._raw)
+            self._raw = []
             if crc32(raw) & 0xFFFFFFFF == self._raw_crc:
                 self.frames += 1
                 items.append(Bulk(self._raw_head, raw))

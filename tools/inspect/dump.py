@@ -35,13 +35,13 @@ from tools.inspect.decode import DecodeError, decode_identity
 from tools.inspect.dump_journal import (
     DumpError,
     Stored,
-    Syncer,
     append_frames,
     frame,
     read_stored,
     record_seq,
 )
 from tools.inspect.dump_segments import pull_segments
+from tools.inspect.dump_sync import SYNC_THREADS, Syncer
 from tools.inspect.dumpdir import load_journal
 from tools.inspect.image import FlashContents
 from tools.inspect.link_client import LinkClient
@@ -49,7 +49,6 @@ from tools.inspect.progress import Progress
 
 RECORDS_PER_REQUEST = 4096  # the terminal caps each answer by size anyway
 ARCHIVE_CHUNK = 32 * 1024
-SYNC_THREADS = 4  # fsyncs at once: the filesystem commits concurrent ones together
 PORT_ENV, BAUD_ENV = "FISCAL_INSPECT_PORT", "FISCAL_INSPECT_BAUD"
 EXIT_DONE, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 

@@ -5,16 +5,13 @@ writes them (docs/SPEC.md §3): each in a frame (u16 BE length, record,
 CRC-32 BE of both), frames end to end in ``journal/NNNNNNNN.log``, a new
 segment once the current one holds SEGMENT_BYTES, so the segments come out
 byte-identical to the flash's. ``read_stored`` tells what a copy holds (to
-resume it); ``Syncer`` makes each full segment durable in a thread while
-the link carries the next ones.
+resume it); ``dump_sync.Syncer`` makes the segments durable.
 """
 
 from __future__ import annotations
 
-import os
 import struct
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,39 +90,6 @@ def read_stored(out: Path, repair: bool = False) -> Stored:
     return stored
 
 
-class Syncer:
-    """Makes the copy's segments durable: each one filled is fsync'd in a thread while the
-    link carries the next ones; ``finish`` waits for those and syncs the others."""
-
-    def __init__(self, out: Path, pool: ThreadPoolExecutor) -> None:
-        self.out = out
-        self._pool = pool
-        self._syncs: dict[int, Future[None]] = {}
-
-    def filled(self, first: int, last: int) -> None:
-        """Sync segments ``first`` to ``last`` (no more frame goes into them)."""
-        for index in range(max(first, 1), last + 1):
-            if index not in self._syncs:
-                self._syncs[index] = self._pool.submit(_fsync, self._segment(index))
-
-    def finish(self) -> None:
-        """Return once every segment of the copy is on disk; raise OSError if one is not."""
-        for path in sorted((self.out / "journal").glob("*.log")):
-            index = int(path.name[:8])
-            if index in self._syncs:
-                self._syncs[index].result()
-            else:
-                _fsync(path)
-
-    def _segment(self, index: int) -> Path:
-        return self.out / "journal" / f"{index:08d}.log"
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as f:
-        os.fsync(f.fileno())
-
-
 def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
     """Append frames to the segments as the terminal does: a new one from SEGMENT_BYTES on."""
     pending = bytearray()
@@ -142,4 +106,4 @@ def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
 def _write(out: Path, segment: int, data: bytes | bytearray) -> None:
     if segment and data:
         with (out / "journal" / f"{segment:08d}.log").open("ab") as f:
-            f.write(data)  # an interrupted copy is repaired on resume: fsync once full (Syncer)
+            f.write(data)  # an interrupted copy is repaired on resume: fsync once full (dump_sync)

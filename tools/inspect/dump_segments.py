@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from tools.inspect.dump_journal import SEGMENT_BYTES, Stored, Syncer, record_seq
+from tools.inspect.dump_journal import SEGMENT_BYTES, Stored, record_seq
+from tools.inspect.dump_sync import Syncer
 from tools.inspect.link_client import LinkClient
 from tools.inspect.progress import Progress
 
@@ -38,22 +39,22 @@ def pull_segments(
     segment = max(stored.segment, 1)
     client.ask_segments(segment, stored.size, SEGMENTS_PER_REQUEST)
     asked: deque[tuple[int, int]] = deque([(segment, SEGMENTS_PER_REQUEST)])  # first, count
-    got: dict[int, tuple[list[int], bytes]] = {}  # answers not written yet, by first segment
+    got: dict[int, tuple[list[int], bytes, int]] = {}  # answers not written yet, by first segment
     ask_from = 0  # the next segment to ask for whole (0: the first answer is awaited)
     last = 0  # the journal's last segment, as the latest answer says
     while asked:
         first, count = asked.popleft()
         reply = client.segments()
-        got[first] = (reply.segments.lengths, reply.data)
+        got[first] = (reply.segments.lengths, reply.data, reply.segments.last)
         served, last = len(reply.segments.lengths), max(last, reply.segments.last)
         if served < count and first + served <= last:  # cut by size: the rest at once
             client.ask_segments(first + served, 0, count - served)
             asked.append((first + served, count - served))
         ask_from = ask_from or first + count
         while segment in got:
-            lengths, data = got.pop(segment)
+            lengths, data, journal_last = got.pop(segment)
             before = stored.segment
-            _write(syncer, stored, findings, segment, lengths, data)
+            _write(syncer, stored, findings, segment, lengths, data, journal_last)
             syncer.filled(before, stored.segment - 1)
             progress.update(stored.count, client.bytes_in)
             segment += max(len(lengths), 1)
@@ -68,22 +69,35 @@ def pull_segments(
 
 
 def _write(
-    syncer: Syncer, stored: Stored, findings: list[str], first: int, lengths: list[int], data: bytes
+    syncer: Syncer,
+    stored: Stored,
+    findings: list[str],
+    first: int,
+    lengths: list[int],
+    data: bytes,
+    journal_last: int,
 ) -> None:
     """Append each piece of an answer (``lengths[i]`` bytes of ``data`` for segment
-    ``first + i``) to its segment of the copy, checking its frames."""
+    ``first + i``) to its segment of the copy, checking its frames.
+
+    A new segment before ``journal_last`` (the journal's last segment when the
+    terminal read them) is whole and final: it is written and synced in a thread.
+    """
     view = memoryview(data)
     start = 0
     for index, length in enumerate(lengths, first):
-        if index != stored.segment:  # a new segment: the one before must be full
+        new = index != stored.segment  # no file of it in the copy yet
+        if new:  # the one before must be full
             if stored.segment and stored.size < SEGMENT_BYTES:
                 findings.append(f"segment {stored.segment} quitté à {stored.size} octets")
             stored.segment, stored.size = index, 0
         if length:
             stop = start + length
             stored.count += _check_frames(data, start, stop, stored, findings)
-            with (syncer.out / "journal" / f"{index:08d}.log").open("ab") as f:
-                f.write(view[start:stop])
+            if new and index < journal_last:
+                syncer.write_whole(index, view[start:stop])
+            else:
+                syncer.append(index, view[start:stop])
             stored.size += length
             start = stop
 
