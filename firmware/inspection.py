@@ -39,8 +39,9 @@ def read_segments(
     """Return segment ``first`` from ``offset``, then whole segments: as the Source says.
 
     Segments are read from the journal log as stored, one after the other
-    (``JournalReader.segments_from``: in bulk where the log is regular), and
-    sent as they are: no record is parsed here (the inspector's tool checks the frames, its
+    (``JournalReader.segments_from``: cut by the block headers where they vouch
+    for the cut, frames unread; frame by frame elsewhere), and sent as they
+    are: no record is parsed here (the inspector's tool checks the frames, its
     verification the records). Raises ValueError for an offset past the
     segment's end, JournalError when a segment before the last is missing.
     """
@@ -50,7 +51,8 @@ def read_segments(
     total = 0
     if first < 1 and first <= min(last, first + count - 1):
         raise ValueError(f"journal segment {first} missing")
-    for index, data in enumerate(journal.segments_from(first, first + count - 1), first):
+    stored = journal.segments_from(first, first + count - 1, as_stored=True)
+    for index, data in enumerate(stored, first):
         if index == first:
             if offset > len(data):
                 raise ValueError(f"offset {offset} past the end of segment {index}")

@@ -42,6 +42,7 @@ from firmware.log_blocks import (
     next_place,
 )
 from firmware.log_segment import read_segment
+from firmware.log_stored import read_stored_segment
 from hal.ports import ERASED_BYTE, Flash, FlashContractError
 
 _BLOCKS_CACHED = 4
@@ -119,6 +120,13 @@ class Log:
         ``frames`` then decides what the segment is, or that the log is corrupt.
         """
         return read_segment(self._flash, at or self.find_place(index, 0), index)
+
+    def stored_segment(self, index: int, at: Cursor | None = None) -> tuple[bytes, Cursor] | None:
+        """``segment``, cut by the block headers alone: frames sent unread (firmware/log_stored.py).
+
+        None when the headers do not vouch for the cut: ``segment`` decides then.
+        """
+        return read_stored_segment(self._flash, at or self.find_place(index, 0), index)
 
     def records(self, at: Cursor) -> Iterator[tuple[bytes, Cursor]]:
         """Yield (record, cursor at its frame) from ``at`` to the end of the log (see frames)."""

@@ -89,19 +89,25 @@ class JournalReader:
             return None
         return next(self.segments_from(index, index))
 
-    def segments_from(self, first: int, last: int) -> Iterator[bytes]:
+    def segments_from(self, first: int, last: int, *, as_stored: bool = False) -> Iterator[bytes]:
         """Yield the bytes of segments ``first`` to ``last`` (existing ones), in order.
 
         A segment before the journal's last is read in bulk when its blocks
         are regular, each read starting where the one before stopped; the
         careful read (``careful_segment``) decides otherwise, and for the
         last segment, which runs to the log's end. Raises CorruptFrameError
-        on a bad frame on the way.
+        on a bad frame on the way. ``as_stored`` (the inspector's dump): a
+        segment the block headers cut is sent with its frames unread
+        (firmware/log_stored.py); the others as above.
         """
         top = self.position()[0]
         at: Cursor | None = None
         for index in range(max(first, 1), min(last, top) + 1):
-            found = self._log.segment(index, at) if index < top else None
+            found = None
+            if index < top and as_stored:
+                found = self._log.stored_segment(index, at)
+            if found is None and index < top:
+                found = self._log.segment(index, at)
             if found is None:
                 at = None
                 yield self.careful_segment(index)

@@ -33,7 +33,8 @@ from hal.ports import FlashGeometry
 SEED = bytes(range(1, 33))
 TERMINAL_ID = "DEMO-0001"
 T0 = 1764064800  # 2025-11-25 10:00:00 UTC
-GEOMETRY = FlashGeometry(read_size=16, prog_size=16, block_size=4096, block_count=1024)
+# The terminal's chip: a byte-programmable SPI NOR flash (the simulator's units), 4 MiB.
+GEOMETRY = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=1024)
 ARCHIVES = {"2025-10.zip": bytes(range(256)) * 300, "2025-11.zip": b"PK\x05\x06" + bytes(18)}
 
 

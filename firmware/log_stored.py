@@ -1,0 +1,143 @@
+"""A whole segment as stored, for the inspector's dump: cut by the block headers, frames unread.
+
+A dump sends segments as they are on flash (docs/LINK.md, READ_SEGMENTS);
+the inspector's tool checks every frame's CRC-32 and its verification every
+record. What the terminal must get right is the cut: which bytes are
+segment ``N`` (docs/SPEC.md section 3). The log's block headers (section
+1.2) say it at every block a frame starts in: that frame's seq, its offset
+in the block and its place (segment, offset in the segment). So between
+two holding headers of one segment, the distance on flash must equal the
+distance of their places; only around the segment's first and last frames
+are frame lengths walked (a block or two). A frame's bytes are not read
+here: a frame damaged after it was written is sent as stored, for the
+inspector's tool to name.
+
+Anything the headers do not vouch for (a torn frame, which leaves more
+bytes on flash than places advance; a header that does not hold; a length
+walked into erased bytes; the log's end) returns None, and the caller takes
+the bulk reader that checks every frame (firmware/log_segment.py), then the
+careful one (``Log.frames``), which decide what is served or refused.
+Units of one byte only: with a larger program unit, frames are padded and
+the segment is not one run of bytes on flash.
+"""
+
+from __future__ import annotations
+
+from firmware.flash_layout import SEGMENT_BYTES
+from firmware.frames import FRAME_OVERHEAD
+from firmware.log_blocks import ERASED_HEADER, HEADER_BYTES, Cursor, decode_header
+from hal.ports import Flash
+
+_ERASED_LENGTH = 0xFFFF
+
+
+class _Blocks:
+    """The data areas of the log's blocks from ``first`` on, laid end to end as they are read."""
+
+    def __init__(self, flash: Flash, first: int) -> None:
+        self.flash, self.first = flash, first
+        g = flash.geometry
+        self.size, self.count = g.block_size, g.block_count
+        self.area = self.size - HEADER_BYTES
+        self.data = bytearray()
+        self.headers: list[bytes] = []
+
+    def load(self, upto: int) -> bool:
+        """Read whole blocks until ``upto`` data bytes are in; False past the log's last block."""
+        data, headers = self.data, self.headers
+        while len(data) < upto:
+            block = self.first + len(headers)
+            if block >= self.count:
+                return False
+            raw = self.flash.read(block, 0, self.size)
+            headers.append(raw[:HEADER_BYTES])
+            data += memoryview(raw)[HEADER_BYTES:]
+        return True
+
+    def length_at(self, pos: int) -> int:
+        """The length field of a frame starting at data byte ``pos`` (0 when out of reach)."""
+        if not self.load(pos + 2):
+            return 0
+        length = self.data[pos] << 8 | self.data[pos + 1]
+        return 0 if length == _ERASED_LENGTH else length
+
+
+def read_stored_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] | None:
+    """Return segment ``index`` as stored and the cursor at the next segment, or None.
+
+    ``at`` is a cursor at a frame at or before the segment's first frame
+    (a block header's frame, or the cursor a former read returned). None:
+    see the module docstring.
+    """
+    if flash.geometry.prog_size != 1 or at.off < HEADER_BYTES or at.segment > index:
+        return None
+    blocks = _Blocks(flash, at.block)
+    area = blocks.area
+    # Walk to the segment's first frame: from ``at``, a block's worth of frames at most.
+    walked = _walk(blocks, at.off - HEADER_BYTES, at.seq, at.segment, at.offset, (index, 0))
+    if walked is None:
+        return None
+    start, seq, _ = walked
+    # Jump from header to header while they name frames of this segment where they lie.
+    last_pos, last_seq, last_offset = start, seq, 0
+    block = start // area + 1
+    while True:
+        if not blocks.load((block + 1) * area):
+            return None  # the log's end before the next segment: the careful reader's case
+        raw = blocks.headers[block]
+        if raw == ERASED_HEADER:
+            block += 1  # a frame runs across this block
+            continue
+        header = decode_header(raw)
+        if header is None:
+            return None
+        pos = block * area + header.start - HEADER_BYTES
+        if header.segment == index:
+            if pos - start != header.offset or header.seq <= last_seq:
+                return None  # a torn frame left bytes the places do not count
+            last_pos, last_seq, last_offset = pos, header.seq, header.offset
+            block += 1
+            continue
+        if header.segment != index + 1:
+            return None
+        # The segment ends between the last frame a header named and this one: walk there.
+        walked = _walk(blocks, last_pos, last_seq, index, last_offset, (index + 1, 0))
+        if walked is None:
+            return None
+        end, next_seq, _ = walked
+        on_to_header = _walk(blocks, end, next_seq, index + 1, 0, (index + 1, header.offset))
+        if on_to_header is None or on_to_header[:2] != (pos, header.seq):
+            return None
+        break
+    end_block = end // area
+    off = end - end_block * area + HEADER_BYTES
+    following = Cursor(at.block + end_block, off, next_seq, index + 1, 0, False)
+    following.fresh = blocks.headers[end_block] == following.header().encode()
+    return bytes(blocks.data[start:end]), following
+
+
+def _walk(
+    blocks: _Blocks, pos: int, seq: int, segment: int, offset: int, target: tuple[int, int]
+) -> tuple[int, int, int] | None:
+    """Walk frame lengths from data byte ``pos`` (frame ``seq`` at ``segment``/``offset``).
+
+    Return (data position, seq, frames walked) of the frame whose place is
+    ``target``; None when a length is erased or out of reach, or the walk
+    passes the target, or goes further than a few blocks.
+    """
+    limit = pos + 4 * blocks.area + SEGMENT_BYTES  # a frame is far smaller than this
+    walked = 0
+    while (segment, offset) < target:
+        length = blocks.length_at(pos)
+        if not length or pos > limit:
+            return None
+        size = length + FRAME_OVERHEAD
+        pos += size
+        offset += size
+        if offset >= SEGMENT_BYTES:
+            segment, offset = segment + 1, 0
+        seq += 1
+        walked += 1
+    if (segment, offset) != target:
+        return None
+    return pos, seq, walked

@@ -1,0 +1,94 @@
+"""A segment cut by the block headers, frames unread: the careful read's bytes, or no decision.
+
+firmware/log_stored.py serves the inspector's dump. On an intact log it
+must cut exactly the segments the careful reader reads; where a power cut
+left a torn frame, or a header does not hold, it must leave the decision
+to the readers that check every frame; a frame damaged after it was
+written is sent as stored, and the inspector's tool names it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware.frames import iter_frames
+from firmware.journal import CorruptFrameError, Journal
+from firmware.journal_log import Log
+from firmware.log_blocks import Cursor
+from firmware.partitions import read_table
+from hal.flash.ram import RamFlash
+from tests.firmware.test_log_segment import (
+    BYTE_UNITS,
+    RECORDS,
+    WORD_UNITS,
+    careful,
+    corrupted,
+    journal_of,
+    torn_in_the_middle,
+    vars_of,
+)
+
+
+def test_an_intact_log_is_cut_as_the_careful_read_cuts_it() -> None:
+    flash = journal_of(BYTE_UNITS, RECORDS)
+    expected = careful(flash)
+    log = Log(read_table(flash).log)
+    at: Cursor | None = None
+    for index, data in enumerate(expected[:-1], 1):
+        alone = log.stored_segment(index)  # from a search over the block headers
+        assert alone is not None and alone[0] == data, index
+        chained = log.stored_segment(index, at)  # from where the former read stopped
+        checked = log.segment(index, at)
+        assert chained is not None and checked is not None and chained[0] == data
+        assert vars_of(chained[1]) == vars_of(alone[1]) == vars_of(checked[1])
+        at = chained[1]
+    journal = Journal.mount(flash)
+    assert list(journal.segments_from(1, len(expected), as_stored=True)) == expected
+
+
+def test_padded_frames_are_left_to_the_bulk_read() -> None:
+    flash = journal_of(WORD_UNITS, RECORDS)
+    expected = careful(flash)
+    log = Log(read_table(flash).log)
+    assert all(log.stored_segment(i) is None for i in range(1, len(expected)))
+    journal = Journal.mount(flash)
+    assert list(journal.segments_from(1, len(expected), as_stored=True)) == expected
+
+
+@pytest.mark.parametrize("name, flash", torn_in_the_middle(), ids=lambda v: str(v)[:12])
+def test_a_segment_holding_a_torn_frame_is_left_to_the_readers_that_check(
+    name: str, flash: RamFlash
+) -> None:
+    expected = careful(flash)
+    journal = Journal.mount(flash)
+    assert list(journal.segments_from(1, len(expected), as_stored=True)) == expected, name
+    log = Log(read_table(flash).log)
+    cut = [log.stored_segment(i) for i in range(1, len(expected))]
+    assert None in cut  # the torn area's segment
+    assert all(c[0] == data for c, data in zip(cut, expected[:-1], strict=True) if c is not None)
+
+
+@pytest.mark.parametrize("name, flash", corrupted(), ids=lambda v: str(v)[:12])
+def test_a_damaged_frame_is_sent_as_stored_and_a_damaged_header_is_not_vouched_for(
+    name: str, flash: RamFlash
+) -> None:
+    journal = Journal.mount(flash)
+    log = Log(read_table(flash).log)
+    sent_as_stored = 0
+    for index in range(1, journal.position()[0]):
+        try:
+            expected: bytes | None = journal.careful_segment(index)
+        except CorruptFrameError:
+            expected = None
+        cut = log.stored_segment(index)
+        if cut is None:
+            continue  # the checking readers decide, as for any dump before
+        if expected is not None:
+            assert cut[0] == expected, (name, index)
+        else:  # sent as stored: the inspector's tool finds the frame that does not hold
+            assert name.startswith("frame-"), (name, index)
+            with pytest.raises(CorruptFrameError, match="CRC"):
+                list(iter_frames(str(index), cut[0]))
+            sent_as_stored += 1
+    # A frame's bytes damaged (its length intact) is sent; a damaged header is not vouched for.
+    assert sent_as_stored == (1 if name.startswith("frame-") else 0), name
