@@ -101,8 +101,9 @@ def sim_board(
     serial = None
     if serial_url is not None:
         from hal.serial.pyserial_link import PySerialLink
+        from hal.serial.queued import QueuedLink
 
-        serial = PySerialLink(serial_url)
+        serial = QueuedLink(PySerialLink(serial_url))
     return Board(
         keypad=SimKeypad(),
         display=SimDisplay(),
@@ -163,8 +164,9 @@ def pi_board(
         serial = None
         if serial_url is not None:
             from hal.serial.pyserial_link import PySerialLink
+            from hal.serial.queued import QueuedLink
 
-            serial = PySerialLink(serial_url)
+            serial = QueuedLink(PySerialLink(serial_url))  # a dump never holds the main loop
         undo.pop_all()  # everything built: keep it all
     return Board(
         keypad=keypad,

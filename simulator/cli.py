@@ -11,6 +11,7 @@ from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from hal.ports import SerialLink
 from hal.serial.pty_link import PtyLink
 from hal.serial.pyserial_link import PySerialLink
+from hal.serial.queued import QueuedLink
 from simulator.datadir import DEFAULT_DATA_DIR
 
 
@@ -77,10 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 def open_serial(port: str) -> SerialLink:
     """Return the link ``--serial`` names; say on stderr where the inspector connects."""
     if port == "pty":
-        link = PtyLink()
-        print(f"fiscal-sim: inspection link on {link.path}", file=sys.stderr, flush=True)
-        return link
-    return PySerialLink(port)
+        pty = PtyLink()
+        print(f"fiscal-sim: inspection link on {pty.path}", file=sys.stderr, flush=True)
+        return QueuedLink(pty)  # as the terminal's driver: a dump never holds the main loop
+    return QueuedLink(PySerialLink(port))
 
 
 def main(argv: list[str] | None = None) -> int:
