@@ -37,10 +37,12 @@ class CorruptFrameError(JournalError):
 
 def encode_frame(record: bytes) -> bytes:
     """Return ``record`` framed: u16 BE length, the record, u32 BE CRC-32 of both."""
-    if not 0 < len(record) <= MAX_RECORD_BYTES:
-        raise ValueError(f"record size {len(record)} outside 1..{MAX_RECORD_BYTES}")
-    head = struct.pack(">H", len(record))
-    return head + record + struct.pack(">I", zlib.crc32(head + record))
+    size = len(record)
+    if not 0 < size <= MAX_RECORD_BYTES:
+        raise ValueError(f"record size {size} outside 1..{MAX_RECORD_BYTES}")
+    head = size.to_bytes(2, "big")
+    crc = zlib.crc32(record, zlib.crc32(head))  # the CRC of both, without joining them first
+    return b"".join((head, record, crc.to_bytes(4, "big")))
 
 
 def iter_frames(segment: str, data: bytes) -> Iterator[bytes]:

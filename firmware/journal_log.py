@@ -352,7 +352,9 @@ class Log:
         """
         if self._broken:
             raise JournalError("WRITE_FAILED", "journal log unusable since a flash failure")
-        c = self._normal(self.end())
+        c = self._end or self.end()
+        if c.off >= self._size:
+            c = self._normal(c)
         programs = self._plan(c, frame)
         try:
             for block, off, data in programs:
@@ -372,6 +374,8 @@ class Log:
 
     def _plan(self, c: Cursor, frame: bytes) -> list[tuple[int, int, bytes]]:
         """Return the programs that write ``frame`` at ``c``; JournalError when it does not fit."""
+        if not c.fresh and c.off + len(frame) <= self._size and self._align == 1:
+            return [(c.block, c.off, frame)]  # most appends: after another frame, in its block
         programs: list[tuple[int, int, bytes]] = []
         block, off, done = c.block, c.off, 0
         header = c.header().encode() if c.fresh else b""

@@ -63,8 +63,12 @@ def append_item(array: bytes, item: "CborValue") -> bytes:
     count = array[0] - 0x80 if array else -1
     if not 0 <= count < 23:
         raise ValueError("not the encoding of an array of fewer than 23 items")
-    _check_value(item, 1)
-    return bytes((0x81 + count,)) + array[1:] + cbor2.dumps(item, canonical=True)
+    if type(item) is bytes and 24 <= len(item) < 256:  # a signature: its head is two bytes
+        tail = b"\x58" + bytes((len(item),)) + item
+    else:
+        _check_value(item, 1)
+        tail = cbor2.dumps(item, canonical=True)
+    return b"".join((bytes((0x81 + count,)), array[1:], tail))
 
 
 def _check_value(value: object, depth: int) -> None:

@@ -59,14 +59,39 @@ def grand_total_ticket_to_sign(record: Record, previous_gt_signature: bytes) -> 
     body = record.body
     if not isinstance(body, TicketBody):
         raise ValueError("only a ticket has a grand-total-ticket signature")
-    fields = [
-        vat_text(body.vat),
-        str(body.total),
-        str(body.gt_real),
-        compact_timestamp(record.time_utc),
-        str(record.number),
-    ]
-    return ",".join(fields + _tail(previous_gt_signature))
+    head, when = _ticket_pieces(record, body)
+    flag = codes.FLAG_CHAINED if previous_gt_signature else codes.FLAG_FIRST
+    # One %-format: every sale signs this text and its own (see _ticket_pieces).
+    return "%s,%d,%s,%s,%s" % (  # noqa: UP031
+        head,
+        body.gt_real,
+        when,
+        flag,
+        b64url(previous_gt_signature),
+    )
+
+
+def _ticket_pieces(record: Record, body: TicketBody) -> "tuple[str, str]":
+    """Return ("VAT,TOTAL", "TIMESTAMP,NUMBER"), the pieces both texts of a ticket share.
+
+    A sale's two texts are made one after the other (the grand-total text,
+    then the ticket's, whose digest covers the first signature), and a
+    verifier checks them together: the pieces are kept for the second one,
+    under the values they are made of (never under the body's identity: a
+    body changed in between gets its own pieces).
+    """
+    global _last_ticket
+    key = (tuple(body.vat), body.total, record.time_utc, record.number)
+    last = _last_ticket  # one read: a tuple replaced whole, safe between threads
+    if last[0] == key:
+        return last[1], last[2]
+    head = "%s,%d" % (vat_text(body.vat), body.total)  # noqa: UP031
+    when = "%s,%d" % (compact_timestamp(record.time_utc), record.number)  # noqa: UP031
+    _last_ticket = (key, head, when)
+    return head, when
+
+
+_last_ticket: "tuple[object, str, str]" = (None, "", "")
 
 
 def data_to_sign(record: Record, previous_signature: bytes, unsigned: bytes | None = None) -> str:
@@ -77,17 +102,20 @@ def data_to_sign(record: Record, previous_signature: bytes, unsigned: bytes | No
     Raises ValueError for a document type that has no data-to-sign layout.
     """
     body = record.body
+    if isinstance(body, TicketBody):
+        head, when = _ticket_pieces(record, body)
+        flag = codes.FLAG_CHAINED if previous_signature else codes.FLAG_FIRST
+        return "%s,%s,%s,%s,%s,%s" % (  # noqa: UP031
+            head,
+            when,
+            body.operation,
+            record_digest(record, unsigned),
+            flag,
+            b64url(previous_signature),
+        )
     timestamp = compact_timestamp(record.time_utc)
     number = str(record.number)
-    if isinstance(body, TicketBody):
-        fields = [
-            vat_text(body.vat),
-            str(body.total),
-            timestamp,
-            number,
-            body.operation,
-        ]
-    elif isinstance(body, JetBody):
+    if isinstance(body, JetBody):
         fields = [
             number,
             str(body.code),

@@ -54,15 +54,10 @@ class CheckedFlash(ABC):
         Raises FlashContractError when misaligned, outside one block, or when
         any target byte is not erased; nothing is written then.
         """
-        data = bytes(data)
+        if type(data) is not bytes:
+            data = bytes(data)
         self._check_range(block, off, len(data), self._geometry.prog_size, "program")
-        current = self._read(block, off, len(data))
-        if current.count(ERASED_BYTE) != len(current):
-            first = next(i for i, b in enumerate(current) if b != ERASED_BYTE)
-            raise FlashContractError(
-                f"program over unerased byte: block {block} offset {off + first} "
-                f"holds 0x{current[first]:02x}"
-            )
+        self._check_erased(block, off, len(data))
         self._program(block, off, data)
         self.op_count += 1
 
@@ -85,7 +80,8 @@ class CheckedFlash(ABC):
             )
 
     def _check_range(self, block: int, off: int, size: int, unit: int, what: str) -> None:
-        self._check_block(block)
+        if not 0 <= block < self._geometry.block_count:
+            self._check_block(block)  # raises, naming the range
         if off % unit or size % unit:
             raise FlashContractError(
                 f"{what} misaligned: offset {off} and size {size} must be multiples of {unit}"
@@ -95,6 +91,15 @@ class CheckedFlash(ABC):
                 f"{what} of {size} bytes at offset {off} leaves the "
                 f"{self._geometry.block_size}-byte block"
             )
+
+    def _check_erased(self, block: int, off: int, size: int) -> None:
+        """Raise FlashContractError unless the ``size`` bytes at ``off`` are erased.
+
+        Reads them; a backend for which a read is costly may know more (FileFlash).
+        """
+        current = self._read(block, off, size)
+        if current.count(ERASED_BYTE) != size:
+            raise unerased_error(block, off, current)
 
     # -- raw hooks: every backend must override them ---------------------
 
@@ -113,3 +118,12 @@ class CheckedFlash(ABC):
     @abstractmethod
     def _sync(self) -> None:
         """Make everything before durable."""
+
+
+def unerased_error(block: int, off: int, current: bytes) -> FlashContractError:
+    """The error of a program over ``current``, the bytes at ``off``, not all erased."""
+    first = next(i for i, b in enumerate(current) if b != ERASED_BYTE)
+    return FlashContractError(
+        f"program over unerased byte: block {block} offset {off + first} "
+        f"holds 0x{current[first]:02x}"
+    )

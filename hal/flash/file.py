@@ -14,6 +14,15 @@ it was written then (no hole), so a program overwrites allocated blocks in
 place and there is no metadata to persist at all; ``fsync`` would still
 journal the time stamps, a second device flush per ``sync`` on ext4.
 Opening checks the size, so an image truncated or extended is refused.
+
+The contract's check before a program (only erased bytes) would read the
+target bytes back from the file at each program, a system call per journal
+append. The flash remembers instead, for each block, from which offset on
+its bytes are known erased: what its own erases and programs left, and
+what a read found (the first program in a block after opening reads the
+block's rest once). A program below that offset is checked by a read, as
+before. The image must have no other writer while it is open (it never
+does: one process drives the chip).
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from __future__ import annotations
 import os
 from types import TracebackType
 
-from hal.flash.contract import SIM_FLASH_GEOMETRY, CheckedFlash
+from hal.flash.contract import SIM_FLASH_GEOMETRY, CheckedFlash, unerased_error
 from hal.ports import ERASED_BYTE, FlashGeometry
 
 
@@ -33,6 +42,9 @@ class FileFlash(CheckedFlash):
         super().__init__(geometry)
         self._fd = fd
         self.path = path
+        # Per block: its bytes from this offset to its end are known erased
+        # (block_size: nothing known yet). See the module docstring.
+        self._erased_from = [geometry.block_size] * geometry.block_count
 
     @classmethod
     def open(
@@ -83,12 +95,27 @@ class FileFlash(CheckedFlash):
             raise OSError(f"short read from {self.path}: the image was truncated")
         return data
 
+    def _check_erased(self, block: int, off: int, size: int) -> None:
+        if off >= self._erased_from[block]:
+            return
+        rest = self._read(block, off, self._geometry.block_size - off)
+        if rest.count(ERASED_BYTE) == len(rest):
+            self._erased_from[block] = off
+        elif rest.count(ERASED_BYTE, 0, size) != size:
+            raise unerased_error(block, off, rest[:size])
+
     def _program(self, block: int, off: int, data: bytes) -> None:
+        # Before writing: a program that fails half-way leaves its bytes unknown.
+        end = off + len(data)
+        if end > self._erased_from[block]:
+            self._erased_from[block] = end
         _pwrite_all(self._fd, data, self._start(block, off))
 
     def _erase(self, block: int) -> None:
-        erased = bytes([ERASED_BYTE]) * self._geometry.block_size
-        _pwrite_all(self._fd, erased, self._start(block, 0))
+        size = self._geometry.block_size
+        self._erased_from[block] = size  # unknown until the erase is written
+        _pwrite_all(self._fd, bytes([ERASED_BYTE]) * size, self._start(block, 0))
+        self._erased_from[block] = 0
 
     def _sync(self) -> None:
         os.fdatasync(self._fd)  # the size never changes: see the module docstring
@@ -96,7 +123,11 @@ class FileFlash(CheckedFlash):
 
 def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
     # pwrite may write less than asked (signals, quotas): loop until done.
-    view = memoryview(data)
+    written = os.pwrite(fd, data, offset)
+    if written == len(data):
+        return  # nearly always: one call
+    view = memoryview(data)[written:]
+    offset += written
     while view:
         written = os.pwrite(fd, view, offset)
         view = view[written:]

@@ -96,3 +96,11 @@ def test_append_item_refuses_what_it_cannot_extend() -> None:
         append_item(cbor2.dumps(5), 1)
     with pytest.raises(ValueError, match="format"):
         append_item(encode([1]), None)  # type: ignore[arg-type]
+
+
+@given(st.lists(values, max_size=22), st.binary(min_size=20, max_size=300))
+def test_append_item_of_a_byte_string_equals_encoding_the_longer_array(
+    items: list[object], blob: bytes
+) -> None:
+    # A signature (64 bytes) takes append_item's two-byte head without cbor2.
+    assert append_item(encode(items), blob) == cbor2.dumps([*items, blob], canonical=True)  # type: ignore[arg-type]

@@ -1,11 +1,14 @@
 """Byte-exact test vectors: the core must keep producing tests/vectors/*.json."""
 
+import base64
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fiscal_core.ed25519 import b64url, b64url_decode
 from tests.vectors.make_vectors import vectors
@@ -125,3 +128,9 @@ def test_archive_fields_by_hand() -> None:
 def test_note_fields_by_hand() -> None:
     # 2 sandwiches 11,00 + 2 coffees 3,60 at 10 %, shared by 3 persons.
     assert fields("note_first")[:5] == ["1000:1460", "1460", "20260101090100", "1", "3"]
+
+
+@given(st.binary(max_size=100))
+def test_b64url_is_base64url_without_padding(data: bytes) -> None:
+    assert b64url(data) == base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+    assert b64url_decode(b64url(data)) == data

@@ -93,6 +93,54 @@ def test_file_flash_close_is_idempotent(tmp_path: Path) -> None:
     flash.close()
 
 
+def test_file_flash_checks_a_program_without_reading_bytes_it_knows_erased(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "flash.img"
+    path.write_bytes(b"\xff" * SMALL.total_size)
+    reads: list[int] = []
+    real_pread = os.pread
+
+    def counted_pread(fd: int, n: int, at: int) -> bytes:
+        reads.append(n)
+        return real_pread(fd, n, at)
+
+    monkeypatch.setattr(os, "pread", counted_pread)
+    with FileFlash.open(path, SMALL) as flash:
+        flash.program(1, 8, b"A" * 8)
+        assert reads == [SMALL.block_size - 8]  # the first program reads the block's rest once
+        flash.program(1, 16, b"B" * 8)
+        flash.program(1, 40, b"C" * 8)  # the frames after it: nothing read
+        assert len(reads) == 1
+        for off in (8, 16, 40):  # and still refused over what it programmed
+            with pytest.raises(FlashContractError, match=f"block 1 offset {off}"):
+                flash.program(1, off, b"\x00" * 8)
+        flash.program(1, 0, b"D" * 8)  # before the known part: checked by a read, and allowed
+        assert len(reads) == 5
+        flash.erase(1)
+        flash.program(1, 8, b"E" * 8)  # erased by the flash itself: nothing to read
+        assert len(reads) == 5
+        flash.sync()
+    assert path.read_bytes()[SMALL.block_size :][:24] == b"\xff" * 8 + b"E" * 8 + b"\xff" * 8
+
+
+def test_file_flash_refuses_a_program_over_bytes_programmed_before_it_was_opened(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "flash.img"
+    with FileFlash.open(path, SMALL, create=True) as flash:
+        flash.program(2, 32, b"\x00" * 8)
+        flash.sync()
+    with FileFlash.open(path, SMALL) as flash:
+        with pytest.raises(FlashContractError, match="block 2 offset 32 holds 0x00"):
+            flash.program(2, 24, b"\x11" * 16)
+        flash.program(2, 24, b"\x11" * 8)  # the erased bytes before it are still programmable
+        with pytest.raises(FlashContractError, match="block 2 offset 32"):
+            flash.program(2, 32, b"\x11" * 8)
+        flash.program(2, 40, b"\x22" * 8)
+        assert flash.read(2, 24, 24) == b"\x11" * 8 + b"\x00" * 8 + b"\x22" * 8
+
+
 def test_ram_flash_snapshot_rebuilds_the_same_chip() -> None:
     flash = RamFlash(SMALL)
     flash.program(1, 16, b"ABCDEFGH")
