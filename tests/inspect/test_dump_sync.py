@@ -32,7 +32,7 @@ def test_whole_segments_and_appended_pieces_are_all_on_disk_after_finish(
     monkeypatch.setattr(os, "fsync", recording_fsync)
     data = bytes(range(256)) * 200
     with ThreadPoolExecutor(max_workers=4) as pool:
-        syncer = Syncer(out, pool)
+        syncer = Syncer(out, pool, whole_system=False)
         for index in range(1, 40):
             syncer.write_whole(index, memoryview(data)[index : index + 33_000])
         syncer.append(40, data[:100])
@@ -76,3 +76,27 @@ def test_whole_segments_waiting_for_a_thread_are_bounded(
         assert not third.is_alive()
         syncer.finish()
     assert sorted(os.listdir(out / "journal")) == [f"{i:08d}.log" for i in (1, 2, 3)]
+
+
+def test_on_linux_one_sync_after_the_last_write_makes_the_copy_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = copy_dir(tmp_path)
+    fsyncs: list[int] = []
+    synced_with: list[list[str]] = []  # the files present at each os.sync()
+    monkeypatch.setattr(os, "fsync", fsyncs.append)
+    monkeypatch.setattr(os, "sync", lambda: synced_with.append(sorted(os.listdir(out / "journal"))))
+    monkeypatch.setattr(dump_sync, "FLUSH_BYTES", 100_000)
+    data = bytes(range(256)) * 200
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        syncer = Syncer(out, pool, whole_system=True)
+        for index in range(1, 40):
+            syncer.write_whole(index, memoryview(data)[index : index + 33_000])
+        syncer.append(40, data[:300])
+        syncer.filled(1, 39)
+        syncer.finish()
+    every = [f"{i:08d}.log" for i in range(1, 41)]
+    assert fsyncs == [] and synced_with[-1] == every  # the last sync after every write
+    assert len(synced_with) > 1  # and some while the segments were still coming
+    for index in range(1, 40):
+        assert (out / "journal" / f"{index:08d}.log").read_bytes() == data[index : index + 33_000]

@@ -20,17 +20,29 @@ fsyncing it wait on the filesystem's journal, not on the processor. So:
 
 At most ``PENDING_MAX`` whole segments wait for a thread at once: the
 replies they are views of stay in memory until written.
+
+On Linux, whose sync(2) returns once everything is written, the files are
+not fsync'd one by one: one ``os.sync()`` when the copy is done makes
+every file and every name durable at once, for a fraction of 700 fsyncs
+(each of which commits the filesystem's journal). While the link carries
+the journal, a sync runs in a thread every ``FLUSH_BYTES`` written, so
+that the last one has little left to write. Elsewhere (macOS's sync may
+return before the data is written; Windows has none), each file and
+directory is fsync'd as above.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 SYNC_THREADS = 16  # files written and fsync'd at once: concurrent fsyncs share commits
 PENDING_MAX = 64  # whole segments waiting for a thread (about 2 MiB of a journal)
+FLUSH_BYTES = 4 * 1024 * 1024  # written between two syncs in a thread (whole-system mode)
+WHOLE_SYSTEM_SYNC = sys.platform.startswith("linux")
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
 
@@ -38,18 +50,28 @@ _APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
 class Syncer:
     """Makes the copy's segments durable, in threads while the link carries the next ones."""
 
-    def __init__(self, out: Path, pool: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, out: Path, pool: ThreadPoolExecutor, whole_system: bool = WHOLE_SYSTEM_SYNC
+    ) -> None:
         self.out = out
         self._journal = str(out / "journal")
         self._pool = pool
         self._syncs: dict[int, Future[None]] = {}
         self._room = threading.BoundedSemaphore(PENDING_MAX)
+        self.whole_system = whole_system  # one os.sync() instead of an fsync a file
+        self._unflushed = 0  # bytes handed over since the last sync in a thread
+        self._flush: Future[None] | None = None
 
     def write_whole(self, index: int, data: bytes | memoryview) -> None:
         """Write segment ``index`` (a new file: no other piece of it goes to the copy) and
         sync it, in a thread; a failure is raised by ``finish``."""
         self._room.acquire()  # released by the task, done or failed
         self._syncs[index] = self._pool.submit(self._whole, self._path(index), data)
+        if self.whole_system:
+            self._unflushed += len(data)
+            if self._unflushed >= FLUSH_BYTES and (self._flush is None or self._flush.done()):
+                self._unflushed = 0
+                self._flush = self._pool.submit(os.sync)
 
     def append(self, index: int, data: bytes | memoryview) -> None:
         """Append ``data`` to segment ``index`` on this thread (synced once ``filled``)."""
@@ -57,6 +79,8 @@ class Syncer:
 
     def filled(self, first: int, last: int) -> None:
         """Sync segments ``first`` to ``last`` (no more frame goes into them)."""
+        if self.whole_system:
+            return  # ``finish``'s sync covers them
         for index in range(max(first, 1), last + 1):
             if index not in self._syncs:
                 self._syncs[index] = self._pool.submit(_fsync, self._path(index))
@@ -65,6 +89,11 @@ class Syncer:
         """Return once every segment of the copy and its name are on disk; raise OSError if not."""
         for index in sorted(self._syncs):
             self._syncs[index].result()
+        if self._flush is not None:
+            self._flush.result()
+        if self.whole_system:
+            os.sync()  # every file of the copy, and the names, written when it returns
+            return
         for name in sorted(os.listdir(self._journal)):
             if name.endswith(".log") and int(name[:8]) not in self._syncs:
                 _fsync(f"{self._journal}/{name}")
@@ -77,7 +106,7 @@ class Syncer:
 
     def _whole(self, path: str, data: bytes | memoryview) -> None:
         try:
-            _write_all(path, _NEW_FILE, data, sync=True)
+            _write_all(path, _NEW_FILE, data, sync=not self.whole_system)
         finally:
             self._room.release()
 
