@@ -5,6 +5,11 @@ integers ≥ 0, texts must be text strings, arrays must have exactly their
 number of fields. What the types allow but the rules forbid (a negative
 quantity on a sale, an unknown means of payment) is decoded and left to
 ``tools.inspect.rules``, so that it is reported with the record's place.
+
+Types are compared exactly (``type(x) is int``: a bool is an int subclass)
+and integers must be within the format's range, so that a body that
+decodes here holds nothing but the format's types (``decode`` relies on
+it).
 """
 
 from __future__ import annotations
@@ -37,6 +42,19 @@ from tools.inspect.model import (
 )
 
 CborValue = int | str | bytes | list["CborValue"]
+INT_LIMIT = 2**64  # integers are within ±2^64: beyond, CBOR needs a bignum tag
+KNOWN_BODIES = frozenset(
+    (
+        DOC_TICKET,
+        DOC_TRAINING,
+        DOC_JET,
+        DOC_INVOICE,
+        DOC_DUPLICATE,
+        *CLOSURE_TYPES,
+        DOC_ARCHIVE,
+        DOC_NOTE,
+    )
+)  # the document types whose body has a shape here (any other is kept as OtherBody)
 
 
 class FieldError(Exception):
@@ -169,7 +187,7 @@ def pairs(value: CborValue, what: str) -> Pairs:
 
 def array(value: CborValue, length: int, what: str) -> list[CborValue]:
     """Return ``value`` if it is an array of ``length`` items (any length when < 0)."""
-    if not isinstance(value, list):
+    if type(value) is not list:
         raise FieldError(f"{what} n'est pas un tableau CBOR")
     if length >= 0 and len(value) != length:
         raise FieldError(f"{what} a {len(value)} champs au lieu de {length}")
@@ -177,7 +195,7 @@ def array(value: CborValue, length: int, what: str) -> list[CborValue]:
 
 
 def integer(value: CborValue, what: str) -> int:
-    if not isinstance(value, int):
+    if type(value) is not int or not -INT_LIMIT <= value < INT_LIMIT:
         raise FieldError(f"champ {what} : entier attendu")
     return value
 
@@ -189,14 +207,14 @@ def uint(value: CborValue, what: str) -> int:
 
 
 def text(value: CborValue, what: str) -> str:
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise FieldError(f"champ {what} : texte attendu")
     return value
 
 
 def blob(value: CborValue, what: str, length: int = -1) -> bytes:
     """Return ``value`` if it is a byte string (of ``length`` bytes when ≥ 0)."""
-    if not isinstance(value, bytes) or (length >= 0 and len(value) != length):
+    if type(value) is not bytes or (length >= 0 and len(value) != length):
         size = "octets" if length < 0 else f"{length} octets"
         raise FieldError(f"champ {what} : {size} attendus")
     return value
