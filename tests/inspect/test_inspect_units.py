@@ -149,6 +149,12 @@ def with_field(path: tuple[int, ...], value: object) -> bytes:
         ((8, 1, 0), {1: 2}, "type CBOR dict interdit par le format"),
         ((8, 3), -1, "champ rendu monnaie : entier positif ou nul attendu"),
         ((8, 1, 0, 0), 7, "champ référence : texte attendu"),
+        ((8, 2, 0, 1), False, "booléen ou null interdit par le format"),
+        ((8, 2, 0, 0), -3, "champ moyen de paiement : entier positif ou nul attendu"),
+        ((3,), True, "booléen ou null interdit par le format"),
+        ((5,), 2**64, "entier hors format (étiquette bignum)"),
+        ((2,), -1, "champ seq : entier positif ou nul attendu"),
+        ((9,), b"short", "champ signature : 64 octets attendus"),
     ],
     ids=[
         "bool",
@@ -159,6 +165,12 @@ def with_field(path: tuple[int, ...], value: object) -> bytes:
         "map",
         "sign",
         "type",
+        "bool-in-payment",
+        "negative-means",
+        "bool-number",
+        "bignum-offset",
+        "negative-seq",
+        "short-signature",
     ],
 )
 def test_a_known_record_is_refused_as_the_full_decoding_refuses_it(
@@ -168,7 +180,7 @@ def test_a_known_record_is_refused_as_the_full_decoding_refuses_it(
     with pytest.raises(DecodeError) as error:
         decode_record(with_field(path, value))
     assert error.value.problem == problem
-    assert error.value.header is not None and error.value.header.number == 1
+    assert error.value.header is not None and error.value.header.doc_type == 1
     allowed = decode_record(with_field((8, 3), 0)).body
     assert isinstance(allowed, TicketBody) and allowed.change == 0
 

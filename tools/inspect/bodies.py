@@ -113,7 +113,33 @@ def _operation(code: int) -> str:
 
 def _ticket(value: CborValue) -> TicketBody:
     f = array(value, TICKET_FIELDS, "corps du ticket")
-    return TicketBody(
+    operation, lines, payments, change, gt_real, gt_absolute, ref, reason, gt_signature = f
+    if (
+        type(operation) is int
+        and type(lines) is list
+        and type(payments) is list
+        and type(change) is int
+        and type(gt_real) is int
+        and type(gt_absolute) is int
+        and type(ref) is int
+        and type(reason) is str
+        and type(gt_signature) is bytes
+        and min(operation, change, gt_absolute, ref) >= 0
+        and max(operation, change, gt_absolute, ref) < INT_LIMIT
+        and -INT_LIMIT <= gt_real < INT_LIMIT
+    ):  # a ticket's own fields at once (its lines and payments: their own functions)
+        return TicketBody(
+            _operation(operation),
+            tuple([_line(item) for item in lines]),
+            tuple([_payment(item) for item in payments]),
+            change,
+            gt_real,
+            gt_absolute,
+            ref,
+            reason,
+            gt_signature,
+        )
+    return TicketBody(  # field by field, to say which is wrong
         operation=_operation(uint(f[0], "type d'opération")),
         lines=tuple(_line(item) for item in array(f[1], -1, "lignes")),
         payments=tuple(_payment(item) for item in array(f[2], -1, "paiements")),
@@ -161,6 +187,19 @@ def _archive(value: CborValue) -> ArchiveBody:
 
 
 def _line(value: CborValue) -> Line:
+    if type(value) is list and len(value) == 5:
+        ref, label, quantity, price, rate = value
+        if (
+            type(ref) is str
+            and type(label) is str
+            and type(quantity) is int
+            and type(price) is int
+            and type(rate) is int
+            and min(quantity, price) >= -INT_LIMIT
+            and max(quantity, price) < INT_LIMIT
+            and 0 <= rate < INT_LIMIT
+        ):  # every type at once; else field by field below, to say which is wrong
+            return Line(ref, label, quantity, price, rate)
     f = array(value, 5, "ligne")
     return Line(
         text(f[0], "référence"),
@@ -172,6 +211,15 @@ def _line(value: CborValue) -> Line:
 
 
 def _payment(value: CborValue) -> Payment:
+    if type(value) is list and len(value) == 2:
+        means, amount = value
+        if (
+            type(means) is int
+            and type(amount) is int
+            and 0 <= means < INT_LIMIT
+            and -INT_LIMIT <= amount < INT_LIMIT
+        ):
+            return Payment(means, amount)
     f = array(value, 2, "paiement")
     return Payment(uint(f[0], "moyen de paiement"), integer(f[1], "montant du paiement"))
 

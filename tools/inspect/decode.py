@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import cbor2
 
 from tools.inspect.bodies import (
+    INT_LIMIT,
     KNOWN_BODIES,
     CborValue,
     FieldError,
@@ -55,7 +56,7 @@ class DecodeError(Exception):
         self.header = header
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: built for every record (see model)
 class Header:
     """What a damaged record still tells: each field None when unreadable.
 
@@ -209,6 +210,38 @@ def decode_identity(data: bytes) -> Identity:
 
 
 def _record(items: list[CborValue], raw: bytes) -> Record:
+    version, doc_type, seq, number, time_utc, utc_offset, terminal, operator = items[:8]
+    if (
+        type(version) is int
+        and type(doc_type) is int
+        and type(seq) is int
+        and type(number) is int
+        and type(time_utc) is int
+        and type(utc_offset) is int
+        and type(terminal) is str
+        and type(operator) is int
+        and min(version, doc_type, seq, number, time_utc, operator) >= 0
+        and max(version, doc_type, seq, number, time_utc, operator) < INT_LIMIT
+        and -INT_LIMIT <= utc_offset < INT_LIMIT
+    ):  # the header's types at once; else field by field below, to say which is wrong
+        try:
+            body = decode_body(doc_type, items[8])
+            signature = blob(items[9], "signature", SIGNATURE_BYTES)
+        except FieldError as exc:
+            raise DecodeError(exc.problem) from None
+        return Record(
+            version,
+            doc_type,
+            seq,
+            number,
+            time_utc,
+            utc_offset,
+            terminal,
+            operator,
+            body,
+            signature,
+            raw,
+        )
     try:
         doc_type = uint(items[1], "doc_type")
         return Record(
