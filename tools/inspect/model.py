@@ -16,7 +16,7 @@ a large journal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FORMAT_VERSION = 1
 IDENTITY_MAGIC = "nf525-fiscal-terminal"
@@ -159,18 +159,16 @@ class TicketBody:
     ref_number: int
     reason: str
     gt_signature: bytes
+    # Sums of the lines and payments, worked out once: the checks read them several times.
+    total: int = field(init=False, compare=False, repr=False)
+    absolute_total: int = field(init=False, compare=False, repr=False)
+    paid: int = field(init=False, compare=False, repr=False)
 
-    @property
-    def total(self) -> int:
-        return sum(line.total for line in self.lines)
-
-    @property
-    def absolute_total(self) -> int:
-        return sum(abs(line.total) for line in self.lines)
-
-    @property
-    def paid(self) -> int:
-        return sum(payment.amount for payment in self.payments)
+    def __post_init__(self) -> None:
+        amounts = [line.quantity * line.unit_price for line in self.lines]
+        self.total = sum(amounts)
+        self.absolute_total = sum(map(abs, amounts))
+        self.paid = sum(payment.amount for payment in self.payments)
 
     @property
     def is_return(self) -> bool:

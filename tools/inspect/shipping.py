@@ -52,9 +52,7 @@ SHIPPED = (
 
 
 def _reducer(cls: type) -> Any:
-    names = [f.name for f in fields(cls)]
-    if not all(f.init for f in fields(cls)):
-        raise TypeError(f"{cls.__name__} has a field its constructor does not take")
+    names = [f.name for f in fields(cls) if f.init]  # the others its constructor works out
     values = attrgetter(*names)
     if len(names) == 1:
         return lambda value: (cls, (values(value),))

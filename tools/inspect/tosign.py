@@ -24,7 +24,7 @@ record of a chain (number 1), ``O`` with the previous signature otherwise.
 
 from __future__ import annotations
 
-from base64 import urlsafe_b64encode
+from binascii import b2a_base64
 from datetime import date, timedelta
 from functools import lru_cache
 from hashlib import sha256
@@ -51,6 +51,7 @@ from tools.inspect.model import (
 
 EPOCH = date(1970, 1, 1)
 DAY = 86400
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64 to base64url (RFC 4648 §5)
 FLAG_FIRST = "N"
 FLAG_CHAINED = "O"
 
@@ -61,7 +62,7 @@ class LayoutError(Exception):
 
 def b64url(data: bytes) -> str:
     """Return base64url text of ``data`` without padding."""
-    return urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode("ascii")
 
 
 def escape(text: str) -> str:
