@@ -165,10 +165,14 @@ class TicketBody:
     paid: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        amounts = [line.quantity * line.unit_price for line in self.lines]
-        self.total = sum(amounts)
-        self.absolute_total = sum(map(abs, amounts))
-        self.paid = sum(payment.amount for payment in self.payments)
+        total = absolute = paid = 0
+        for line in self.lines:
+            amount = line.quantity * line.unit_price
+            total += amount
+            absolute += amount if amount >= 0 else -amount
+        for payment in self.payments:
+            paid += payment.amount
+        self.total, self.absolute_total, self.paid = total, absolute, paid
 
     @property
     def is_return(self) -> bool:
