@@ -120,7 +120,7 @@ def test_entries_travel_from_the_workers_as_they_were_read(pristine: bytes) -> N
     assert [fields(e) for e in received] == [fields(e) for e in entries]
     kinds = {type(e.record.body) for e in received if e.record is not None}
     assert len(kinds) >= 6 and all(e.row_digest for e in received)
-    sums = attrgetter("total", "absolute_total", "paid")  # worked out by the constructor
+    sums = attrgetter("total", "absolute_total", "paid", "is_return")  # the constructor's
     records = [(e.record, r.record) for e, r in zip(entries, received, strict=True)]
     pairs = [
         (sums(a.body), sums(b.body))

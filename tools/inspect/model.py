@@ -159,12 +159,14 @@ class TicketBody:
     ref_number: int
     reason: str
     gt_signature: bytes
-    # Sums of the lines and payments, worked out once: the checks read them several times.
+    # Worked out once from the fields above: the checks read them several times.
     total: int = field(init=False, compare=False, repr=False)
     absolute_total: int = field(init=False, compare=False, repr=False)
     paid: int = field(init=False, compare=False, repr=False)
+    is_return: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.is_return = self.operation == OPERATION_RETURN
         total = absolute = paid = 0
         for line in self.lines:
             amount = line.quantity * line.unit_price
@@ -173,10 +175,6 @@ class TicketBody:
         for payment in self.payments:
             paid += payment.amount
         self.total, self.absolute_total, self.paid = total, absolute, paid
-
-    @property
-    def is_return(self) -> bool:
-        return self.operation == OPERATION_RETURN
 
     def vat(self) -> Pairs:
         """Return the (rate, TTC) pairs of the lines, highest rate first."""

@@ -279,7 +279,7 @@ class _Pass:
             return
         for e in entries:
             record = e.record
-            if e.trusted and record is not None and record.doc_type == DOC_GT_YEAR:
+            if record is not None and record.doc_type == DOC_GT_YEAR and e.trusted:
                 body = record.body
                 parsed = parse_fiscal_year(body.label) if isinstance(body, ClosureBody) else None
                 if parsed is not None:
