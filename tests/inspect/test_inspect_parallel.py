@@ -26,6 +26,7 @@ from tools.inspect import parallel
 from tools.inspect import verify as verify_module
 from tools.inspect.archive_content import read_rows
 from tools.inspect.image import FlashContents, Segment, read_image
+from tools.inspect.model import TicketBody
 from tools.inspect.report import report_object
 from tools.inspect.shipping import SHIPPED
 from tools.inspect.stream import Reordered, Streamed
@@ -119,6 +120,30 @@ def test_entries_travel_from_the_workers_as_they_were_read(pristine: bytes) -> N
     assert [fields(e) for e in received] == [fields(e) for e in entries]
     kinds = {type(e.record.body) for e in received if e.record is not None}
     assert len(kinds) >= 6 and all(e.row_digest for e in received)
+    sums = attrgetter("total", "absolute_total", "paid", "is_return")  # the constructor's
+    records = [(e.record, r.record) for e, r in zip(entries, received, strict=True)]
+    pairs = [
+        (sums(a.body), sums(b.body))
+        for a, b in records
+        if a is not None and b is not None and isinstance(a.body, TicketBody)
+    ]
+    assert pairs and all(a == b for a, b in pairs) and any(a[0] for a, _ in pairs)
+
+
+def test_a_small_journal_gives_every_worker_ranges(
+    pristine: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contents = read_image(pristine)
+    segments = cut(contents, split(read_segment(pristine))).segments[:12]
+    key = contents.identity[-32:]
+    assert len(segments) < parallel.SEGMENTS_PER_RANGE  # one range, were ranges all full size
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SEGMENTS", 2)
+    parts = list(parallel.ranges_in_order(segments, key, 2))
+    assert len(parts) >= 2 * parallel.TASKS_PER_WORKER
+    read = [(e.segment, e.offset) for entries, _ in parts for e in entries]
+    one = parallel.ranges_in_order(segments, key, 1)
+    alone = [(e.segment, e.offset) for entries, _ in one for e in entries]
+    assert read == alone and all(known for _, known in parts)
 
 
 def change_mid_range(frames: list[bytes]) -> list[bytes]:

@@ -6,9 +6,11 @@ import ast
 import json
 import struct
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -17,11 +19,17 @@ from tests.inspect.journals import SEED, write_journal
 from tools.inspect.decode import DecodeError, decode_record, loads_canonical
 from tools.inspect.frames import BadFrame, Frame, split_frames
 from tools.inspect.image import read_image
-from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, ClosureBody
+from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, MAX_TIME_UTC, ClosureBody, TicketBody
 from tools.inspect.order import check_continuity
 from tools.inspect.periods import fiscal_year_of, last_day, month_index
 from tools.inspect.signatures import SignatureJob, verify_all
-from tools.inspect.tosign import LayoutError, data_to_sign, grand_total_to_sign, ticket_to_sign
+from tools.inspect.tosign import (
+    LayoutError,
+    data_to_sign,
+    grand_total_to_sign,
+    ticket_to_sign,
+    timestamp,
+)
 from tools.inspect.totals import Totals, differences
 from tools.inspect.verify import verify
 
@@ -118,6 +126,73 @@ def test_field_types_are_checked() -> None:
     with pytest.raises(DecodeError, match="seq") as error:
         decode_record(bytes(raw))
     assert error.value.header is not None and error.value.header.number == 1
+
+
+def with_field(path: tuple[int, ...], value: object) -> bytes:
+    """Return the ticket vector with the value at ``path`` replaced, canonically encoded."""
+    items = cbor2.loads(vector_record())
+    holder = items
+    for index in path[:-1]:
+        holder = holder[index]
+    holder[path[-1]] = value
+    return cbor2.dumps(items, canonical=True)
+
+
+@pytest.mark.parametrize(
+    "path, value, problem",
+    [
+        ((8, 3), True, "booléen ou null interdit par le format"),
+        ((8, 1, 0, 2), None, "booléen ou null interdit par le format"),
+        ((8, 4), 2**64, "entier hors format (étiquette bignum)"),
+        ((8, 1, 0, 3), -(2**64) - 1, "entier hors format (étiquette bignum)"),
+        ((8, 7), 1.5, "type CBOR float interdit par le format"),
+        ((8, 1, 0), {1: 2}, "type CBOR dict interdit par le format"),
+        ((8, 3), -1, "champ rendu monnaie : entier positif ou nul attendu"),
+        ((8, 1, 0, 0), 7, "champ référence : texte attendu"),
+        ((8, 2, 0, 1), False, "booléen ou null interdit par le format"),
+        ((8, 2, 0, 0), -3, "champ moyen de paiement : entier positif ou nul attendu"),
+        ((3,), True, "booléen ou null interdit par le format"),
+        ((5,), 2**64, "entier hors format (étiquette bignum)"),
+        ((2,), -1, "champ seq : entier positif ou nul attendu"),
+        ((9,), b"short", "champ signature : 64 octets attendus"),
+    ],
+    ids=[
+        "bool",
+        "null-in-line",
+        "bignum",
+        "negative-bignum-in-line",
+        "float",
+        "map",
+        "sign",
+        "type",
+        "bool-in-payment",
+        "negative-means",
+        "bool-number",
+        "bignum-offset",
+        "negative-seq",
+        "short-signature",
+    ],
+)
+def test_a_known_record_is_refused_as_the_full_decoding_refuses_it(
+    path: tuple[int, ...], value: object, problem: str
+) -> None:
+    """The typed fields, decoded before any walk of the value, refuse what the walk refuses."""
+    with pytest.raises(DecodeError) as error:
+        decode_record(with_field(path, value))
+    assert error.value.problem == problem
+    assert error.value.header is not None and error.value.header.doc_type == 1
+    allowed = decode_record(with_field((8, 3), 0)).body
+    assert isinstance(allowed, TicketBody) and allowed.change == 0
+
+
+def test_timestamps_are_the_utc_calendar_up_to_year_9999() -> None:
+    for when in (0, 59, 86399, 86400, 951782400, 1709164799, 1767225599, MAX_TIME_UTC):
+        t = datetime.fromtimestamp(when, UTC)
+        assert timestamp(when) == t.strftime("%Y%m%d%H%M%S")
+    with pytest.raises(LayoutError, match="hors des dates"):
+        timestamp(MAX_TIME_UTC + 1)
+    with pytest.raises(LayoutError, match="hors des dates"):
+        timestamp(2**64 - 1)
 
 
 # -- framing ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ after its predecessor in the journal), moves the state on:
 - archives against the closure they name, one per closure, and no period
   opened after a fiscal-year closure before its archive (``archives``);
 - every figure of a closure against the same figures recomputed from the
-  records since the previous closure of its kind (``totals``): tickets
+  records since the previous closure of its kind (``totals``; what a record
+  adds goes to the three levels at once when a closure reads them): tickets
   (never FORMATION), duplicates, invoices, JET lines; a month and a year
   from the tickets directly, then cross-checked against the sum of their
   days (months) as stated, unless one of those was itself found wrong
@@ -76,6 +77,7 @@ class Audit:
         self.links = Links(tickets)
         self.archives = Archives(self.links)
         self.levels = {kind: Totals(1) for kind in CLOSURE_TYPES}
+        self.pending = Totals(1)  # what the levels have not been given yet (see ``_settled``)
         self.perpetual: tuple[int, int] | None = (0, 0)
         self.closure_gt: dict[int, int | None] = dict.fromkeys(CLOSURE_TYPES, 0)
         self.next_seq = 1
@@ -149,7 +151,7 @@ class Audit:
     def _closure(self, record: Record, body: ClosureBody) -> list[str]:
         """Check a closure's figures against the records of its period, and its parts."""
         problems = []
-        totals = self.levels[record.doc_type]
+        totals = self._settled()[record.doc_type]
         if totals.reliable:
             if body.from_seq != totals.from_seq:
                 problems.append(
@@ -200,11 +202,19 @@ class Audit:
                 )
         return problems
 
+    def _settled(self) -> dict[int, Totals]:
+        """Return the levels, given what was added since: every record adds the same to all
+        three, so it is added once, to ``pending``, and to the levels when one is read."""
+        for totals in self.levels.values():
+            totals.add(self.pending)
+        self.pending = Totals(1)
+        return self.levels
+
     def _apply(self, record: Record) -> None:
         """Move the state past a trusted record."""
         body, kind = record.body, record.doc_type
         if kind == DOC_TICKET and isinstance(body, TicketBody):
-            add_ticket(self.levels.values(), body)
+            add_ticket((self.pending,), body)
             if self.perpetual is None:  # resynchronise on the ticket's own, trusted, totals
                 self.perpetual = body.gt_real, body.gt_absolute
             else:
@@ -212,15 +222,13 @@ class Audit:
                 self.perpetual = real + body.total, absolute + body.absolute_total
         elif kind in (DOC_INVOICE, DOC_DUPLICATE):
             index = COUNT_INVOICES if kind == DOC_INVOICE else COUNT_DUPLICATES
-            for totals in self.levels.values():
-                totals.counts[index] += 1
+            self.pending.counts[index] += 1
         elif isinstance(body, JetBody):
-            for totals in self.levels.values():
-                totals.add_jet(body)
+            self.pending.add_jet(body)
             self.periods.apply(record, None, body.code)
         elif isinstance(body, ClosureBody):
             self.periods.apply(record, body, None)
-            self.levels[kind] = Totals(record.seq + 1)
+            self._settled()[kind] = Totals(record.seq + 1)
             self.closure_gt[kind] = None if self.perpetual is None else self.perpetual[0]
             self.archives.apply(record)
         elif isinstance(body, ArchiveBody):

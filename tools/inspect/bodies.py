@@ -5,6 +5,11 @@ integers ≥ 0, texts must be text strings, arrays must have exactly their
 number of fields. What the types allow but the rules forbid (a negative
 quantity on a sale, an unknown means of payment) is decoded and left to
 ``tools.inspect.rules``, so that it is reported with the record's place.
+
+Types are compared exactly (``type(x) is int``: a bool is an int subclass)
+and integers must be within the format's range, so that a body that
+decodes here holds nothing but the format's types (``decode`` relies on
+it).
 """
 
 from __future__ import annotations
@@ -37,6 +42,19 @@ from tools.inspect.model import (
 )
 
 CborValue = int | str | bytes | list["CborValue"]
+INT_LIMIT = 2**64  # integers are within ±2^64: beyond, CBOR needs a bignum tag
+KNOWN_BODIES = frozenset(
+    (
+        DOC_TICKET,
+        DOC_TRAINING,
+        DOC_JET,
+        DOC_INVOICE,
+        DOC_DUPLICATE,
+        *CLOSURE_TYPES,
+        DOC_ARCHIVE,
+        DOC_NOTE,
+    )
+)  # the document types whose body has a shape here (any other is kept as OtherBody)
 
 
 class FieldError(Exception):
@@ -95,7 +113,33 @@ def _operation(code: int) -> str:
 
 def _ticket(value: CborValue) -> TicketBody:
     f = array(value, TICKET_FIELDS, "corps du ticket")
-    return TicketBody(
+    operation, lines, payments, change, gt_real, gt_absolute, ref, reason, gt_signature = f
+    if (
+        type(operation) is int
+        and type(lines) is list
+        and type(payments) is list
+        and type(change) is int
+        and type(gt_real) is int
+        and type(gt_absolute) is int
+        and type(ref) is int
+        and type(reason) is str
+        and type(gt_signature) is bytes
+        and min(operation, change, gt_absolute, ref) >= 0
+        and max(operation, change, gt_absolute, ref) < INT_LIMIT
+        and -INT_LIMIT <= gt_real < INT_LIMIT
+    ):  # a ticket's own fields at once (its lines and payments: their own functions)
+        return TicketBody(
+            _operation(operation),
+            tuple([_line(item) for item in lines]),
+            tuple([_payment(item) for item in payments]),
+            change,
+            gt_real,
+            gt_absolute,
+            ref,
+            reason,
+            gt_signature,
+        )
+    return TicketBody(  # field by field, to say which is wrong
         operation=_operation(uint(f[0], "type d'opération")),
         lines=tuple(_line(item) for item in array(f[1], -1, "lignes")),
         payments=tuple(_payment(item) for item in array(f[2], -1, "paiements")),
@@ -143,6 +187,19 @@ def _archive(value: CborValue) -> ArchiveBody:
 
 
 def _line(value: CborValue) -> Line:
+    if type(value) is list and len(value) == 5:
+        ref, label, quantity, price, rate = value
+        if (
+            type(ref) is str
+            and type(label) is str
+            and type(quantity) is int
+            and type(price) is int
+            and type(rate) is int
+            and min(quantity, price) >= -INT_LIMIT
+            and max(quantity, price) < INT_LIMIT
+            and 0 <= rate < INT_LIMIT
+        ):  # every type at once; else field by field below, to say which is wrong
+            return Line(ref, label, quantity, price, rate)
     f = array(value, 5, "ligne")
     return Line(
         text(f[0], "référence"),
@@ -154,6 +211,15 @@ def _line(value: CborValue) -> Line:
 
 
 def _payment(value: CborValue) -> Payment:
+    if type(value) is list and len(value) == 2:
+        means, amount = value
+        if (
+            type(means) is int
+            and type(amount) is int
+            and 0 <= means < INT_LIMIT
+            and -INT_LIMIT <= amount < INT_LIMIT
+        ):
+            return Payment(means, amount)
     f = array(value, 2, "paiement")
     return Payment(uint(f[0], "moyen de paiement"), integer(f[1], "montant du paiement"))
 
@@ -169,7 +235,7 @@ def pairs(value: CborValue, what: str) -> Pairs:
 
 def array(value: CborValue, length: int, what: str) -> list[CborValue]:
     """Return ``value`` if it is an array of ``length`` items (any length when < 0)."""
-    if not isinstance(value, list):
+    if type(value) is not list:
         raise FieldError(f"{what} n'est pas un tableau CBOR")
     if length >= 0 and len(value) != length:
         raise FieldError(f"{what} a {len(value)} champs au lieu de {length}")
@@ -177,7 +243,7 @@ def array(value: CborValue, length: int, what: str) -> list[CborValue]:
 
 
 def integer(value: CborValue, what: str) -> int:
-    if not isinstance(value, int):
+    if type(value) is not int or not -INT_LIMIT <= value < INT_LIMIT:
         raise FieldError(f"champ {what} : entier attendu")
     return value
 
@@ -189,14 +255,14 @@ def uint(value: CborValue, what: str) -> int:
 
 
 def text(value: CborValue, what: str) -> str:
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise FieldError(f"champ {what} : texte attendu")
     return value
 
 
 def blob(value: CborValue, what: str, length: int = -1) -> bytes:
     """Return ``value`` if it is a byte string (of ``length`` bytes when ≥ 0)."""
-    if not isinstance(value, bytes) or (length >= 0 and len(value) != length):
+    if type(value) is not bytes or (length >= 0 and len(value) != length):
         size = "octets" if length < 0 else f"{length} octets"
         raise FieldError(f"champ {what} : {size} attendus")
     return value

@@ -18,7 +18,7 @@ FRAME_OVERHEAD = 6  # u16 length + u32 CRC-32
 RECORD_FIRST_BYTE = 0x8A  # CBOR head of a 10-element array
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: one a record, and a frozen init is slow
 class Frame:
     """A frame whose length and CRC hold; ``record`` is its payload."""
 

@@ -4,11 +4,19 @@ Nothing here is shared with the terminal's code: these classes are built
 by ``tools.inspect.decode`` from the bytes of the flash, following the
 specification, so that a misreading on either side shows up as a failed
 signature rather than being silently shared.
+
+The record classes are values (compared and hashed by their fields) that
+nothing modifies once built, but they are not ``frozen`` dataclasses: a
+frozen dataclass's constructor sets each field through
+``object.__setattr__``, four to six times slower than a plain one, and the
+verifier builds every record twice (decoded in a worker, rebuilt from the
+pickle in the verifier's process: ``shipping``), a few million objects for
+a large journal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FORMAT_VERSION = 1
 IDENTITY_MAGIC = "nf525-fiscal-terminal"
@@ -107,7 +115,7 @@ class Identity:
     public_key: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
     """One ticket line; amounts in cents, VAT included, rate in percent x 100."""
 
@@ -127,7 +135,7 @@ class Line:
         return self.ref, self.unit_price, self.vat_rate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Payment:
     """One payment of a ticket: means code and amount in cents."""
 
@@ -138,7 +146,7 @@ class Payment:
 Pairs = tuple[tuple[int, int], ...]  # (rate, TTC) or (means, amount), as stored
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TicketBody:
     """Body of a TICKET (doc_type 1) or FORMATION ticket (doc_type 10)."""
 
@@ -151,22 +159,22 @@ class TicketBody:
     ref_number: int
     reason: str
     gt_signature: bytes
+    # Worked out once from the fields above: the checks read them several times.
+    total: int = field(init=False, compare=False, repr=False)
+    absolute_total: int = field(init=False, compare=False, repr=False)
+    paid: int = field(init=False, compare=False, repr=False)
+    is_return: bool = field(init=False, compare=False, repr=False)
 
-    @property
-    def total(self) -> int:
-        return sum(line.total for line in self.lines)
-
-    @property
-    def absolute_total(self) -> int:
-        return sum(abs(line.total) for line in self.lines)
-
-    @property
-    def paid(self) -> int:
-        return sum(payment.amount for payment in self.payments)
-
-    @property
-    def is_return(self) -> bool:
-        return self.operation == OPERATION_RETURN
+    def __post_init__(self) -> None:
+        self.is_return = self.operation == OPERATION_RETURN
+        total = absolute = paid = 0
+        for line in self.lines:
+            amount = line.quantity * line.unit_price
+            total += amount
+            absolute += amount if amount >= 0 else -amount
+        for payment in self.payments:
+            paid += payment.amount
+        self.total, self.absolute_total, self.paid = total, absolute, paid
 
     def vat(self) -> Pairs:
         """Return the (rate, TTC) pairs of the lines, highest rate first."""
@@ -181,7 +189,7 @@ def _vat(lines: tuple[Line, ...]) -> Pairs:
     return tuple((rate, per_rate[rate]) for rate in sorted(per_rate, reverse=True))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class NoteBody:
     """Body of a NOTE (doc_type 11): the open sale's lines and the persons sharing it."""
 
@@ -196,7 +204,7 @@ class NoteBody:
         return _vat(self.lines)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class JetBody:
     """Body of a JET line (doc_type 8): event code, text, amount, ticket reference."""
 
@@ -206,7 +214,7 @@ class JetBody:
     ref: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class InvoiceBody:
     """Body of a FACTURE (doc_type 3): the ticket it enriches and the customer."""
 
@@ -219,7 +227,7 @@ class InvoiceBody:
     total: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DuplicateBody:
     """Body of a DUPLICATA (doc_type 4): which document is reprinted, which reprint."""
 
@@ -228,7 +236,7 @@ class DuplicateBody:
     reprint: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ClosureBody:
     """Body of a closure (GT_PERIODE 5, GT_MOIS 6, GT_EXERCICE 7), fields in SPEC order."""
 
@@ -246,7 +254,7 @@ class ClosureBody:
     cash_moves: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ArchiveBody:
     """Body of an ARCHIVE (doc_type 9): the closure archived and the file's SHA-256."""
 
@@ -261,7 +269,7 @@ class ArchiveBody:
     file_digest: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OtherBody:
     """Body of a document type this inspector does not know: kept as decoded."""
 
@@ -272,7 +280,7 @@ _Documents = InvoiceBody | DuplicateBody | ClosureBody | ArchiveBody
 Body = TicketBody | NoteBody | JetBody | _Documents | OtherBody
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Record:
     """A decoded record; ``raw`` is its exact canonical bytes as stored."""
 

@@ -68,7 +68,7 @@ def read_ranges(
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(segments) < PARALLEL_MIN_SEGMENTS:
         return [e for segment in segments for e in read_segment(segment)], {}
-    size = min(SEGMENTS_PER_RANGE, -(-len(segments) // (workers * TASKS_PER_WORKER)))
+    size = _range_size(len(segments), workers)
     ranges = [list(segments[start : start + size]) for start in range(0, len(segments), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(read_range, ranges, [public_key] * len(ranges)))
@@ -87,20 +87,22 @@ def ranges_in_order(
 ) -> Generator[tuple[list[Entry], Known], None, None]:
     """Yield each range's ``read_range`` outcome in journal order, as the workers finish them.
 
-    At most a few ranges per worker are read ahead of the one consumed, so
-    that a slow consumer does not pile up decoded ranges. With 1 worker, or
-    a journal of a few segments, the ranges are read in this process.
+    Ranges are of SEGMENTS_PER_RANGE segments, fewer in a small journal so
+    that every worker has some (``_range_size``). At most a few ranges per
+    worker are read ahead of the one consumed, so that a slow consumer does
+    not pile up decoded ranges. With 1 worker, or a journal of a few
+    segments, the ranges are read in this process.
     ``digests``: leave each entry's ``row_digest`` where the worker can.
     """
     workers = workers or os.cpu_count() or 1
-    ranges = [
-        list(segments[start : start + SEGMENTS_PER_RANGE])
-        for start in range(0, len(segments), SEGMENTS_PER_RANGE)
-    ]
     if workers == 1 or len(segments) < PARALLEL_MIN_SEGMENTS:
-        for part in ranges:
-            yield read_range(part, public_key, digests)
+        for start in range(0, len(segments), SEGMENTS_PER_RANGE):
+            yield read_range(
+                list(segments[start : start + SEGMENTS_PER_RANGE]), public_key, digests
+            )
         return
+    size = _range_size(len(segments), workers)
+    ranges = [list(segments[start : start + size]) for start in range(0, len(segments), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         ahead: deque[Future[tuple[list[Entry], Known]]] = deque()
         for part in ranges:
@@ -109,6 +111,12 @@ def ranges_in_order(
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
+
+
+def _range_size(segments: int, workers: int) -> int:
+    """Return the segments of a range: SEGMENTS_PER_RANGE, less when each worker would not get
+    TASKS_PER_WORKER ranges (a small journal in two ranges would leave a core idle)."""
+    return max(1, min(SEGMENTS_PER_RANGE, -(-segments // (workers * TASKS_PER_WORKER))))
 
 
 def read_range(

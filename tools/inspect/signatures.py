@@ -22,7 +22,7 @@ PARALLEL_MIN_JOBS = 64  # below this a pool costs more than it saves
 CHUNK_JOBS = 256
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: two a record (see model)
 class SignatureJob:
     """One signature to check against the terminal's public key."""
 

@@ -41,7 +41,7 @@ from tools.inspect.archive_content import record_digest
 from tools.inspect.archive_files import ArchiveStatus, check_archive_files
 from tools.inspect.archive_rows import ArchiveRows
 from tools.inspect.audit import Audit
-from tools.inspect.chains import Batch, Entry, Known, add_signatures, settle, usable
+from tools.inspect.chains import GT, RECORD, Batch, Entry, Known, add_signatures, settle, usable
 from tools.inspect.decode import DecodeError, decode_record
 from tools.inspect.findings import Finding, finding
 from tools.inspect.frames import Frame, split_frames
@@ -53,6 +53,7 @@ from tools.inspect.model import (
     DOC_GT_TICKET,
     DOC_GT_YEAR,
     DOC_NAMES,
+    DOC_TICKET,
     FORMAT_VERSION,
     ClosureBody,
     Identity,
@@ -222,20 +223,36 @@ class _Pass:
                 self.findings.append(finding(e))
 
     def _signatures(self, entries: list[Entry], known: Known) -> None:
+        """Settle each signature against its chain's last record before it (``tails``).
+
+        A record whose signatures the worker found valid against that same
+        predecessor is trusted at once (what ``settle`` would conclude);
+        the others go through the batch, the worker's outcomes included.
+        """
         candidates: dict[int, list[Entry | None] | None] = {}
-        for e in entries:
+        position = {id(e): n for n, e in enumerate(entries)}
+        left = []
+        for n, e in enumerate(entries):
             record, h = e.record, e.header
             if record is not None and record.doc_type in CHAINS:
-                if record.number <= 1:
+                tail = self.tails.get(record.doc_type) if record.number > 1 else None
+                if tail is not None and tail.header.number != record.number - 1:
+                    tail = None
+                where = -1 if tail is None else position.get(id(tail))
+                if (record.number <= 1 or tail is not None) and _valid(known, n, where, record):
+                    e.signature_ok, e.link = True, tail
+                elif record.number <= 1:
                     candidates[id(e)] = [None]
+                    left.append(e)
                 else:
-                    tail = self.tails.get(record.doc_type)
-                    before = [tail] if tail and tail.header.number == record.number - 1 else []
-                    candidates[id(e)] = usable(e, before)
+                    candidates[id(e)] = usable(e, [tail] if tail is not None else [])
+                    left.append(e)
+            elif record is not None:
+                left.append(e)  # no chain: said by ``add_signatures``
             if h.doc_type is not None and h.number is not None:
                 self.tails[h.doc_type] = e
         batch = _RangeBatch(entries, known)
-        add_signatures(entries, batch, lambda e: candidates[id(e)])
+        add_signatures(left, batch, lambda e: candidates[id(e)])
         settle(batch, batch.results(self.key, self.workers))
 
     def _archive_rows(self, entries: list[Entry]) -> None:
@@ -262,7 +279,7 @@ class _Pass:
             return
         for e in entries:
             record = e.record
-            if e.trusted and record is not None and record.doc_type == DOC_GT_YEAR:
+            if record is not None and record.doc_type == DOC_GT_YEAR and e.trusted:
                 body = record.body
                 parsed = parse_fiscal_year(body.label) if isinstance(body, ClosureBody) else None
                 if parsed is not None:
@@ -318,6 +335,13 @@ class _RangeBatch(Batch):
         if before is not None and id(before) not in self.position:
             return False  # the predecessor is in an earlier range: checked here
         return super().checked(e, chain, before)
+
+
+def _valid(known: Known, index: int, before: int | None, record: Record) -> bool:
+    """True when the worker found the record's signatures valid against ``before`` (a position)."""
+    if before is None or not known.get((index, RECORD, before)):
+        return False
+    return record.doc_type != DOC_TICKET or known.get((index, GT, before)) is True
 
 
 def check_records(entries: list[Entry], identity: Identity) -> None:

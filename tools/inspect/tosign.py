@@ -24,8 +24,9 @@ record of a chain (number 1), ``O`` with the previous signature otherwise.
 
 from __future__ import annotations
 
-from base64 import urlsafe_b64encode
-from datetime import UTC, datetime
+from binascii import b2a_base64
+from datetime import date, timedelta
+from functools import lru_cache
 from hashlib import sha256
 
 from tools.inspect.model import (
@@ -48,6 +49,9 @@ from tools.inspect.model import (
     doc_name,
 )
 
+EPOCH = date(1970, 1, 1)
+DAY = 86400
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64 to base64url (RFC 4648 §5)
 FLAG_FIRST = "N"
 FLAG_CHAINED = "O"
 
@@ -58,7 +62,7 @@ class LayoutError(Exception):
 
 def b64url(data: bytes) -> str:
     """Return base64url text of ``data`` without padding."""
-    return urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode("ascii")
 
 
 def escape(text: str) -> str:
@@ -68,11 +72,20 @@ def escape(text: str) -> str:
 
 def timestamp(time_utc: int) -> str:
     """Return ``YYYYMMDDHHMMSS`` in UTC; raise LayoutError beyond year 9999."""
+    day, second = divmod(time_utc, DAY)
     try:
-        t = datetime.fromtimestamp(time_utc, UTC)
+        day_text = _date_text(day)
     except (OverflowError, OSError, ValueError):
         raise LayoutError(f"horodatage {time_utc} hors des dates représentables") from None
-    return f"{t.year:04d}{t.month:02d}{t.day:02d}{t.hour:02d}{t.minute:02d}{t.second:02d}"
+    hour, second = divmod(second, 3600)
+    return f"{day_text}{hour:02d}{second // 60:02d}{second % 60:02d}"
+
+
+@lru_cache(maxsize=1024)
+def _date_text(day: int) -> str:
+    """Return ``YYYYMMDD`` of a day since 1970-01-01 (kept: a journal's records share few days)."""
+    d = EPOCH + timedelta(days=day)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
 
 def vat_field(pairs: Pairs) -> str:
