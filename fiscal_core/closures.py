@@ -51,18 +51,6 @@ class Totals:
         self.cash_float = 0
         self.cash_moves = 0
 
-    def add_ticket(self, body: "TicketBody") -> None:
-        # The body's sums are computed once when it is built, for the three levels.
-        vat = self.vat
-        for rate, amount in body.vat:
-            vat[rate] = vat.get(rate, 0) + amount
-        self.total_real += body.total
-        self.total_absolute += body.absolute_total
-        payments = self.payments
-        for means, amount in body.net_payments:
-            payments[means] = payments.get(means, 0) + amount
-        self.counts[COUNT_RETURNS if body.is_return else COUNT_SALES] += 1
-
     def add_event(self, body: "JetBody") -> None:
         if body.code == codes.JET_CASH_FLOAT:
             self.cash_float += body.amount
@@ -86,6 +74,29 @@ class Totals:
         other.cash_float = self.cash_float
         other.cash_moves = self.cash_moves
         return other
+
+
+def add_ticket(levels: "tuple[Totals, Totals, Totals]", body: "TicketBody") -> None:
+    """Add a ticket to each of ``levels`` (day, month, year): one pass, its sums read once.
+
+    The body's sums are computed once when it is built; every ticket goes to
+    the three levels, so its fields are read here once, not once per level.
+    """
+    vat = body.vat
+    total = body.total
+    absolute = body.absolute_total
+    net_payments = body.net_payments
+    index = COUNT_RETURNS if body.operation == codes.OP_RETURN else COUNT_SALES
+    for totals in levels:
+        by_rate = totals.vat
+        for rate, amount in vat:
+            by_rate[rate] = by_rate.get(rate, 0) + amount
+        totals.total_real += total
+        totals.total_absolute += absolute
+        by_means = totals.payments
+        for means, amount in net_payments:
+            by_means[means] = by_means.get(means, 0) + amount
+        totals.counts[index] += 1
 
 
 class ClosureBody:

@@ -162,8 +162,9 @@ class TicketBody:
     def to_array(self) -> "list[CborValue]":
         return [
             codes.OPERATION_CODES[self.operation],
-            [line.to_array() for line in self.lines],
-            [payment.to_array() for payment in self.payments],
+            # Line.to_array and Payment.to_array written out: every sale encodes them.
+            [[li.ref, li.label, li.quantity, li.unit_price, li.vat_rate] for li in self.lines],
+            [[payment.means, payment.amount] for payment in self.payments],
             self.change,
             self.gt_real,
             self.gt_absolute,

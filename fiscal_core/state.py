@@ -9,7 +9,13 @@ perpetual totals, periods and their totals.
 
 from fiscal_core import codes
 from fiscal_core.civil import day_label, local_day, month_label
-from fiscal_core.closures import COUNT_DUPLICATES, COUNT_INVOICES, ClosureBody, Totals
+from fiscal_core.closures import (
+    COUNT_DUPLICATES,
+    COUNT_INVOICES,
+    ClosureBody,
+    Totals,
+    add_ticket,
+)
 from fiscal_core.documents import ArchiveBody, DuplicateBody, InvoiceBody
 from fiscal_core.events import JetBody
 from fiscal_core.periods import fiscal_year_label
@@ -151,8 +157,7 @@ class LedgerState:
         self.chains[codes.DOC_GT_TICKET] = ChainHead(number, body.gt_signature)
         self.gt_real = body.gt_real
         self.gt_absolute = body.gt_absolute
-        for totals in self.levels():
-            totals.add_ticket(body)
+        add_ticket((self.day, self.month, self.year), body)
 
     def _event(self, record: "Record", body: JetBody) -> None:
         if body.code == codes.JET_CASH_FLOAT:
