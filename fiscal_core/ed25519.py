@@ -8,10 +8,9 @@ padding (see docs/SPEC.md).
 
 from binascii import a2b_base64, b2a_base64
 
+import nacl.bindings
 import nacl.exceptions
 import nacl.signing
-from nacl._sodium import ffi as _ffi
-from nacl._sodium import lib as _sodium
 
 # The core imports nothing from typing at run time (it must stay small enough
 # for a microcontroller port); mypy reads the Signer protocol below.
@@ -44,7 +43,8 @@ class Ed25519Signer:
         if len(seed) != SEED_BYTES:
             raise ValueError("an Ed25519 seed is 32 bytes")
         self._key = nacl.signing.SigningKey(seed)
-        # libsodium's 64-byte secret key (seed + public key), for ``sign``.
+        # libsodium's 64-byte secret key (seed + public key): signing through the
+        # binding skips SigningKey.sign's SignedMessage, two signatures per sale.
         self._secret = seed + self.public_key
 
     @classmethod
@@ -60,15 +60,7 @@ class Ed25519Signer:
         return bytes(self._key.verify_key)
 
     def sign(self, message: bytes) -> bytes:
-        # Two signatures per sale: libsodium's crypto_sign called as pynacl's binding
-        # does (pynacl 1.6.2, pinned), without its second buffer for the signed
-        # length nor its copy of the whole signed message (signature, then message)
-        # when only the signature is kept. Tests check it against SigningKey.sign.
-        signed = _ffi.new("unsigned char[]", len(message) + SIGNATURE_BYTES)
-        if _sodium.crypto_sign(signed, _ffi.NULL, message, len(message), self._secret) != 0:
-            raise RuntimeError("libsodium could not sign")
-        signature: bytes = _ffi.buffer(signed, SIGNATURE_BYTES)[:]
-        return signature
+        return nacl.bindings.crypto_sign(message, self._secret)[:SIGNATURE_BYTES]
 
 
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
