@@ -5,12 +5,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import nacl.signing
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fiscal_core.ed25519 import b64url, b64url_decode
+from fiscal_core.ed25519 import Ed25519Signer, b64url, b64url_decode
 from tests.vectors.make_vectors import vectors
 
 VECTORS = Path(__file__).parent.parent / "vectors"
@@ -134,3 +135,10 @@ def test_note_fields_by_hand() -> None:
 def test_b64url_is_base64url_without_padding(data: bytes) -> None:
     assert b64url(data) == base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
     assert b64url_decode(b64url(data)) == data
+
+
+@given(st.binary(min_size=32, max_size=32), st.binary(max_size=600))
+def test_signer_signs_as_pynacl_public_api(seed: bytes, message: bytes) -> None:
+    # The signer calls libsodium's crypto_sign binding (fiscal_core/ed25519.py).
+    expected = nacl.signing.SigningKey(seed).sign(message).signature
+    assert Ed25519Signer(seed).sign(message) == expected
