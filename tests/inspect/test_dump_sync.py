@@ -45,13 +45,16 @@ def test_whole_segments_and_appended_pieces_are_all_on_disk_after_finish(
     assert names == {f"{i:08d}.log" for i in range(1, 41)} | {"journal", out.name}
 
 
-def test_a_whole_segment_never_overwrites_a_file_and_finish_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole_system", [False, True], ids=["fsync", "sync"])
+def test_a_whole_segment_never_overwrites_a_file_and_finish_says_so(
+    tmp_path: Path, whole_system: bool
+) -> None:
     out = copy_dir(tmp_path)
     (out / "journal" / "00000001.log").write_bytes(b"kept")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        syncer = Syncer(out, pool)
-        syncer.write_whole(1, b"new bytes")
-        with pytest.raises(FileExistsError):
+        syncer = Syncer(out, pool, whole_system=whole_system)
+        with pytest.raises(FileExistsError):  # when handed over, or from its thread by finish
+            syncer.write_whole(1, b"new bytes")
             syncer.finish()
     assert (out / "journal" / "00000001.log").read_bytes() == b"kept"
 
@@ -64,7 +67,7 @@ def test_whole_segments_waiting_for_a_thread_are_bounded(
     go = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(go.wait)  # the only thread is busy until ``go``
-        syncer = Syncer(out, pool)
+        syncer = Syncer(out, pool, whole_system=False)
         syncer.write_whole(1, b"a")
         syncer.write_whole(2, b"b")
         third = threading.Thread(target=syncer.write_whole, args=(3, b"c"))

@@ -22,7 +22,9 @@ At most ``PENDING_MAX`` whole segments wait for a thread at once: the
 replies they are views of stay in memory until written.
 
 On Linux, whose sync(2) returns once everything is written, the files are
-not fsync'd one by one: one ``os.sync()`` when the copy is done makes
+not fsync'd one by one, and so are written on the calling thread (a create
+and a write cost less than handing them to a thread): one ``os.sync()``
+when the copy is done makes
 every file and every name durable at once, for a fraction of 700 fsyncs
 (each of which commits the filesystem's journal). While the link carries
 the journal, a sync runs in a thread every ``FLUSH_BYTES`` written, so
@@ -64,14 +66,17 @@ class Syncer:
 
     def write_whole(self, index: int, data: bytes | memoryview) -> None:
         """Write segment ``index`` (a new file: no other piece of it goes to the copy) and
-        sync it, in a thread; a failure is raised by ``finish``."""
-        self._room.acquire()  # released by the task, done or failed
-        self._syncs[index] = self._pool.submit(self._whole, self._path(index), data)
-        if self.whole_system:
+        sync it, in a thread (a failure is raised by ``finish``), or here when one sync
+        covers the whole copy (a failure is raised at once)."""
+        if self.whole_system:  # no fsync to wait for: written here, synced with the rest
+            _write_all(self._path(index), _NEW_FILE, data, sync=False)
             self._unflushed += len(data)
             if self._unflushed >= FLUSH_BYTES and (self._flush is None or self._flush.done()):
                 self._unflushed = 0
                 self._flush = self._pool.submit(os.sync)
+            return
+        self._room.acquire()  # released by the task, done or failed
+        self._syncs[index] = self._pool.submit(self._whole, self._path(index), data)
 
     def append(self, index: int, data: bytes | memoryview) -> None:
         """Append ``data`` to segment ``index`` on this thread (synced once ``filled``)."""
@@ -106,7 +111,7 @@ class Syncer:
 
     def _whole(self, path: str, data: bytes | memoryview) -> None:
         try:
-            _write_all(path, _NEW_FILE, data, sync=not self.whole_system)
+            _write_all(path, _NEW_FILE, data, sync=True)
         finally:
             self._room.release()
 
