@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from hal.serial.pty_link import PtyLink
-from hal.serial.queued import QueuedLink
 from simulator.datadir import DataDir
 from simulator.headless import run_headless
 from simulator.session import Session
@@ -74,8 +73,7 @@ def business_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     data, copy = base / "sim", base / "copy"
     keys = str(EXAMPLES / "business-day.keys")
     assert run_headless(data, keys, stdout=io.StringIO(), stderr=io.StringIO()) == 0
-    pty = PtyLink()
-    link = QueuedLink(pty)  # as ``fiscal-sim --serial pty`` opens it (simulator/cli.py)
+    link = PtyLink()
     session = Session.start(DataDir(data), serial=link)
     stop = threading.Event()
 
@@ -88,7 +86,7 @@ def business_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     server.start()
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["dump", "-p", pty.path, "-o", str(copy), "--nonce", NONCE]) == 0
+            assert main(["dump", "-p", link.path, "-o", str(copy), "--nonce", NONCE]) == 0
     finally:
         stop.set()
         server.join(10)
