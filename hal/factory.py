@@ -101,9 +101,8 @@ def sim_board(
     serial = None
     if serial_url is not None:
         from hal.serial.pyserial_link import PySerialLink
-        from hal.serial.queued import QueuedLink
 
-        serial = QueuedLink(PySerialLink(serial_url))
+        serial = PySerialLink(serial_url)
     return Board(
         keypad=SimKeypad(),
         display=SimDisplay(),
@@ -164,9 +163,8 @@ def pi_board(
         serial = None
         if serial_url is not None:
             from hal.serial.pyserial_link import PySerialLink
-            from hal.serial.queued import QueuedLink
 
-            serial = QueuedLink(PySerialLink(serial_url))  # a dump never holds the main loop
+            serial = PySerialLink(serial_url)
         undo.pop_all()  # everything built: keep it all
     return Board(
         keypad=keypad,

@@ -11,7 +11,6 @@ from firmware.version import SOFTWARE_NAME, SOFTWARE_VERSION
 from hal.ports import SerialLink
 from hal.serial.pty_link import PtyLink
 from hal.serial.pyserial_link import PySerialLink
-from hal.serial.queued import QueuedLink
 from simulator.datadir import DEFAULT_DATA_DIR
 
 
@@ -78,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 def open_serial(port: str) -> SerialLink:
     """Return the link ``--serial`` names; say on stderr where the inspector connects."""
     if port == "pty":
-        pty = PtyLink()
-        print(f"fiscal-sim: inspection link on {pty.path}", file=sys.stderr, flush=True)
-        return QueuedLink(pty)  # as the terminal's driver: a dump never holds the main loop
-    return QueuedLink(PySerialLink(port))
+        link = PtyLink()
+        print(f"fiscal-sim: inspection link on {link.path}", file=sys.stderr, flush=True)
+        return link
+    return PySerialLink(port)
 
 
 def main(argv: list[str] | None = None) -> int:
