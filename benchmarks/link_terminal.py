@@ -16,12 +16,11 @@ in ``select`` when idle) until its stdin is closed; its replies carry at
 most ``BENCH_REPLY_BYTES`` of records (the service's default, 60 KiB, unless
 set). ``raw`` writes as fast as the pty takes them, then exits.
 
-The serving link sends as a serial port's driver does (a UART's DMA, a USB
-gadget's queue): what the link service writes goes to a transmit buffer of
-``TRANSMIT_BYTES`` that a thread drains into the pty (``os.write`` releases
-the GIL), so the main loop reads the next request's segments while the
-line carries the last reply, instead of waiting for the inspector to take
-every byte of it.
+The serving link writes as the terminal's ports do (``hal.serial.pty_link``):
+each poll writes at most a piece of the reply, waiting for the pty to take
+it. (A transmit queue drained by a thread was tried: on this pty it was
+slower, the thread and the main loop handing the interpreter's lock to
+each other.)
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ from __future__ import annotations
 import os
 import select
 import sys
-import threading
-from collections import deque
 
 from firmware.journal import Journal
 from firmware.link import service
@@ -41,59 +38,13 @@ from tests.link.terminal import GEOMETRY, FdLink, JournalSource
 
 RAW_BLOCK = 64 * 1024
 REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", service.REPLY_BYTES))
-TRANSMIT_BYTES = 2 * service.FRAMES_BYTES  # a reply being sent, and the next one queued
-
-
-class TransmitLink:
-    """A SerialLink over the pty's master whose writes are queued (at most ``capacity``
-    bytes: a write waits for room beyond that) and sent by a thread, as a driver does."""
-
-    def __init__(self, fd: int, capacity: int = TRANSMIT_BYTES) -> None:
-        self.line = FdLink(fd)
-        self.capacity = capacity
-        self._queue: deque[bytes] = deque()
-        self._queued = 0  # bytes queued and not yet taken by the pty
-        self._ready = threading.Condition()
-        self._closed = False
-        self._thread = threading.Thread(target=self._send, daemon=True)
-        self._thread.start()
-
-    def read(self, max_bytes: int) -> bytes:
-        return self.line.read(max_bytes)
-
-    def write(self, data: bytes) -> None:
-        with self._ready:
-            while self._queued and self._queued + len(data) > self.capacity:
-                self._ready.wait()
-            self._queue.append(data)
-            self._queued += len(data)
-            self._ready.notify_all()
-
-    def close(self) -> None:
-        with self._ready:
-            self._closed = True
-            self._ready.notify_all()
-        self._thread.join(5)
-
-    def _send(self) -> None:
-        while True:
-            with self._ready:
-                while not self._queue and not self._closed:
-                    self._ready.wait()
-                if not self._queue:
-                    return
-                data = self._queue.popleft()
-            self.line.write(data)  # waits for the pty, the GIL released
-            with self._ready:
-                self._queued -= len(data)
-                self._ready.notify_all()
 
 
 def serve(fd: int, image: str) -> None:
     blocks = os.path.getsize(image) // GEOMETRY.block_size  # the test's 4 MiB or a bigger journal
     geometry = FlashGeometry(GEOMETRY.read_size, GEOMETRY.prog_size, GEOMETRY.block_size, blocks)
     flash = FileFlash.open(image, geometry)
-    link = TransmitLink(fd)
+    link = FdLink(fd)
     service = LinkService(
         link, JournalSource(Journal.mount(flash)), write_bytes=64 * 1024, reply_bytes=REPLY_BYTES
     )
