@@ -14,7 +14,9 @@ inspector's tool to name.
 
 Anything the headers do not vouch for (a torn frame, which leaves more
 bytes on flash than places advance; a header that does not hold; a length
-walked into erased bytes; the log's end) returns None, and the caller takes
+walked into erased bytes; the log's end before a header names a frame of
+the next segment, found within a frame's reach of blocks) returns None,
+and the caller takes
 the bulk reader that checks every frame (firmware/log_segment.py), then the
 careful one (``Log.frames``), which decide what is served or refused.
 Units of one byte only: with a larger program unit, frames are padded and
@@ -24,7 +26,7 @@ the segment is not one run of bytes on flash.
 from __future__ import annotations
 
 from firmware.flash_layout import SEGMENT_BYTES
-from firmware.frames import FRAME_OVERHEAD
+from firmware.frames import FRAME_OVERHEAD, MAX_RECORD_BYTES
 from firmware.log_blocks import ERASED_HEADER, HEADER_BYTES, Cursor, decode_header
 from hal.ports import Flash
 
@@ -81,13 +83,17 @@ def read_stored_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cu
     # Jump from header to header while they name frames of this segment where they lie.
     last_pos, last_seq, last_offset = start, seq, 0
     block = start // area + 1
+    span = -(-(MAX_RECORD_BYTES + FRAME_OVERHEAD) // area) + 1  # blocks one frame touches
+    erased = 0  # blocks in a row with no header: inside a long frame, or past the log's end
     while True:
-        if not blocks.load((block + 1) * area):
-            return None  # the log's end before the next segment: the careful reader's case
+        if erased > span or not blocks.load((block + 1) * area):
+            return None  # the log's end before a header of the next segment names a frame
         raw = blocks.headers[block]
         if raw == ERASED_HEADER:
-            block += 1  # a frame runs across this block
+            block += 1  # a frame runs across this block, or the log has ended
+            erased += 1
             continue
+        erased = 0
         header = decode_header(raw)
         if header is None:
             return None

@@ -17,8 +17,10 @@ from firmware.frames import iter_frames
 from firmware.journal import CorruptFrameError, Journal
 from firmware.journal_log import Log
 from firmware.log_blocks import Cursor
+from firmware.log_stored import read_stored_segment
 from firmware.partitions import read_table
 from hal.flash.ram import RamFlash
+from hal.ports import Flash, FlashGeometry
 from tests.firmware.test_log_segment import (
     BYTE_UNITS,
     RECORDS,
@@ -124,3 +126,29 @@ def test_any_intact_log_is_cut_as_the_careful_read_cuts_it(sizes: list[int], fil
     assert b"".join(Journal.mount(flash).segments_from(1, len(expected), as_stored=True)) == (
         b"".join(expected)
     )
+
+
+def test_before_a_last_segment_no_header_names_the_read_stops_within_a_frames_reach() -> None:
+    big = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=2048)
+    records = [bytes([i % 256]) * size for i, size in enumerate(SHORT_LAST)]
+    flash = journal_of(big, records)
+    log_flash = read_table(flash).log
+    reads: list[int] = []
+    counted = CountingReads(log_flash, reads)
+    expected = careful(flash)
+    assert len(expected) == 3 and log_flash.geometry.block_count > 1000
+    assert read_stored_segment(counted, Log(log_flash).find_place(2, 0), 2) is None
+    # A frame's reach of erased headers past the log's end, not the partition's 1,000 blocks.
+    assert len(reads) < 40
+    assert list(Journal.mount(flash).segments_from(1, 3, as_stored=True)) == expected
+
+
+class CountingReads:
+    """A flash that notes every block read, for the reads a cut costs."""
+
+    def __init__(self, flash: Flash, reads: list[int]) -> None:
+        self.geometry, self._flash, self._reads = flash.geometry, flash, reads
+
+    def read(self, block: int, off: int, size: int) -> bytes:
+        self._reads.append(block)
+        return self._flash.read(block, off, size)
