@@ -84,8 +84,13 @@ class DocumentLinks:
         elif isinstance(body, InvoiceBody):
             if body.ticket_number == self.number and not self.invoice:
                 self.invoice = record.number
-        elif isinstance(body, TicketBody) and body.is_return and body.ref_number == self.number:
-            for line in body.lines:  # a return is never a training ticket (the ledger refuses)
+        elif (
+            isinstance(body, TicketBody)
+            and record.doc_type == codes.DOC_TICKET  # as the sieve: no training return counts
+            and body.is_return
+            and body.ref_number == self.number
+        ):
+            for line in body.lines:
                 key = line_key(line.ref, line.unit_price, line.vat_rate)
                 self.returned[key] = self.returned.get(key, 0) - line.quantity
 

@@ -51,7 +51,8 @@ class Verifier:
         self.state = state if state is not None else LedgerState(fiscal_year_start_month)
         # Numbers of the last document of each chain before the run: later ones are seen whole.
         self._before = {t: h.number for t, h in self.state.chains.items()}
-        self._links: dict[tuple[int, int], DocumentLinks] = {}  # those met in the run
+        # (kind of the naming document, doc_type, number) -> links met in the run
+        self._links: dict[tuple[int, int, int], DocumentLinks] = {}
 
     def check(self, record: Record) -> None:
         """Raise IntegrityError if ``record`` breaks a rule; otherwise advance past it."""
@@ -81,7 +82,7 @@ class Verifier:
         elif isinstance(body, DuplicateBody):
             if not 0 < body.original_number <= state.head(body.original_type).number:
                 _fail(record, "duplicate of a document that does not exist")
-            links = self._links_of(body.original_type, body.original_number)
+            links = self._links_of(codes.DOC_DUPLICATE, body.original_type, body.original_number)
             if links is not None and body.reprint != links.reprints + 1:
                 _fail(record, "reprint number is not the next one")
         elif isinstance(body, NoteBody):
@@ -99,29 +100,34 @@ class Verifier:
         elif isinstance(body, InvoiceBody):
             if not 0 < body.ticket_number <= state.head(codes.DOC_TICKET).number:
                 _fail(record, "invoice of a ticket that does not exist")
-            links = self._links_of(codes.DOC_TICKET, body.ticket_number)
+            links = self._links_of(codes.DOC_INVOICE, codes.DOC_TICKET, body.ticket_number)
             if links is not None and links.invoice:
                 _fail(record, "second invoice for one ticket")
         state.advance(record)
         if isinstance(body, (DuplicateBody, InvoiceBody)):
             self._note_link(record, body)
 
-    def _links_of(self, doc_type: int, number: int) -> DocumentLinks | None:
-        """The links of a document met in this run; None when earlier ones may be unseen."""
-        links = self._links.get((doc_type, number))
+    def _links_of(self, kind: int, doc_type: int, number: int) -> DocumentLinks | None:
+        """What the documents of ``kind`` (duplicates or invoices) met in this run say of
+        document ``number`` of ``doc_type``; None when earlier ones may be unseen."""
+        links = self._links.get((kind, doc_type, number))
         if links is None and number > self._before.get(doc_type, 0):
             return DocumentLinks(doc_type, number)  # made in the run: none before it
         return links
 
     def _note_link(self, record: Record, body: DuplicateBody | InvoiceBody) -> None:
-        """Keep what ``record`` says of the document it names, for the next ones naming it."""
+        """Keep what ``record`` says of the document it names, for the next ones of its kind.
+
+        Kept per kind: an invoice met in the run says nothing of the reprints made
+        before it, nor a reprint of an earlier invoice.
+        """
         if isinstance(body, DuplicateBody):
-            key = (body.original_type, body.original_number)
+            key = (codes.DOC_DUPLICATE, body.original_type, body.original_number)
         else:
-            key = (codes.DOC_TICKET, body.ticket_number)
+            key = (codes.DOC_INVOICE, codes.DOC_TICKET, body.ticket_number)
         links = self._links.get(key)
         if links is None:
-            links = self._links[key] = DocumentLinks(*key)
+            links = self._links[key] = DocumentLinks(key[1], key[2])
         links.take(record)
 
     def _ticket(self, record: Record, body: TicketBody) -> None:

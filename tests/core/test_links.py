@@ -114,3 +114,16 @@ def test_the_sieve_keeps_every_record_naming_a_document_and_drops_the_sales() ->
             if isinstance(body, TicketBody) and not body.is_return:
                 assert not kept  # the bulk of a journal: dropped without a full decoding
     assert DocumentLinks(codes.DOC_TICKET, 1).may_name([1, codes.DOC_DUPLICATE])  # odd shape
+
+
+def test_an_invoice_met_in_the_run_says_nothing_of_earlier_reprints(ledger: Ledger) -> None:
+    original = keep(ledger, sale(ledger)).record
+    first = keep(ledger, duplicate(ledger, original, DocumentLinks.after(original, []))).record
+    start = state_to_array(ledger.state)  # a checkpoint after the first reprint
+    invoiced = keep(ledger, invoice(ledger, original, DocumentLinks.after(original, [first])))
+    links = DocumentLinks.after(original, [first, invoiced.record])
+    second = keep(ledger, duplicate(ledger, original, links)).record
+    assert second.body.reprint == 2  # type: ignore[union-attr]
+    verifier = Verifier(ledger.signer.public_key, state=state_from_array(start))
+    for record in (invoiced.record, second):  # an honest journal: no alarm
+        verifier.check(record)
