@@ -85,10 +85,17 @@ def test_on_linux_one_sync_after_the_last_write_makes_the_copy_durable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = copy_dir(tmp_path)
-    fsyncs: list[int] = []
-    synced_with: list[list[str]] = []  # the files present at each os.sync()
-    monkeypatch.setattr(os, "fsync", fsyncs.append)
-    monkeypatch.setattr(os, "sync", lambda: synced_with.append(sorted(os.listdir(out / "journal"))))
+    events: list[tuple[str, object]] = []  # ("sync", files present) and ("fsync", name)
+    fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}")).name))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(
+        os, "sync", lambda: events.append(("sync", sorted(os.listdir(out / "journal"))))
+    )
     monkeypatch.setattr(dump_sync, "FLUSH_BYTES", 100_000)
     data = bytes(range(256)) * 200
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -99,7 +106,13 @@ def test_on_linux_one_sync_after_the_last_write_makes_the_copy_durable(
         syncer.filled(1, 39)
         syncer.finish()
     every = [f"{i:08d}.log" for i in range(1, 41)]
-    assert fsyncs == [] and synced_with[-1] == every  # the last sync after every write
-    assert len(synced_with) > 1  # and some while the segments were still coming
+    syncs = [i for i, (kind, _) in enumerate(events) if kind == "sync"]
+    assert len(syncs) > 1  # some while the segments were still coming
+    last = syncs[-1]
+    assert events[last] == ("sync", every)  # the last one after every write
+    # Then every file and both directories fsync'd (nothing left to write: errors reported).
+    assert [name for kind, name in events[last + 1 :]] == [*every, "journal", out.name]
+    assert all(kind == "fsync" for kind, _ in events[last + 1 :])
+    assert all(kind == "sync" for kind, _ in events[:last])  # none before: one sync covers them
     for index in range(1, 40):
         assert (out / "journal" / f"{index:08d}.log").read_bytes() == data[index : index + 33_000]

@@ -22,15 +22,16 @@ At most ``PENDING_MAX`` whole segments wait for a thread at once: the
 replies they are views of stay in memory until written.
 
 On Linux, whose sync(2) returns once everything is written, the files are
-not fsync'd one by one, and so are written on the calling thread (a create
-and a write cost less than handing them to a thread): one ``os.sync()``
-when the copy is done makes
-every file and every name durable at once, for a fraction of 700 fsyncs
-(each of which commits the filesystem's journal). While the link carries
-the journal, a sync runs in a thread every ``FLUSH_BYTES`` written, so
-that the last one has little left to write. Elsewhere (macOS's sync may
-return before the data is written; Windows has none), each file and
-directory is fsync'd as above.
+not fsync'd one by one as they come, and so are written on the calling
+thread (a create and a write cost less than handing them to a thread).
+While the link carries the journal, a sync runs in a thread every
+``FLUSH_BYTES`` written; one ``os.sync()`` when the copy is done writes
+what is left, every file and every name, for a fraction of 700 fsyncs
+(each of which commits the filesystem's journal). Then each file and
+directory is fsync'd all the same: nothing is left to write, but a
+write-back that failed is reported (sync(2) reports none). Elsewhere
+(macOS's sync may return before the data is written; Windows has none),
+each file is fsync'd on the pool as above.
 """
 
 from __future__ import annotations
@@ -97,8 +98,10 @@ class Syncer:
         if self._flush is not None:
             self._flush.result()
         if self.whole_system:
-            os.sync()  # every file of the copy, and the names, written when it returns
-            return
+            # Every file of the copy, and the names, written when it returns; sync(2)
+            # reports no error, so each file is fsync'd after it (cheap: nothing is left
+            # to write) for a failed write-back to be raised here.
+            os.sync()
         for name in sorted(os.listdir(self._journal)):
             if name.endswith(".log") and int(name[:8]) not in self._syncs:
                 _fsync(f"{self._journal}/{name}")
