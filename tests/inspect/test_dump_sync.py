@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +34,7 @@ def test_whole_segments_and_appended_pieces_are_all_on_disk_after_finish(
     monkeypatch.setattr(os, "fsync", recording_fsync)
     data = bytes(range(256)) * 200
     with ThreadPoolExecutor(max_workers=4) as pool:
-        syncer = Syncer(out, pool, whole_system=False)
+        syncer = Syncer(out, pool, one_sync=False)
         for index in range(1, 40):
             syncer.write_whole(index, memoryview(data)[index : index + 33_000])
         syncer.append(40, data[:100])
@@ -45,14 +47,14 @@ def test_whole_segments_and_appended_pieces_are_all_on_disk_after_finish(
     assert names == {f"{i:08d}.log" for i in range(1, 41)} | {"journal", out.name}
 
 
-@pytest.mark.parametrize("whole_system", [False, True], ids=["fsync", "sync"])
+@pytest.mark.parametrize("one_sync", [False, True], ids=["fsync", "sync"])
 def test_a_whole_segment_never_overwrites_a_file_and_finish_says_so(
-    tmp_path: Path, whole_system: bool
+    tmp_path: Path, one_sync: bool
 ) -> None:
     out = copy_dir(tmp_path)
     (out / "journal" / "00000001.log").write_bytes(b"kept")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        syncer = Syncer(out, pool, whole_system=whole_system)
+        syncer = Syncer(out, pool, one_sync=one_sync)
         with pytest.raises(FileExistsError):  # when handed over, or from its thread by finish
             syncer.write_whole(1, b"new bytes")
             syncer.finish()
@@ -67,7 +69,7 @@ def test_whole_segments_waiting_for_a_thread_are_bounded(
     go = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(go.wait)  # the only thread is busy until ``go``
-        syncer = Syncer(out, pool, whole_system=False)
+        syncer = Syncer(out, pool, one_sync=False)
         syncer.write_whole(1, b"a")
         syncer.write_whole(2, b"b")
         third = threading.Thread(target=syncer.write_whole, args=(3, b"c"))
@@ -81,38 +83,45 @@ def test_whole_segments_waiting_for_a_thread_are_bounded(
     assert sorted(os.listdir(out / "journal")) == [f"{i:08d}.log" for i in (1, 2, 3)]
 
 
-def test_on_linux_one_sync_after_the_last_write_makes_the_copy_durable(
+def test_on_linux_one_syncfs_after_the_last_write_makes_the_copy_durable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = copy_dir(tmp_path)
-    events: list[tuple[str, object]] = []  # ("sync", files present) and ("fsync", name)
-    fsync = os.fsync
+    fsyncs: list[int] = []
+    synced_with: list[list[str]] = []  # the files present at each syncfs
+    monkeypatch.setattr(os, "fsync", fsyncs.append)
+    syncfs = dump_sync.syncfs
 
-    def recording_fsync(fd: int) -> None:
-        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}")).name))
-        fsync(fd)
+    def recording_syncfs(path: str) -> None:
+        assert Path(path) == out / "journal"  # the copy's filesystem, not every one
+        synced_with.append(sorted(os.listdir(out / "journal")))
+        syncfs(path)  # the real call: it runs on this machine's filesystem
 
-    monkeypatch.setattr(os, "fsync", recording_fsync)
-    monkeypatch.setattr(
-        os, "sync", lambda: events.append(("sync", sorted(os.listdir(out / "journal"))))
-    )
+    monkeypatch.setattr(dump_sync, "syncfs", recording_syncfs)
     monkeypatch.setattr(dump_sync, "FLUSH_BYTES", 100_000)
     data = bytes(range(256)) * 200
     with ThreadPoolExecutor(max_workers=4) as pool:
-        syncer = Syncer(out, pool, whole_system=True)
+        syncer = Syncer(out, pool, one_sync=True)
         for index in range(1, 40):
             syncer.write_whole(index, memoryview(data)[index : index + 33_000])
         syncer.append(40, data[:300])
         syncer.filled(1, 39)
         syncer.finish()
     every = [f"{i:08d}.log" for i in range(1, 41)]
-    syncs = [i for i, (kind, _) in enumerate(events) if kind == "sync"]
-    assert len(syncs) > 1  # some while the segments were still coming
-    last = syncs[-1]
-    assert events[last] == ("sync", every)  # the last one after every write
-    # Then every file and both directories fsync'd (nothing left to write: errors reported).
-    assert [name for kind, name in events[last + 1 :]] == [*every, "journal", out.name]
-    assert all(kind == "fsync" for kind, _ in events[last + 1 :])
-    assert all(kind == "sync" for kind, _ in events[:last])  # none before: one sync covers them
+    assert fsyncs == [] and synced_with[-1] == every  # the last one after every write
+    assert len(synced_with) > 1  # and some while the segments were still coming
     for index in range(1, 40):
         assert (out / "journal" / f"{index:08d}.log").read_bytes() == data[index : index + 33_000]
+
+
+def test_a_failed_syncfs_is_an_os_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class FailingLibc:
+        @staticmethod
+        def syncfs(fd: int) -> int:
+            ctypes.set_errno(errno.EIO)
+            return -1
+
+    monkeypatch.setattr(dump_sync, "_libc", FailingLibc)
+    with pytest.raises(OSError, match="Input/output error") as failed:
+        dump_sync.syncfs(str(tmp_path))
+    assert failed.value.errno == errno.EIO

@@ -21,22 +21,23 @@ fsyncing it wait on the filesystem's journal, not on the processor. So:
 At most ``PENDING_MAX`` whole segments wait for a thread at once: the
 replies they are views of stay in memory until written.
 
-On Linux, whose sync(2) returns once everything is written, the files are
-not fsync'd one by one as they come, and so are written on the calling
-thread (a create and a write cost less than handing them to a thread).
-While the link carries the journal, a sync runs in a thread every
-``FLUSH_BYTES`` written; one ``os.sync()`` when the copy is done writes
-what is left, every file and every name, for a fraction of 700 fsyncs
-(each of which commits the filesystem's journal). Then each file and
-directory is fsync'd all the same: nothing is left to write, but a
-write-back that failed is reported (sync(2) reports none). Elsewhere
+On Linux (5.8 and later), the files are not fsync'd one by one: syncfs(2)
+writes everything of the filesystem holding the copy at once, and reports
+a write-back that failed (since 5.8), for a fraction of 700 fsyncs (each of
+which commits the filesystem's journal and flushes the disk's cache). So
+whole segments are written on the calling thread (a create and a write
+cost less than handing them to a thread); while the link carries the
+journal, a syncfs runs in a thread every ``FLUSH_BYTES`` written, and one
+when the copy is done makes every file and every name durable. Elsewhere
 (macOS's sync may return before the data is written; Windows has none),
 each file is fsync'd on the pool as above.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import platform
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,8 +45,7 @@ from pathlib import Path
 
 SYNC_THREADS = 16  # files written and fsync'd at once: concurrent fsyncs share commits
 PENDING_MAX = 64  # whole segments waiting for a thread (about 2 MiB of a journal)
-FLUSH_BYTES = 4 * 1024 * 1024  # written between two syncs in a thread (whole-system mode)
-WHOLE_SYSTEM_SYNC = sys.platform.startswith("linux")
+FLUSH_BYTES = 4 * 1024 * 1024  # written between two syncs in a thread (filesystem mode)
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
 
@@ -54,14 +54,15 @@ class Syncer:
     """Makes the copy's segments durable, in threads while the link carries the next ones."""
 
     def __init__(
-        self, out: Path, pool: ThreadPoolExecutor, whole_system: bool = WHOLE_SYSTEM_SYNC
+        self, out: Path, pool: ThreadPoolExecutor, one_sync: bool | None = None
     ) -> None:
         self.out = out
         self._journal = str(out / "journal")
         self._pool = pool
         self._syncs: dict[int, Future[None]] = {}
         self._room = threading.BoundedSemaphore(PENDING_MAX)
-        self.whole_system = whole_system  # one os.sync() instead of an fsync a file
+        # One syncfs(2) for the copy instead of an fsync a file (None: where it reports errors).
+        self.one_sync = syncfs_reports_errors() if one_sync is None else one_sync
         self._unflushed = 0  # bytes handed over since the last sync in a thread
         self._flush: Future[None] | None = None
 
@@ -69,12 +70,12 @@ class Syncer:
         """Write segment ``index`` (a new file: no other piece of it goes to the copy) and
         sync it, in a thread (a failure is raised by ``finish``), or here when one sync
         covers the whole copy (a failure is raised at once)."""
-        if self.whole_system:  # no fsync to wait for: written here, synced with the rest
+        if self.one_sync:  # no fsync to wait for: written here, synced with the rest
             _write_all(self._path(index), _NEW_FILE, data, sync=False)
             self._unflushed += len(data)
             if self._unflushed >= FLUSH_BYTES and (self._flush is None or self._flush.done()):
                 self._unflushed = 0
-                self._flush = self._pool.submit(os.sync)
+                self._flush = self._pool.submit(syncfs, self._journal)
             return
         self._room.acquire()  # released by the task, done or failed
         self._syncs[index] = self._pool.submit(self._whole, self._path(index), data)
@@ -85,7 +86,7 @@ class Syncer:
 
     def filled(self, first: int, last: int) -> None:
         """Sync segments ``first`` to ``last`` (no more frame goes into them)."""
-        if self.whole_system:
+        if self.one_sync:
             return  # ``finish``'s sync covers them
         for index in range(max(first, 1), last + 1):
             if index not in self._syncs:
@@ -97,11 +98,9 @@ class Syncer:
             self._syncs[index].result()
         if self._flush is not None:
             self._flush.result()
-        if self.whole_system:
-            # Every file of the copy, and the names, written when it returns; sync(2)
-            # reports no error, so each file is fsync'd after it (cheap: nothing is left
-            # to write) for a failed write-back to be raised here.
-            os.sync()
+        if self.one_sync:
+            syncfs(self._journal)  # every file of the copy, and the names; OSError if not
+            return
         for name in sorted(os.listdir(self._journal)):
             if name.endswith(".log") and int(name[:8]) not in self._syncs:
                 _fsync(f"{self._journal}/{name}")
@@ -137,3 +136,29 @@ def _fsync(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def syncfs_reports_errors() -> bool:
+    """True on Linux 5.8 and later, whose syncfs(2) returns a write-back's failure."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        major, minor = (int(part) for part in platform.release().split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (5, 8) and hasattr(_libc(), "syncfs")
+
+
+def syncfs(path: str) -> None:
+    """Write everything of the filesystem holding ``path``; raise OSError when it failed."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _libc().syncfs(fd) != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"syncfs: {os.strerror(errno)}", path)
+    finally:
+        os.close(fd)
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
