@@ -62,6 +62,16 @@ def iter_frames(segment: str, data: bytes) -> Iterator[bytes]:
         offset = end
 
 
+def checked_records(data: bytes) -> Iterator[bytes]:
+    """Yield the records of frames already checked (a segment the log's checking readers
+    returned: lengths and CRCs held there), cut by their lengths alone."""
+    offset, end = 0, len(data)
+    while offset < end:
+        length = data[offset] << 8 | data[offset + 1]
+        yield data[offset + 2 : offset + 2 + length]
+        offset += length + FRAME_OVERHEAD
+
+
 def seq_of(record: bytes) -> int:
     """Return a record's seq, field 2 of its CBOR array (docs/SPEC.md section 4).
 

@@ -22,7 +22,7 @@ from littlefs import LittleFS, LittleFSError
 
 from firmware.flash_fs import LFS_ERR_NOENT
 from firmware.flash_layout import segment_index, segment_name
-from firmware.frames import FRAME_OVERHEAD, JournalError, iter_frames
+from firmware.frames import FRAME_OVERHEAD, JournalError, checked_records
 from firmware.journal_log import Log
 from firmware.log_blocks import Cursor, next_place
 
@@ -131,7 +131,7 @@ class JournalReader:
     def _segment_records(self, index: int) -> list[bytes] | None:
         """Return segment ``index``'s records (read in bulk when regular), None past the end."""
         data = self.segment_data(index)
-        return None if data is None else list(iter_frames(segment_name(index), data))
+        return None if data is None else list(checked_records(data))
 
     def _careful_frames(self, index: int) -> Iterator[bytes]:
         """Yield segment ``index``'s frames as stored, read one by one from its block header."""
@@ -217,8 +217,8 @@ class JournalReader:
             yield record
         if first is None:
             return
-        for index, data in enumerate(self.segments_from(first + 1, self.position()[0]), first + 1):
-            yield from iter_frames(segment_name(index), data)
+        for data in self.segments_from(first + 1, self.position()[0]):
+            yield from checked_records(data)
 
     def segments_backwards(self) -> Iterator[list[bytes]]:
         """Yield each segment's records, from the last segment back to the first."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cbor2
 import pytest
 
+from firmware.frames import checked_records
 from firmware.journal import SEGMENT_BYTES, Journal, iter_frames
 from hal.flash.contract import CheckedFlash
 from hal.flash.ram import RamFlash
@@ -134,3 +135,10 @@ def test_the_records_after_one_near_the_end_read_only_the_blocks_after_it(image:
     # A binary search of headers, the blocks of those records, and a frame's reach of erased
     # blocks after them (how a read knows the log ends there): not the 90 blocks of the log.
     assert flash.read_bytes <= 24 * CHIP.block_size
+
+
+def test_checked_segments_are_cut_into_records_by_their_lengths(image: bytes) -> None:
+    journal = Journal.mount(RamFlash(CHIP, image))
+    for index in range(1, journal.position()[0] + 1):
+        data = journal.segment_data(index) or b""
+        assert list(checked_records(data)) == list(iter_frames(str(index), data))
