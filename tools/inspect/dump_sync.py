@@ -53,9 +53,7 @@ _APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
 class Syncer:
     """Makes the copy's segments durable, in threads while the link carries the next ones."""
 
-    def __init__(
-        self, out: Path, pool: ThreadPoolExecutor, one_sync: bool | None = None
-    ) -> None:
+    def __init__(self, out: Path, pool: ThreadPoolExecutor, one_sync: bool | None = None) -> None:
         self.out = out
         self._journal = str(out / "journal")
         self._pool = pool
