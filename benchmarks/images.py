@@ -49,7 +49,7 @@ from hal.ports import FlashGeometry
 
 BENCH_GEOMETRY = FlashGeometry(read_size=1, prog_size=1, block_size=4096, block_count=131072)
 BENCH_CONFIG = replace(DEMO_CONFIG, terminal_id=TERMINAL_ID)
-IMAGE_VERSION = 6  # part of the cache name: bump when the image, the records or the boot change
+IMAGE_VERSION = 7  # part of the cache name: bump when the image, the records or the boot change
 FLASH_FILE = "flash.img"
 COUNTER_FILE = "counter.bin"
 
