@@ -7,9 +7,10 @@ frames whose place says ``N``, back to back. Every read starts with a
 binary search over the log's block headers, so nothing reads from the
 first block: ``frames_after`` (the tail after a checkpoint),
 ``record_ending_at`` (the record a checkpoint names), ``record_at`` and
-``read_records`` (by seq), ``segment_data``, ``segments_from`` and
-``segments_backwards`` (whole segments; the inspector's copy reads them in
-bulk where the log is regular, firmware/log_segment.py). The side files
+``read_records`` (by seq), ``records_after`` (a document's links),
+``segment_data``, ``segments_from`` and ``segments_backwards`` (whole
+segments, read in bulk where the log is regular, firmware/log_segment.py;
+the inspector's dump cut by the block headers alone, firmware/log_stored.py). The side files
 (identity, configuration, checkpoint, archives...) are littlefs files in
 their own partition.
 """
