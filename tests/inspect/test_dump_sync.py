@@ -14,6 +14,18 @@ import pytest
 from tools.inspect import dump_sync
 from tools.inspect.dump_sync import Syncer
 
+DATA = bytes(range(256)) * 200
+
+
+def write_copy(syncer: Syncer) -> None:
+    """Hand ``syncer`` 39 whole segments, then the last one in two pieces, and finish."""
+    for index in range(1, 40):
+        syncer.write_whole(index, memoryview(DATA)[index : index + 33_000])
+    syncer.append(40, DATA[:100])
+    syncer.append(40, DATA[100:300])  # pieces of the last segment, in order
+    syncer.filled(1, 39)
+    syncer.finish()
+
 
 def copy_dir(tmp_path: Path) -> Path:
     (tmp_path / "journal").mkdir()
@@ -32,17 +44,11 @@ def test_whole_segments_and_appended_pieces_are_all_on_disk_after_finish(
         fsync(fd)
 
     monkeypatch.setattr(os, "fsync", recording_fsync)
-    data = bytes(range(256)) * 200
     with ThreadPoolExecutor(max_workers=4) as pool:
-        syncer = Syncer(out, pool, one_sync=False)
-        for index in range(1, 40):
-            syncer.write_whole(index, memoryview(data)[index : index + 33_000])
-        syncer.append(40, data[:100])
-        syncer.append(40, data[100:300])  # pieces of the last segment, in order
-        syncer.finish()
+        write_copy(Syncer(out, pool, one_sync=False))
     for index in range(1, 40):
-        assert (out / "journal" / f"{index:08d}.log").read_bytes() == data[index : index + 33_000]
-    assert (out / "journal" / "00000040.log").read_bytes() == data[:300]
+        assert (out / "journal" / f"{index:08d}.log").read_bytes() == DATA[index : index + 33_000]
+    assert (out / "journal" / "00000040.log").read_bytes() == DATA[:300]
     names = {Path(p).name for p in synced}
     assert names == {f"{i:08d}.log" for i in range(1, 41)} | {"journal", out.name}
 
@@ -99,19 +105,13 @@ def test_on_linux_one_syncfs_after_the_last_write_makes_the_copy_durable(
 
     monkeypatch.setattr(dump_sync, "syncfs", recording_syncfs)
     monkeypatch.setattr(dump_sync, "FLUSH_BYTES", 100_000)
-    data = bytes(range(256)) * 200
     with ThreadPoolExecutor(max_workers=4) as pool:
-        syncer = Syncer(out, pool, one_sync=True)
-        for index in range(1, 40):
-            syncer.write_whole(index, memoryview(data)[index : index + 33_000])
-        syncer.append(40, data[:300])
-        syncer.filled(1, 39)
-        syncer.finish()
+        write_copy(Syncer(out, pool, one_sync=True))
     every = [f"{i:08d}.log" for i in range(1, 41)]
     assert fsyncs == [] and synced_with[-1] == every  # the last one after every write
     assert len(synced_with) > 1  # and some while the segments were still coming
     for index in range(1, 40):
-        assert (out / "journal" / f"{index:08d}.log").read_bytes() == data[index : index + 33_000]
+        assert (out / "journal" / f"{index:08d}.log").read_bytes() == DATA[index : index + 33_000]
 
 
 def test_a_failed_syncfs_is_an_os_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
