@@ -13,10 +13,10 @@ from littlefs import LittleFS
 
 from firmware.flash_fs import filesystem
 from firmware.journal import JOURNAL_DIR, encode_frame
-from firmware.journal_log import Log
 from firmware.partitions import read_table
 from hal.flash.ram import RamFlash
 from hal.ports import FlashGeometry
+from tests.firmware.log_edit import relay as relay_frames
 from tools.inspect.image import read_image
 
 BLOCK_SIZE = 4096
@@ -95,12 +95,7 @@ def relay(image: bytes, frames: list[bytes]) -> bytes:
     terminal's own log.
     """
     chip = _chip(image)
-    log_flash = read_table(chip).log
-    for block in range(log_flash.geometry.block_count):
-        log_flash.erase(block)
-    log = Log(log_flash)
-    for frame in frames:
-        log.append(frame)
+    relay_frames(chip, frames)
     return chip.snapshot()
 
 
