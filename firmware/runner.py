@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from functools import partial
 
 from firmware import archiving, backups
 from firmware.checkpointing import CHECKPOINT_EVERY, worth_writing_at_boot, write_checkpoint
@@ -84,6 +83,7 @@ from fiscal_core import codes
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.errors import FiscalError, FormatError
 from fiscal_core.ledger import Ledger, Sealed
+from fiscal_core.links import DocumentLinks
 from fiscal_core.records import Record
 from hal.board import Board
 from hal.counter import CounterError
@@ -252,6 +252,10 @@ class Terminal:
         """Return the documents of ``doc_type`` with these numbers (firmware/lookup.py)."""
         return find_documents(self.journal, self.ledger.state, doc_type, numbers)
 
+    def links_of(self, original: Record) -> DocumentLinks:
+        """What the journal holds after ``original``: its reprints, invoice, returns."""
+        return links_of(self.journal, original)
+
     def write_checkpoint(self, *, measure: bool = False) -> None:
         """Sign and store the state at the journal's end (``measure``: storage walked first).
 
@@ -307,8 +311,8 @@ class Terminal:
             return CommitRefused("CLOCK_STEP", "the clock stepped: a manager must confirm the time")
         clock = self.board.clock
         try:
-            links = partial(links_of, self.journal)
-            sealed = seal(self.ledger, effect, clock.now_utc(), clock.utc_offset_minutes(), links)
+            now, offset = clock.now_utc(), clock.utc_offset_minutes()
+            sealed = seal(self.ledger, effect, now, offset, self.links_of)
         except FiscalError as exc:
             if exc.code == "CLOCK_BEHIND":
                 self.alarm = "horloge en retard"
