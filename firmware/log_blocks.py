@@ -17,6 +17,7 @@ import struct
 import zlib
 
 from firmware.flash_layout import SEGMENT_BYTES
+from hal.ports import Flash
 
 HEADER_BYTES = 16
 _FIELDS = struct.Struct(">IHIH")  # seq, start in the block, segment, offset in the segment
@@ -51,6 +52,43 @@ def decode_header(data: bytes) -> Header | None:
     if len(data) < HEADER_BYTES or zlib.crc32(fields) != struct.unpack_from(">I", data, 12)[0]:
         return None
     return Header(*_FIELDS.unpack(fields))
+
+
+class BlockRun:
+    """Blocks of the log read whole from ``first`` on: their data areas end to end, and their
+    headers, for the bulk readers (firmware/log_segment.py, firmware/log_stored.py).
+
+    Block ``first + k``'s data are ``data[k * area:(k + 1) * area]``; ``view`` is a
+    memoryview of ``data``, made again by each ``load`` (a bytearray grows only with
+    no view on it).
+    """
+
+    __slots__ = ("area", "count", "data", "first", "flash", "headers", "size", "view")
+
+    def __init__(self, flash: Flash, first: int) -> None:
+        g = flash.geometry
+        self.flash, self.first = flash, first
+        self.size, self.count = g.block_size, g.block_count
+        self.area = self.size - HEADER_BYTES
+        self.data = bytearray()
+        self.headers: list[bytes] = []
+        self.view = memoryview(self.data)
+
+    def load(self, upto: int) -> int:
+        """Read whole blocks until ``data`` holds ``upto`` bytes; its length, 0 past the end."""
+        data, headers = self.data, self.headers
+        self.view.release()
+        try:
+            while len(data) < upto:
+                block = self.first + len(headers)
+                if block >= self.count:
+                    return 0
+                raw = self.flash.read(block, 0, self.size)
+                headers.append(raw[:HEADER_BYTES])
+                data += memoryview(raw)[HEADER_BYTES:]
+            return len(data)
+        finally:
+            self.view = memoryview(data)
 
 
 class Cursor:

@@ -31,7 +31,7 @@ import zlib
 
 from firmware.flash_layout import SEGMENT_BYTES
 from firmware.frames import FRAME_OVERHEAD
-from firmware.log_blocks import ERASED_HEADER, HEADER_BYTES, Cursor, Header
+from firmware.log_blocks import ERASED_HEADER, HEADER_BYTES, BlockRun, Cursor, Header
 from hal.ports import Flash
 
 _ERASED_LENGTH = (
@@ -54,24 +54,8 @@ def read_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] |
     if at.off < HEADER_BYTES:
         return None
     first = at.block
-    data = bytearray()
-    headers: list[bytes] = []
-    view = memoryview(data)
-
-    def load(upto: int) -> int:
-        """Read whole blocks until ``data`` holds ``upto`` bytes; its length, 0 past the end."""
-        nonlocal view
-        view.release()  # a bytearray grows only with no view on it
-        while len(data) < upto:
-            block = first + len(headers)
-            if block >= count:
-                return 0
-            raw = flash.read(block, 0, size)
-            headers.append(raw[:HEADER_BYTES])
-            data.extend(memoryview(raw)[HEADER_BYTES:])
-        view = memoryview(data)
-        return len(data)
-
+    run = BlockRun(flash, first)
+    data, headers, load = run.data, run.headers, run.load
     crc32, number = zlib.crc32, int.from_bytes
     pos = at.off - HEADER_BYTES
     seq, segment, offset = at.seq, at.segment, at.offset
@@ -105,6 +89,7 @@ def read_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] |
             n = load(end)
             if not n:
                 return None
+        view = run.view
         if not length or crc32(view[pos : end - 4]) != number(view[end - 4 : end], "big"):
             return None
         # Blocks the frame runs across, none starting in them: their headers stay erased.
@@ -125,6 +110,7 @@ def read_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] |
     start = pos - block * area + HEADER_BYTES
     fresh = headers[block] == Header(seq, start, segment, offset).encode()
     following = Cursor(first + block, start, seq, segment, offset, fresh)
+    view = run.view
     if not pad and frames:  # no padding to the program unit: the frames are one run
         return bytes(view[frames[0][0] : frames[-1][1]]), following
     return b"".join([view[a:b] for a, b in frames]), following

@@ -27,41 +27,18 @@ from __future__ import annotations
 
 from firmware.flash_layout import SEGMENT_BYTES
 from firmware.frames import FRAME_OVERHEAD, MAX_RECORD_BYTES
-from firmware.log_blocks import ERASED_HEADER, HEADER_BYTES, Cursor, decode_header
+from firmware.log_blocks import ERASED_HEADER, HEADER_BYTES, BlockRun, Cursor, decode_header
 from hal.ports import Flash
 
 _ERASED_LENGTH = 0xFFFF
 
 
-class _Blocks:
-    """The data areas of the log's blocks from ``first`` on, laid end to end as they are read."""
-
-    def __init__(self, flash: Flash, first: int) -> None:
-        self.flash, self.first = flash, first
-        g = flash.geometry
-        self.size, self.count = g.block_size, g.block_count
-        self.area = self.size - HEADER_BYTES
-        self.data = bytearray()
-        self.headers: list[bytes] = []
-
-    def load(self, upto: int) -> bool:
-        """Read whole blocks until ``upto`` data bytes are in; False past the log's last block."""
-        data, headers = self.data, self.headers
-        while len(data) < upto:
-            block = self.first + len(headers)
-            if block >= self.count:
-                return False
-            raw = self.flash.read(block, 0, self.size)
-            headers.append(raw[:HEADER_BYTES])
-            data += memoryview(raw)[HEADER_BYTES:]
-        return True
-
-    def length_at(self, pos: int) -> int:
-        """The length field of a frame starting at data byte ``pos`` (0 when out of reach)."""
-        if not self.load(pos + 2):
-            return 0
-        length = self.data[pos] << 8 | self.data[pos + 1]
-        return 0 if length == _ERASED_LENGTH else length
+def _length_at(blocks: BlockRun, pos: int) -> int:
+    """The length field of a frame starting at data byte ``pos`` (0 when out of reach)."""
+    if not blocks.load(pos + 2):
+        return 0
+    length = blocks.data[pos] << 8 | blocks.data[pos + 1]
+    return 0 if length == _ERASED_LENGTH else length
 
 
 def read_stored_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] | None:
@@ -73,7 +50,7 @@ def read_stored_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cu
     """
     if flash.geometry.prog_size != 1 or at.off < HEADER_BYTES or at.segment > index:
         return None
-    blocks = _Blocks(flash, at.block)
+    blocks = BlockRun(flash, at.block)
     area = blocks.area
     # Walk to the segment's first frame: from ``at``, a block's worth of frames at most.
     walked = _walk(blocks, at.off - HEADER_BYTES, at.seq, at.segment, at.offset, (index, 0))
@@ -123,7 +100,7 @@ def read_stored_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cu
 
 
 def _walk(
-    blocks: _Blocks, pos: int, seq: int, segment: int, offset: int, target: tuple[int, int]
+    blocks: BlockRun, pos: int, seq: int, segment: int, offset: int, target: tuple[int, int]
 ) -> tuple[int, int, int] | None:
     """Walk frame lengths from data byte ``pos`` (frame ``seq`` at ``segment``/``offset``).
 
@@ -134,7 +111,7 @@ def _walk(
     limit = pos + 4 * blocks.area + SEGMENT_BYTES  # a frame is far smaller than this
     walked = 0
     while (segment, offset) < target:
-        length = blocks.length_at(pos)
+        length = _length_at(blocks, pos)
         if not length or pos > limit:
             return None
         size = length + FRAME_OVERHEAD
