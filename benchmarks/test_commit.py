@@ -11,6 +11,8 @@ Printed beside it, to say where the time goes: the same commit followed by
 the monotonic counter's advance (the runner's full path: the counter is a
 second file, synced after the journal), the floor with two signatures (a
 ticket signs its grand-total chain too), and the device syncs per commit.
+The four are measured in turns, one round of each at a time, so that each
+ratio compares rounds made under the same load on the disk.
 """
 
 from __future__ import annotations
@@ -65,19 +67,28 @@ def _seal(ledger: Ledger, i: int) -> Sealed:
     )
 
 
-def _floor(path: Path, record: bytes, signer: Ed25519Signer, signatures: int) -> list[float]:
-    floor: list[float] = []
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    try:
-        for _ in range(ROUNDS):
-            start = time.perf_counter()
-            signature = b"".join(signer.sign(record) for _ in range(signatures))
-            os.write(fd, record + signature)
-            os.fsync(fd)
-            floor.append(time.perf_counter() - start)
-    finally:
-        os.close(fd)
-    return floor
+class Floor:
+    """The floor: sign ``record`` ``signatures`` times, write it and the signatures, fsync.
+
+    Straight to a plain file opened for appending, one round per call, so
+    that the benchmark can interleave it with the commits it is compared
+    with: both then meet the same state of the disk's cache and queue.
+    """
+
+    def __init__(self, path: Path, signer: Ed25519Signer, signatures: int) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        self.signer, self.signatures = signer, signatures
+        self.times: list[float] = []
+
+    def round(self, record: bytes) -> None:
+        start = time.perf_counter()
+        signature = b"".join(self.signer.sign(record) for _ in range(self.signatures))
+        os.write(self.fd, record + signature)
+        os.fsync(self.fd)
+        self.times.append(time.perf_counter() - start)
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def _ratio(label: str, measured: list[float], floor: list[float]) -> None:
@@ -97,39 +108,47 @@ def test_sale_commit_vs_floor(tmp_path: Path) -> None:
     ledger.accept(opening)
     counter = FileCounter.open(tmp_path / "counter.bin", create=True)
 
+    floor = Floor(tmp_path / "floor.bin", signer, 1)
+    floor_two = Floor(tmp_path / "floor2.bin", signer, 2)
+    ticket = _seal(ledger, 0).encoded  # the floors write as many bytes as a ticket
     commit: list[float] = []
-    syncs_before, sync_seconds_before = flash.syncs, flash.sync_seconds
+    with_counter: list[float] = []
+    syncs, sync_seconds = 0, 0.0
+    # Interleaved, one round of each at a time: a device sync's cost drifts
+    # with what else the machine writes, and each ratio compares rounds made
+    # side by side rather than one series after another.
     for i in range(ROUNDS):
+        syncs_before, sync_seconds_before = flash.syncs, flash.sync_seconds
         start = time.perf_counter()
-        sealed = _seal(ledger, i)
+        sealed = _seal(ledger, 2 * i)
         journal.append(sealed.encoded)
         ledger.accept(sealed)
         commit.append(time.perf_counter() - start)
-    flash_syncs = (flash.syncs - syncs_before) / ROUNDS
-    sync_us = (flash.sync_seconds - sync_seconds_before) / ROUNDS * 1e6
-    ticket = sealed.encoded  # the floors write as many bytes as this ticket
+        measured = sealed.encoded
+        syncs += flash.syncs - syncs_before
+        sync_seconds += flash.sync_seconds - sync_seconds_before
 
-    with_counter: list[float] = []
-    for i in range(ROUNDS, 2 * ROUNDS):
         start = time.perf_counter()
-        sealed = _seal(ledger, i)
+        sealed = _seal(ledger, 2 * i + 1)
         journal.append(sealed.encoded)
         counter.advance_to(sealed.record.seq)  # as the runner does after each append
         ledger.accept(sealed)
         with_counter.append(time.perf_counter() - start)
 
-    floor = _floor(tmp_path / "floor.bin", ticket, signer, 1)
-    floor_two = _floor(tmp_path / "floor2.bin", ticket, signer, 2)
-    counter.close()
-    flash.close()
+        floor.round(ticket)
+        floor_two.round(ticket)
+    flash_syncs = syncs / ROUNDS
+    sync_us = sync_seconds / ROUNDS * 1e6
+    for closing in (floor, floor_two, counter, flash):
+        closing.close()
 
-    _ratio("sale commit", commit, floor)
-    _ratio("sale commit + counter", with_counter, floor)
-    _ratio("sale commit vs floor with 2 signatures", commit, floor_two)
+    _ratio("sale commit", commit, floor.times)
+    _ratio("sale commit + counter", with_counter, floor.times)
+    _ratio("sale commit vs floor with 2 signatures", commit, floor_two.times)
     print(
-        f"record bytes: {len(ticket)}, mean commit {statistics.mean(commit) * 1e6:.0f} us,"
+        f"record bytes: {len(measured)}, mean commit {statistics.mean(commit) * 1e6:.0f} us,"
         f" of which {sync_us:.0f} us in {flash_syncs:.2f} flash syncs"
         " (+ 1 counter sync with the counter)"
     )
-    assert len(ticket) + 6 <= 256  # 3-line ticket, framing included
+    assert len(measured) + 6 <= 256  # 3-line ticket, framing included
     assert flash_syncs >= 1  # an append that never reaches the flash's sync is not durable
