@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from tools.inspect.archive_content import record_digest
 from tools.inspect.chains import GT, RECORD, Entry, Known
+from tools.inspect.condense import Run, Wanted, condense
 from tools.inspect.decode import DecodeError, Header, decode_record, read_header
 from tools.inspect.frames import BadFrame, Frame, split_frames
 from tools.inspect.image import Segment
@@ -51,6 +52,9 @@ SEGMENT_BYTES = 32 * 1024  # a new segment starts once the current one holds thi
 SEGMENTS_PER_RANGE = 16  # about 2,000 records: the largest task of a worker
 TASKS_PER_WORKER = 2  # at least, so that a worker finishing early takes another
 PARALLEL_MIN_SEGMENTS = 4
+
+# A range's outcome: its entries (or, summed up, entries and runs) and the signatures checked
+Range = tuple[Sequence[Entry | Run], Known]
 
 register()  # here and in each worker, which imports this module to run ``read_range``
 
@@ -83,8 +87,12 @@ def read_ranges(
 
 
 def ranges_in_order(
-    segments: Sequence[Segment], public_key: bytes, workers: int | None, digests: bool = False
-) -> Generator[tuple[list[Entry], Known], None, None]:
+    segments: Sequence[Segment],
+    public_key: bytes,
+    workers: int | None,
+    digests: bool = False,
+    wanted: Wanted | None = None,
+) -> Generator[Range, None, None]:
     """Yield each range's ``read_range`` outcome in journal order, as the workers finish them.
 
     Ranges are of SEGMENTS_PER_RANGE segments, fewer in a small journal so
@@ -93,20 +101,23 @@ def ranges_in_order(
     not pile up decoded ranges. With 1 worker, or a journal of a few
     segments, the ranges are read in this process.
     ``digests``: leave each entry's ``row_digest`` where the worker can.
+    With ``wanted``, a clean range comes back summed up (``condense``).
     """
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(segments) < PARALLEL_MIN_SEGMENTS:
-        for start in range(0, len(segments), SEGMENTS_PER_RANGE):
-            yield read_range(
-                list(segments[start : start + SEGMENTS_PER_RANGE]), public_key, digests
-            )
+        size = SEGMENTS_PER_RANGE
+        for start in range(0, len(segments), size):
+            part = list(segments[start : start + size])
+            yield read_range_summed(part, public_key, digests, _from(wanted, start))
         return
     size = _range_size(len(segments), workers)
-    ranges = [list(segments[start : start + size]) for start in range(0, len(segments), size)]
+    starts = range(0, len(segments), size)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        ahead: deque[Future[tuple[list[Entry], Known]]] = deque()
-        for part in ranges:
-            ahead.append(pool.submit(read_range, part, public_key, digests))
+        ahead: deque[Future[Range]] = deque()
+        for start in starts:
+            part = list(segments[start : start + size])
+            wanted_here = _from(wanted, start)
+            ahead.append(pool.submit(read_range_summed, part, public_key, digests, wanted_here))
             if len(ahead) > workers * TASKS_PER_WORKER:
                 yield ahead.popleft().result()
         while ahead:
@@ -119,12 +130,31 @@ def _range_size(segments: int, workers: int) -> int:
     return max(1, min(SEGMENTS_PER_RANGE, -(-segments // (workers * TASKS_PER_WORKER))))
 
 
+def _from(wanted: Wanted | None, start: int) -> Wanted | None:
+    """Return ``wanted`` for the range whose first segment is the ``start``-th."""
+    if wanted is None:
+        return None
+    return Wanted(wanted.terminal_id, wanted.stated, wanted.first_segment + start)
+
+
 def read_range(
     segments: list[Segment], public_key: bytes, digests: bool = False
 ) -> tuple[list[Entry], Known]:
     """Return the entries of ``segments`` and the signatures checked within them (one task)."""
     entries = [entry for segment in segments for entry in read_segment(segment)]
     return entries, _check_within(entries, load_public_key(public_key), digests)
+
+
+def read_range_summed(
+    segments: list[Segment], public_key: bytes, digests: bool, wanted: Wanted | None
+) -> Range:
+    """Return ``read_range``'s outcome, the range summed up when ``wanted`` and it is clean."""
+    entries, known = read_range(segments, public_key, digests)
+    if wanted is not None:
+        items = condense(entries, known, wanted, [s.name for s in segments], digests)
+        if items is not None:
+            return items, {}  # what the worker checked is on the entries themselves
+    return entries, known
 
 
 def read_segment(segment: Segment) -> list[Entry]:
