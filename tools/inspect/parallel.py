@@ -39,11 +39,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from tools.inspect.archive_content import record_digest
 from tools.inspect.chains import GT, RECORD, Entry, Known
-from tools.inspect.condense import Run, Wanted, condense
+from tools.inspect.condense import CHAINS, Run, Wanted, condense
 from tools.inspect.decode import DecodeError, Header, decode_record, read_header
 from tools.inspect.frames import BadFrame, Frame, split_frames
 from tools.inspect.image import Segment
-from tools.inspect.model import DOC_GT_TICKET, DOC_NAMES, DOC_TICKET, TicketBody
+from tools.inspect.model import DOC_TICKET, TicketBody
 from tools.inspect.shipping import register
 from tools.inspect.signatures import SignatureJob, load_public_key, verify_all
 from tools.inspect.tosign import LayoutError, data_to_sign, ticket_to_sign
@@ -190,23 +190,29 @@ def _check_within(entries: list[Entry], key: Ed25519PublicKey, digests: bool) ->
     the verifier, which reports it. With ``digests``, each entry whose data
     to sign is rebuilt gets its ``row_digest``.
     """
-    where: dict[tuple[int, int], list[int]] = {}
+    where: dict[tuple[int, int], int] = {}  # (doc_type, number) -> its position, if unique
+    doubled: set[tuple[int, int]] = set()
     for index, e in enumerate(entries):
-        if e.header.doc_type is not None and e.header.number is not None:
-            where.setdefault((e.header.doc_type, e.header.number), []).append(index)
+        doc_type, number = e.header.doc_type, e.header.number
+        if doc_type is None or number is None:
+            continue
+        if where.setdefault((doc_type, number), index) != index:
+            doubled.add((doc_type, number))
+    for pair in doubled:
+        del where[pair]
     tried: list[tuple[int, str, int]] = []
     jobs: list[SignatureJob] = []
     for index, e in enumerate(entries):
         record = e.record
-        if record is None or record.doc_type not in DOC_NAMES or record.doc_type == DOC_GT_TICKET:
+        if record is None or record.doc_type not in CHAINS:
             continue
         if record.number <= 1:
             before = -1
         else:
-            found = where.get((record.doc_type, record.number - 1), [])
-            if len(found) != 1 or entries[found[0]].header.signature is None:
+            found = where.get((record.doc_type, record.number - 1))
+            if found is None or entries[found].header.signature is None:
                 continue
-            before = found[0]
+            before = found
         previous = entries[before].header if before >= 0 else None
         body = record.body
         try:

@@ -93,7 +93,7 @@ def vat_field(pairs: Pairs) -> str:
     for rate, _ in pairs:
         if rate > MAX_VAT_RATE:
             raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
-    return "|".join(f"{rate:04d}:{amount}" for rate, amount in pairs)
+    return "|".join([f"{rate:04d}:{amount}" for rate, amount in pairs])
 
 
 def digest(record: Record) -> str:
