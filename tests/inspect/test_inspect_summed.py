@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from firmware.links import links_of
 from fiscal_core import codes
+from fiscal_core.records import Line
 from tests.inspect.attack import flip, read_segment, split
 from tests.inspect.journals import DAY, Till, sale_lines, till_on
 from tests.inspect.test_inspect_parallel import both_ways, cut
@@ -78,6 +80,43 @@ def test_summed_ranges_give_the_record_by_record_report(tmp_path: Path) -> None:
     summed, kept = verify(contents, keep_records=False), verify(contents)
     assert summed.intact and summed.summary.records == SALES + 9
     assert (summed.findings, report_object(summed)) == (kept.findings, report_object(kept))
+
+
+def returned_twice(till: Till) -> None:
+    """A sale returned twice (the second time, the writer forgets the first) and invoiced,
+    among plain sales: the sale named is in a run when the return comes."""
+    till.open()
+    sold = [till.sale(sale_lines(n)) for n in range(30)]
+    before = links_of(till.journal, sold[10])
+    for links in (None, before):
+        till.ret(sold[10], [Line("P2", "Baguette", -2, 120, 550)], links=links)
+    till.invoice(sold[12])
+    for n in range(30, 40):
+        till.sale(sale_lines(n))
+    till.close(codes.DOC_GT_PERIOD)
+
+
+def test_a_return_or_an_invoice_names_a_ticket_of_a_run(tmp_path: Path) -> None:
+    contents = journal(tmp_path, returned_twice)
+    key = verify(contents).identity.public_key
+    wanted = Wanted("DEMO-0001", None, 0)
+    items, _ = read_range_summed(list(contents.segments), key, False, wanted)
+    spans = [item.numbers[codes.DOC_TICKET] for item in items if isinstance(item, Run)]
+    assert any(first <= 11 <= last for first, last in spans)
+    assert any(first <= 13 <= last for first, last in spans)
+    summed, kept = verify(contents, keep_records=False), verify(contents)
+    assert (summed.findings, report_object(summed)) == (kept.findings, report_object(kept))
+    problems = [(f.doc_type, f.number, f.problems) for f in summed.findings]
+    assert problems == [
+        (
+            codes.DOC_TICKET,
+            32,
+            (
+                "article P2 à 1,20 € (TVA 5,5 %) : 4 retourné(s) en tout (dont 2 avant) pour 2 "
+                "vendu(s) sur le ticket n°11",
+            ),
+        )
+    ]
 
 
 def late_sales(till: Till) -> None:

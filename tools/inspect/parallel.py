@@ -23,9 +23,11 @@ two, with the same outcome as a single pass:
    that cross a range, or that a duplicate adds, are checked afterwards.
 
 The entries travel back by pickle, each object as the tuple of its fields
-(``shipping``). Processes, not threads: decoding is Python, which one interpreter runs on
-one core at a time. A journal of a few segments is read in the calling
-process (starting a pool costs more than it saves).
+(``shipping``); asked for it (``ranges_in_order``'s ``wanted``), a worker
+sums a clean range up instead (``condense``). Processes, not threads:
+decoding is Python, which one interpreter runs on one core at a time. A
+journal of a few segments is read in the calling process (starting a pool
+costs more than it saves).
 """
 
 from __future__ import annotations

@@ -23,6 +23,12 @@ entries whose continuity is only known at the end (unreadable ones), and,
 for the returns and invoices to come, where each trusted ticket is
 (``FrameTickets``: 8 bytes a ticket; the ticket is read again when named).
 
+A clean range may come back summed up by its worker (``condense``): its
+edges and the records the ordered checks look into as entries, the sales
+and ordinary JET lines between them as runs, which each check takes as a
+whole (``take_run``, ``add_run``). When a run's sales might clash with the
+replay's state, ``Doubt`` asks for the journal record by record.
+
 What needs the whole journal at once raises ``Reordered`` and the verifier
 checks the journal as a whole instead (``verify``), with the same findings:
 a number that is not above the previous one in its numbering (a record
