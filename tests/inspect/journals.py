@@ -35,6 +35,7 @@ from hal.ports import FlashGeometry
 from tests.vectors.make_vectors import scenario
 from tools.inspect.image import read_image
 from tools.inspect.model import doc_name
+from tools.inspect.report import report_object
 from tools.inspect.verify import verify
 
 SEED = bytes(range(1, 33))
@@ -305,11 +306,19 @@ BAGUETTES = [Line("P2", "Baguette", 2, 120, 550), Line("D3", "Bazar", 1, 695, 20
 
 
 def findings(tmp_path: Path, script: Callable[[Till], object]) -> Found:
-    """Write a journal with ``script`` and return its findings: (seq, type, number, problems)."""
+    """Write a journal with ``script`` and return its findings: (seq, type, number, problems).
+
+    The journal is verified twice, with its records kept and as ``fiscal-inspect verify``
+    does (its clean stretches summed up by their reader): both must say the same.
+    """
     image = tmp_path / "flash.img"
     with till_on(image) as till:
         script(till)
-    report = verify(read_image(image.read_bytes()))
+    contents = read_image(image.read_bytes())
+    report = verify(contents)
+    summed = verify(contents, keep_records=False)
+    assert summed.findings == report.findings
+    assert report_object(summed) == report_object(report)
     return [(f.seq, doc_name(f.doc_type), f.number, f.problems) for f in report.findings]
 
 

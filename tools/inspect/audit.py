@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from tools.inspect.archives import Archives
 from tools.inspect.chains import Entry
+from tools.inspect.condense import Run
 from tools.inspect.formats import euros
 from tools.inspect.links import Links, Tickets
 from tools.inspect.model import (
@@ -96,6 +97,24 @@ class Audit:
             else:
                 self._lose()
             self.links.see(e)
+
+    def add_run(self, run: Run) -> bool:
+        """Move the state past a run of trusted sales and JET lines (``condense``), as ``run``
+        would record by record; False, and nothing changed, when one of its tickets might
+        have a problem with the state (out of the open period, in training mode)."""
+        if run.first_seq != self.next_seq:
+            return False
+        if run.latest is not None and not self.periods.admits_sales(run.latest):
+            return False
+        self.next_seq = run.last_seq + 1
+        self.pending.add(run.totals)
+        if run.gt_before is not None:
+            if self.perpetual is None:  # resynchronise on the first ticket's own totals
+                self.perpetual = run.gt_before
+            real, absolute = self.perpetual
+            self.perpetual = real + run.real, absolute + run.absolute
+        self.links.add_run(run)
+        return True
 
     def _lose(self) -> None:
         self.periods.lose()

@@ -18,7 +18,10 @@ may skip (the skipped duplicate may be the lost record) but never repeat.
 
 from __future__ import annotations
 
+from array import array
+
 from tools.inspect.chains import Entry
+from tools.inspect.condense import Run
 from tools.inspect.formats import euros, rate_text
 from tools.inspect.model import (
     CLOSURE_TYPES,
@@ -57,6 +60,10 @@ class Tickets:
     def get(self, number: int) -> Record | None:
         return self.records.get(number)
 
+    def keep_run(self, first: int, places: array[int]) -> None:
+        """Keep tickets ``first``… of a run by their places: only ``stream.FrameTickets`` can."""
+        raise TypeError("the tickets of a run are kept by their places in the journal")
+
 
 class Links:
     """What earlier documents said, as far as later ones refer to it.
@@ -88,6 +95,14 @@ class Links:
             elif doc_type in KEPT:
                 self.records.setdefault((doc_type, number), e.record)
             self._remember(e.record)
+
+    def add_run(self, run: Run) -> None:
+        """Note a run of trusted sales and JET lines (``condense``): no return, invoice or
+        duplicate among them, so only the numbers seen and where the tickets are."""
+        for doc_type, (_, last) in run.numbers.items():
+            self.highest[doc_type] = max(self.highest.get(doc_type, 0), last)
+        if run.places:
+            self.tickets.keep_run(run.numbers[DOC_TICKET][0], run.places)
 
     def _original(self, doc_type: int, number: int, what: str) -> tuple[Record | None, list[str]]:
         """Return the trusted earlier record named, or the problem if it never existed."""

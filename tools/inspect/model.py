@@ -184,9 +184,10 @@ class TicketBody:
 def _vat(lines: tuple[Line, ...]) -> Pairs:
     """Return the (rate, TTC) pairs of ``lines``, highest rate first."""
     per_rate: dict[int, int] = {}
-    for line in lines:
-        per_rate[line.vat_rate] = per_rate.get(line.vat_rate, 0) + line.total
-    return tuple((rate, per_rate[rate]) for rate in sorted(per_rate, reverse=True))
+    for line in lines:  # the product written out: this runs for every ticket read
+        rate = line.vat_rate
+        per_rate[rate] = per_rate.get(rate, 0) + line.quantity * line.unit_price
+    return tuple(sorted(per_rate.items(), reverse=True))  # rates are unique: by rate
 
 
 @dataclass(slots=True, unsafe_hash=True)

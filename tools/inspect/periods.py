@@ -138,6 +138,15 @@ class Periods:
                 ]
         return []
 
+    def admits_sales(self, latest: int) -> bool:
+        """True when sales up to local time ``latest`` (seconds) raise no problem here, as
+        ``document`` and ``ticket`` would say of each: a period open and not over, no training."""
+        if self.open is False or self.training:
+            return False
+        if self.open and self.business_day is not None:
+            return latest < (self.business_day + 1) * DAY + DAY_END_HOUR * 3600
+        return True
+
     def ticket(self, record: Record) -> list[str]:
         """Return the problems of a TICKET or FORMATION ticket with training mode."""
         if record.doc_type == DOC_TICKET and self.training:

@@ -23,6 +23,12 @@ entries whose continuity is only known at the end (unreadable ones), and,
 for the returns and invoices to come, where each trusted ticket is
 (``FrameTickets``: 8 bytes a ticket; the ticket is read again when named).
 
+A clean range may come back summed up by its worker (``condense``): its
+edges and the records the ordered checks look into as entries, the sales
+and ordinary JET lines between them as runs, which each check takes as a
+whole (``take_run``, ``add_run``). When a run's sales might clash with the
+replay's state, ``Doubt`` asks for the journal record by record.
+
 What needs the whole journal at once raises ``Reordered`` and the verifier
 checks the journal as a whole instead (``verify``), with the same findings:
 a number that is not above the previous one in its numbering (a record
@@ -34,14 +40,16 @@ starts with January and ``Restart`` asks for another pass when it is not.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from tools.inspect.archive_content import record_digest
+from tools.inspect.archive_content import DIGEST_BYTES, record_digest
 from tools.inspect.archive_files import ArchiveStatus, check_archive_files
 from tools.inspect.archive_rows import ArchiveRows
 from tools.inspect.audit import Audit
 from tools.inspect.chains import GT, RECORD, Batch, Entry, Known, add_signatures, settle, usable
+from tools.inspect.condense import Run, Wanted
 from tools.inspect.decode import DecodeError, decode_record
 from tools.inspect.findings import Finding, finding
 from tools.inspect.frames import Frame, split_frames
@@ -66,11 +74,15 @@ from tools.inspect.stream_order import Continuity, Reordered
 from tools.inspect.summary import Summary
 from tools.inspect.tosign import LayoutError, data_to_sign
 
-__all__ = ["Reordered", "Restart", "Streamed", "check_records", "stream"]
+__all__ = ["Doubt", "Reordered", "Restart", "Streamed", "check_records", "stream"]
 
 CHAINS = DOC_NAMES.keys() - {DOC_GT_TICKET}  # the types whose records are chained
 NO_PLACE = -1
 MAX_GAP = 1 << 20  # a ticket number further ahead than this is kept in a dict, not the array
+
+
+class Doubt(Exception):
+    """A run's records might have a problem with the replay's state: verify them one by one."""
 
 
 class Restart(Exception):
@@ -91,8 +103,17 @@ class FrameTickets(Tickets):
         self.far: dict[int, int] = {}
 
     def keep(self, e: Entry, record: Record) -> None:
-        place = self.index[e.segment] << 32 | e.offset
-        number = record.number
+        self._keep(record.number, self.index[e.segment] << 32 | e.offset)
+
+    def keep_run(self, first: int, places: array[int]) -> None:
+        """Keep the places of tickets ``first``, ``first + 1``… (a run, ``condense``)."""
+        if first == len(self.places) + 1:
+            self.places.extend(places)
+            return
+        for number, place in enumerate(places, first):
+            self._keep(number, place)
+
+    def _keep(self, number: int, place: int) -> None:
         if number < 1:
             self.far.setdefault(number, place)
         elif number <= len(self.places):
@@ -153,10 +174,16 @@ def stream(
     workers: int | None,
     start_month: int = 1,
     keep_records: bool = False,
+    summed: bool = False,
 ) -> Streamed:
-    """Verify the readable ``segments`` range after range; raise Reordered or Restart."""
+    """Verify the readable ``segments`` range after range; raise Reordered, Restart or Doubt.
+
+    ``summed``: the workers sum up their clean ranges (``condense``).
+    """
     state = _Pass(contents, segments, identity, key, workers, start_month, keep_records)
-    ranges = ranges_in_order(segments, key_bytes, workers, digests=bool(state.rows.waiting))
+    wanted = Wanted(identity.terminal_id, state.stated, 0) if summed else None
+    digests = bool(state.rows.waiting)
+    ranges = ranges_in_order(segments, key_bytes, workers, digests, wanted)
     try:
         for entries, known in ranges:
             state.take(entries, known)
@@ -198,17 +225,36 @@ class _Pass:
         self.at_stated: list[Entry] = []
         self.cleared: Entry | None = None  # the last trusted JET 91 up to the stated seq
 
-    def take(self, entries: list[Entry], known: Known) -> None:
-        """Run every ordered check on one range's entries, then keep only what is needed."""
-        self.frames += len(entries)
-        held = {id(e) for e in entries if self.continuity.take(e) is not None}
+    def take(self, items: Sequence[Entry | Run], known: Known) -> None:
+        """Run every ordered check on one range's entries (and runs, ``condense``), then keep
+        only what is needed."""
+        entries = [e for e in items if type(e) is Entry]
+        held = set()
+        for item in items:
+            if type(item) is Run:
+                self.frames += item.count
+                if not self.continuity.take_run(item):
+                    raise Doubt
+            else:
+                self.frames += 1
+                assert isinstance(item, Entry)
+                if self.continuity.take(item) is not None:
+                    held.add(id(item))
         self._signatures(entries, known)
         check_records(entries, self.identity)
         self._fiscal_year(entries)
-        self.audit.run(entries)
+        if len(entries) == len(items):
+            self.audit.run(entries)
+        else:
+            self._audit(items)
         if self.rows.waiting:
-            self._archive_rows(entries)
-        for e in entries:
+            self._archive_rows(items)
+        for item in items:
+            if type(item) is Run:
+                self.summary.add_run(item)
+                continue
+            e = item
+            assert isinstance(e, Entry)
             e.link = None  # audited: holding its predecessor would hold the whole chain
             record = e.record
             if record is not None:
@@ -222,6 +268,16 @@ class _Pass:
             if e.problems and id(e) not in held:
                 self.findings.append(finding(e))
 
+    def _audit(self, items: Sequence[Entry | Run]) -> None:
+        """Replay entries one by one and runs as their sums (``Audit.add_run``)."""
+        for item in items:
+            if type(item) is Run:
+                if not self.audit.add_run(item):
+                    raise Doubt
+            else:
+                assert isinstance(item, Entry)
+                self.audit.run([item])
+
     def _signatures(self, entries: list[Entry], known: Known) -> None:
         """Settle each signature against its chain's last record before it (``tails``).
 
@@ -234,7 +290,9 @@ class _Pass:
         left = []
         for n, e in enumerate(entries):
             record, h = e.record, e.header
-            if record is not None and record.doc_type in CHAINS:
+            if e.signature_ok is not None:
+                pass  # its worker found it valid against its predecessor (``condense``)
+            elif record is not None and record.doc_type in CHAINS:
                 tail = self.tails.get(record.doc_type) if record.number > 1 else None
                 if tail is not None and tail.header.number != record.number - 1:
                     tail = None
@@ -255,9 +313,17 @@ class _Pass:
         add_signatures(left, batch, lambda e: candidates[id(e)])
         settle(batch, batch.results(self.key, self.workers))
 
-    def _archive_rows(self, entries: list[Entry]) -> None:
+    def _archive_rows(self, items: Sequence[Entry | Run]) -> None:
         """Compare each record with the archive rows of its seq (its digest if trusted)."""
-        for e in entries:
+        for item in items:
+            if type(item) is Run:
+                for n, number in enumerate(range(item.first_seq, item.last_seq + 1)):
+                    if self.rows.wanted(number):
+                        row = item.digests[n * DIGEST_BYTES : (n + 1) * DIGEST_BYTES]
+                        self.rows.see(number, bytes(row))
+                continue
+            e = item
+            assert isinstance(e, Entry)
             seq = e.header.seq
             if not self.rows.wanted(seq):
                 continue

@@ -22,6 +22,7 @@ complete at the end, and each gets its continuity problems in the order
 from __future__ import annotations
 
 from tools.inspect.chains import Entry
+from tools.inspect.condense import Run
 from tools.inspect.model import DOC_NAMES, doc_name
 from tools.inspect.order import MAX_LISTED
 
@@ -130,6 +131,20 @@ class Continuity:
             chain = self.chains[doc_type] = _Numbering(label, RANKS[doc_type])
             chain.unknown = list(self.unknown_type)  # they were in this chain from the start
         return chain
+
+    def take_run(self, run: Run) -> bool:
+        """Move past a run (``condense``), whose numbers follow the entries before it; False,
+        and nothing changed, if they do not (a run never starts a range or a chain in it)."""
+        if self.seq.unknown or self.seq.previous != run.first_seq - 1:
+            return False
+        for doc_type, (first, _) in run.numbers.items():
+            chain = self.chains.get(doc_type)
+            if chain is None or chain.unknown or chain.previous != first - 1:
+                return False
+        self.seq.previous = run.last_seq
+        for doc_type, (_, last) in run.numbers.items():
+            self.chains[doc_type].previous = last
+        return True
 
     def finish(self) -> list[Entry]:
         """Return the held entries, their problems complete, in journal order."""

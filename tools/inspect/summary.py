@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from tools.inspect.condense import Run
 from tools.inspect.formats import local_text
 from tools.inspect.model import (
     CLOSURE_TYPES,
@@ -85,6 +86,16 @@ class Summary:
                 self.last_year = record
         elif isinstance(body, ArchiveBody) and body.closure_type == DOC_GT_YEAR:
             self.year_archive_seq = max(self.year_archive_seq, record.seq)
+
+    def add_run(self, run: Run) -> None:
+        """Count a run of sales and JET lines (``condense``), in journal order: never the
+        first record nor a chain's last, so ``first``, ``last_record``, ``last_ticket`` stay."""
+        self.records += run.count
+        for doc_type, (first, last) in run.numbers.items():
+            self.counts[doc_name(doc_type)] += last - first + 1
+        self.real += run.real
+        self.absolute += run.absolute
+        self.sales += run.tickets()
 
     def _ticket(self, record: Record, body: TicketBody) -> None:
         total = body.total

@@ -54,6 +54,7 @@ DAY = 86400
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64 to base64url (RFC 4648 §5)
 FLAG_FIRST = "N"
 FLAG_CHAINED = "O"
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]  # hours, minutes, seconds: written for every record
 
 
 class LayoutError(Exception):
@@ -78,7 +79,8 @@ def timestamp(time_utc: int) -> str:
     except (OverflowError, OSError, ValueError):
         raise LayoutError(f"horodatage {time_utc} hors des dates représentables") from None
     hour, second = divmod(second, 3600)
-    return f"{day_text}{hour:02d}{second // 60:02d}{second % 60:02d}"
+    minute, second = divmod(second, 60)
+    return day_text + _TWO_DIGITS[hour] + _TWO_DIGITS[minute] + _TWO_DIGITS[second]
 
 
 @lru_cache(maxsize=1024)
@@ -93,7 +95,7 @@ def vat_field(pairs: Pairs) -> str:
     for rate, _ in pairs:
         if rate > MAX_VAT_RATE:
             raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
-    return "|".join(f"{rate:04d}:{amount}" for rate, amount in pairs)
+    return "|".join([f"{rate:04d}:{amount}" for rate, amount in pairs])
 
 
 def digest(record: Record) -> str:

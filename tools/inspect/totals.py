@@ -139,7 +139,7 @@ def add_ticket(levels: Iterable[Totals], body: TicketBody) -> None:
     Rates and means are added in the ticket's order, change last (taken
     off cash), as the writer lists them.
     """
-    vat = [(line.vat_rate, line.total) for line in body.lines]
+    vat = [(line.vat_rate, line.quantity * line.unit_price) for line in body.lines]
     total, absolute = body.total, body.absolute_total
     paid = [(payment.means, payment.amount) for payment in body.payments]
     if body.change:

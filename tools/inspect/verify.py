@@ -64,7 +64,7 @@ from tools.inspect.order import check_continuity
 from tools.inspect.parallel import SEGMENT_BYTES, read_ranges
 from tools.inspect.periods import parse_fiscal_year
 from tools.inspect.signatures import load_public_key
-from tools.inspect.stream import Reordered, Restart, Streamed, check_records, stream
+from tools.inspect.stream import Doubt, Reordered, Restart, Streamed, check_records, stream
 from tools.inspect.summary import Summary
 
 __all__ = ["Finding", "Report", "fiscal_year_start", "verify"]
@@ -152,18 +152,33 @@ def _streamed(
     workers: int | None,
     keep_records: bool,
 ) -> Streamed | None:
-    """Verify the journal range after range; None when it must be compared as a whole."""
+    """Verify the journal range after range; None when it must be compared as a whole.
+
+    Without records to keep, the workers sum up their clean ranges
+    (``condense``), unless a sum was in doubt: then record by record.
+    """
     key, key_bytes = keys
     start_month = 1
+    summed = not keep_records
     while True:
         try:
             return stream(
-                contents, readable, identity, key, key_bytes, workers, start_month, keep_records
+                contents,
+                readable,
+                identity,
+                key,
+                key_bytes,
+                workers,
+                start_month,
+                keep_records,
+                summed,
             )
         except Reordered:
             return None
         except Restart as restart:
             start_month = restart.start_month
+        except Doubt:
+            summed = False
 
 
 def _whole(
