@@ -122,6 +122,15 @@ class _Connection:
         if data:
             self._pending.extend(self._decoder.feed(data))
 
+    def raw_room(self) -> "memoryview | None":
+        """The rest of a bulk reply's raw part being received, to read the port straight into
+        (``FrameDecoder.raw_room``); None when none is awaited. Then ``raw_received``."""
+        return self._decoder.raw_room()
+
+    def raw_received(self, count: int) -> None:
+        """Take ``count`` bytes read into the start of ``raw_room()``."""
+        self._pending.extend(self._decoder.raw_received(count))
+
     def discard_partial(self) -> None:
         """Forget a frame or bulk raw part half received (after a timeout: it will not end)."""
         self._decoder.reset()

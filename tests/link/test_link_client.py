@@ -18,7 +18,7 @@ from firmware.link.errors import LocalProtocolError, RemoteProtocolError
 from firmware.link.messages import SUPPORTED_VERSIONS, GetHeadStatement, Hello
 from firmware.link.service import LinkService
 from tests.link.doubles import Harness, MemorySource, segments_of
-from tools.inspect.dump import dump
+from tools.inspect.dump import dump, load_dump
 from tools.inspect.dump_journal import frame
 from tools.inspect.link_client import READ_SLICE_S, LinkClient, LinkIOError
 
@@ -222,8 +222,7 @@ def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
     outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
     assert client.protocol.version == 2
     assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
-    copied = tmp_path / "copy" / "journal"
-    data = b"".join(p.read_bytes() for p in sorted(copied.iterdir()))
+    data = b"".join(s.data for s in load_dump(tmp_path / "copy").segments)
     assert data == b"".join(frame(r) for r in records)
     asked = [c for c in harness.source.calls if c[0] == "records"]
     per_request = asked[1][2]  # each Source call asks one more record than the request
@@ -240,8 +239,8 @@ def test_a_version_3_dump_with_answers_cut_by_size_asks_for_the_gaps(tmp_path: P
     outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
     assert client.protocol.version == 3
     assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
-    copied = {p.name: p.read_bytes() for p in sorted((tmp_path / "copy" / "journal").iterdir())}
-    assert list(copied.values()) == segments_of(records) and len(copied) > 16
+    copied = [s.data for s in load_dump(tmp_path / "copy").segments]
+    assert copied == segments_of(records) and len(copied) > 16
     asked = [c for c in harness.source.calls if c[0] == "segments"]
     assert any(c[3] < 8 for c in asked), "no gap was asked for"
     assert not [c for c in harness.source.calls if c[0] == "records"]
