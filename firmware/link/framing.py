@@ -151,6 +151,12 @@ def encode_bulk(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES
     Raises LocalProtocolError (FRAME_TOO_LARGE) when the payload is empty or
     too large, or ``raw`` longer than MAX_BULK_BYTES.
     """
+    return bulk_header(payload, raw, max_payload) + raw
+
+
+def bulk_header(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """Return the bulk header framing ``payload`` and announcing ``raw`` (``raw`` goes after it,
+    as it is: a sender that queues both pieces copies neither). Raises as ``encode_bulk``."""
     if len(raw) > MAX_BULK_BYTES:
         raise LocalProtocolError(
             "FRAME_TOO_LARGE",
@@ -161,7 +167,7 @@ def encode_bulk(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES
         + len(raw).to_bytes(4, "big")
         + (crc32(raw) & 0xFFFFFFFF).to_bytes(4, "big")
     )
-    return encode_frame(head + payload, max_payload + BULK_HEAD) + raw
+    return encode_frame(head + payload, max_payload + BULK_HEAD)
 
 
 class Bulk:

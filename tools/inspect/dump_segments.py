@@ -108,9 +108,10 @@ def _check_frames(data: bytes, start: int, stop: int, stored: Stored, findings: 
     last records only, unless they are not what their places give them.
     """
     count, last, offset = 0, start, start
-    while offset + FRAME_OVERHEAD <= stop:
+    limit = stop - 6  # FRAME_OVERHEAD, as a constant: the loop is the tool's one step per frame
+    while offset <= limit:
         last = offset
-        offset += ((data[offset] << 8) | data[offset + 1]) + FRAME_OVERHEAD
+        offset += (data[offset] << 8 | data[offset + 1]) + 6
         count += 1
     where = f"segment {stored.segment} : "
     if offset != stop:  # a frame running past the piece, or bytes too few for one
