@@ -230,10 +230,12 @@ def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
     assert client.retries == 0
 
 
-def test_a_version_3_dump_with_answers_cut_by_size_asks_for_the_gaps(tmp_path: Path) -> None:
-    # Big records: 20 segments; answers of 40,000 bytes carry one segment, asked for 8.
-    records = [b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(3000 + seq % 7) for seq in range(1, 201)]
-    harness = Harness(MemorySource(records), frames_bytes=40_000)
+def test_a_version_3_dump_asks_what_an_answer_carries_and_the_gaps(tmp_path: Path) -> None:
+    # Segments of 33 kB, then of 40 kB and more: answers of 70,000 bytes carry three of the
+    # first ones (which the first answer tells), two of the others (a gap of one each time).
+    sizes = [3000 if seq <= 40 else 20_000 for seq in range(1, 201)]
+    records = [b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(n) for seq, n in enumerate(sizes, 1)]
+    harness = Harness(MemorySource(records), frames_bytes=70_000)
     clock = [0.0]
     client = LinkClient(ServicePort(harness, clock), timeout_s=0.5, clock=lambda: clock[0])
     outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
@@ -241,7 +243,8 @@ def test_a_version_3_dump_with_answers_cut_by_size_asks_for_the_gaps(tmp_path: P
     assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
     copied = [s.data for s in load_dump(tmp_path / "copy").segments]
     assert copied == segments_of(records) and len(copied) > 16
-    asked = [c for c in harness.source.calls if c[0] == "segments"]
-    assert any(c[3] < 8 for c in asked), "no gap was asked for"
+    asked = [c[3] for c in harness.source.calls if c[0] == "segments"]
+    assert asked[:3] == [8, 3, 3]  # the first alone, then what it carried
+    assert 1 in asked, "no gap was asked for"
     assert not [c for c in harness.source.calls if c[0] == "records"]
     assert client.retries == 0

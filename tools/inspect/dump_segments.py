@@ -12,10 +12,11 @@ once it holds SEGMENT_BYTES (the journal's rule). Frame CRCs and
 signatures are ``fiscal-inspect verify``'s, over the copy.
 
 Requests: the first goes alone (its answer names the journal's last
-segment); then up to ``client.window`` of SEGMENTS_PER_REQUEST segments
-each are kept in flight, the next asked as soon as an answer comes. An
-answer cut short by the terminal's size budget leaves a gap, asked for at
-once; answers are written in order, each with one write to the copy's
+segment, and tells how many segments one answer carries: the terminal cuts
+answers by size); then up to ``client.window`` of that many segments (at
+most SEGMENTS_PER_REQUEST) each are kept in flight, the next asked as soon
+as an answer comes. An answer cut short by the terminal's size budget
+leaves a gap, asked for at once; answers are written in order, each with one write to the copy's
 ``segments.bin`` (``dump_sync``). A copy resumed, or a second pull after
 the head statement, goes on from the copy's last segment at its size.
 """
@@ -43,15 +44,18 @@ def pull_segments(
     got: dict[int, tuple[list[int], bytes]] = {}  # answers not written yet, by first segment
     ask_from = 0  # the next segment to ask for whole (0: the first answer is awaited)
     last = 0  # the journal's last segment, as the latest answer says
+    per_request = SEGMENTS_PER_REQUEST  # what one answer carries, once the first has come
     while asked:
         first, count = asked.popleft()
         reply = client.segments()
         got[first] = (reply.segments.lengths, reply.data)
         served, last = len(reply.segments.lengths), max(last, reply.segments.last)
-        if served < count and first + served <= last:  # cut by size: the rest at once
+        if not ask_from:  # the first answer: as many segments as one answer carries
+            per_request = min(max(served, 1), SEGMENTS_PER_REQUEST)
+            ask_from = first + max(served, 1)
+        elif served < count and first + served <= last:  # cut by size: the rest at once
             client.ask_segments(first + served, 0, count - served)
             asked.append((first + served, count - served))
-        ask_from = ask_from or first + count
         while segment in got:
             lengths, data = got.pop(segment)
             _write(files, stored, findings, segment, lengths, data)
@@ -62,9 +66,9 @@ def pull_segments(
                     client.segments()  # answers in flight: read, so that none is left on the line
                 return
         while len(asked) < client.window and ask_from <= last:
-            client.ask_segments(ask_from, 0, SEGMENTS_PER_REQUEST)
-            asked.append((ask_from, SEGMENTS_PER_REQUEST))
-            ask_from += SEGMENTS_PER_REQUEST
+            client.ask_segments(ask_from, 0, per_request)
+            asked.append((ask_from, per_request))
+            ask_from += per_request
 
 
 def _write(
