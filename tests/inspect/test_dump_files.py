@@ -154,3 +154,13 @@ def test_an_index_that_does_not_add_up_is_said_and_every_byte_still_read(
     assert [len(s.data) for s in contents.segments] == sizes
     (said,) = contents.log_problems
     assert said.startswith(problem)
+
+
+def test_an_unreadable_journal_file_is_a_segment_in_error(tmp_path: Path) -> None:
+    write_copy(tmp_path, [100])
+    segments = tmp_path / "journal" / "segments.bin"
+    segments.unlink()
+    segments.mkdir()  # there, but no file to read
+    (segment,) = load_dump(tmp_path).segments
+    assert (segment.name, segment.data) == ("00000001.log", b"")
+    assert segment.error == "fichier illisible (journal/segments.bin)"

@@ -30,6 +30,7 @@ link protocol): reading a copy needs nothing but files.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -123,10 +124,11 @@ def index_lengths(index: bytes) -> list[int]:
 
 
 def _one_file(journal: Path, problems: list[str]) -> list[Segment]:
-    """Return the segments of ``segments.bin`` cut by ``segments.idx``; say what does not add up."""
-    data = _read(journal / SEGMENTS_FILE)
-    if data is None:
-        return [Segment(_name(1), b"", f"fichier illisible ({JOURNAL_DIR}/{SEGMENTS_FILE})")]
+    """Return the segments of ``segments.bin`` cut by ``segments.idx``; say what does not add up.
+
+    Each segment is read on its own from the file (no copy of the whole
+    journal held beside them: a million records are some 220 MB).
+    """
     index = _read(journal / INDEX_FILE)
     if index is None:
         problems.append(f"index des segments absent de la copie ({JOURNAL_DIR}/{INDEX_FILE})")
@@ -137,20 +139,26 @@ def _one_file(journal: Path, problems: list[str]) -> list[Segment]:
             f"pas un multiple de {INDEX_ENTRY}"
         )
     lengths = index_lengths(index)
-    if sum(lengths) > len(data):
-        problems.append(
-            f"l'index des segments annonce {sum(lengths)} octets, {JOURNAL_DIR}/{SEGMENTS_FILE} "
-            f"n'en contient que {len(data)}"
-        )
     segments: list[Segment] = []
-    offset = 0
-    for length in lengths:
-        if offset >= len(data):
-            break
-        segments.append(Segment(_name(len(segments) + 1), data[offset : offset + length]))
-        offset += length
-    if offset < len(data):  # the last segment: the rest of the file
-        segments.append(Segment(_name(len(segments) + 1), data[offset:]))
+    try:
+        with (journal / SEGMENTS_FILE).open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if sum(lengths) > size:
+                problems.append(
+                    f"l'index des segments annonce {sum(lengths)} octets, "
+                    f"{JOURNAL_DIR}/{SEGMENTS_FILE} n'en contient que {size}"
+                )
+            offset = 0
+            for length in lengths:
+                if offset >= size:
+                    break
+                segments.append(Segment(_name(len(segments) + 1), f.read(length)))
+                offset += length
+            if offset < size:  # the last segment: the rest of the file
+                segments.append(Segment(_name(len(segments) + 1), f.read()))
+    except OSError:
+        error = f"fichier illisible ({JOURNAL_DIR}/{SEGMENTS_FILE})"
+        return [*segments, Segment(_name(len(segments) + 1), b"", error)]
     return segments
 
 
