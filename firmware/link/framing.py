@@ -151,22 +151,24 @@ def encode_bulk(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES
     Raises LocalProtocolError (FRAME_TOO_LARGE) when the payload is empty or
     too large, or ``raw`` longer than MAX_BULK_BYTES.
     """
-    return bulk_header(payload, raw, max_payload) + raw
+    return bulk_header(payload, [raw], max_payload) + raw
 
 
-def bulk_header(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
-    """Return the bulk header framing ``payload`` and announcing ``raw`` (``raw`` goes after it,
-    as it is: a sender that queues both pieces copies neither). Raises as ``encode_bulk``."""
-    if len(raw) > MAX_BULK_BYTES:
+def bulk_header(payload: bytes, raw: "list[bytes]", max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """Return the bulk header framing ``payload`` and announcing the raw part ``raw`` (its
+    pieces end to end, which go after it as they are: a sender that queues the header and
+    the pieces copies none of them). Raises as ``encode_bulk``."""
+    size = 0
+    crc = 0
+    for piece in raw:
+        size += len(piece)
+        crc = crc32(piece, crc)
+    if size > MAX_BULK_BYTES:
         raise LocalProtocolError(
             "FRAME_TOO_LARGE",
-            "bulk part of " + str(len(raw)) + " bytes, not 0.." + str(MAX_BULK_BYTES),
+            "bulk part of " + str(size) + " bytes, not 0.." + str(MAX_BULK_BYTES),
         )
-    head = (
-        bytes([BULK_MARK])
-        + len(raw).to_bytes(4, "big")
-        + (crc32(raw) & 0xFFFFFFFF).to_bytes(4, "big")
-    )
+    head = bytes([BULK_MARK]) + size.to_bytes(4, "big") + (crc & 0xFFFFFFFF).to_bytes(4, "big")
     return encode_frame(head + payload, max_payload + BULK_HEAD)
 
 

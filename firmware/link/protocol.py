@@ -151,7 +151,8 @@ class _Connection:
 
     def _frames(self, message: Message) -> "list[bytes]":
         if type(message) is SegmentData:  # the segments travel raw after their header
-            return [bulk_header(message.encode(), message.data, self._send_max), message.data]
+            pieces = message.segments.pieces
+            return [bulk_header(message.encode(), pieces, self._send_max), *pieces]
         return [encode_frame(message.encode(), self._send_max)]
 
     def _frame(self, message: Message) -> bytes:

@@ -205,12 +205,16 @@ class LinkService:
     def _segments(self, request: ReadSegments) -> SegmentData:
         wanted = min(request.max_segments, SEGMENTS_MAX)
         stored = self.source.segments(request.segment, request.offset, wanted, self.frames_bytes)
+        size = (
+            sum(len(piece) for piece in stored.pieces)
+            if type(stored) is StoredSegments and all(type(p) is bytes for p in stored.pieces)
+            else -1
+        )
         if (
-            type(stored) is not StoredSegments
-            or type(stored.data) is not bytes
+            size < 0
             or len(stored.lengths) > wanted
-            or len(stored.data) != sum(stored.lengths)
-            or len(stored.data) > FRAMES_MAX
+            or size != sum(stored.lengths)
+            or size > FRAMES_MAX
             or (request.segment <= stored.last) != bool(stored.lengths)
             or request.segment + len(stored.lengths) - 1 > stored.last
         ):

@@ -21,10 +21,11 @@ from firmware.link.messages import (
     RecordBatch,
     SegmentData,
     ServerHello,
+    StoredSegments,
     TerminalInfo,
 )
 from firmware.link.service import LinkService, PortFailed
-from tests.link.doubles import Harness, MemorySource, messages, segments_of
+from tests.link.doubles import Harness, MemorySource, drain, messages, segments_of
 
 
 def requests(*items: Any) -> bytes:
@@ -91,6 +92,15 @@ def test_a_bulk_reply_is_written_in_budgets_and_a_piece_that_fits_is_not_copied(
     whole.poll(1)
     header, raw = written  # the header's frame, then the raw part: the Source's own bytes
     assert header[:2] == b"\x00\x02" and raw is served.data  # bulk mark 0xff, COBS-coded
+    pieces = segments_of(records)[:3]  # a Source that gives the segments as it read them
+    source.segments = lambda *args: StoredSegments([len(p) for p in pieces], 3, pieces=pieces)  # type: ignore[method-assign]
+    written.clear()
+    whole.send(ReadSegments(2, 1, 0, 3))
+    whole.poll(1)
+    assert written[1:] == pieces and all(a is b for a, b in zip(written[1:], pieces, strict=True))
+    whole.client.receive_data(whole.wire())
+    *_, reply = [e for e in drain(whole.client) if isinstance(e, SegmentData)]  # request 2's
+    assert reply.data == b"".join(pieces) and reply.segments.lengths == [len(p) for p in pieces]
 
 
 def bad_key() -> Identification:
