@@ -3,11 +3,12 @@
 ``copy_of(count)`` lays the records of ``generator.cached_frames(count)``
 out as a copy directory (docs/LINK.md §6): ``identity.cbor``, the journal
 cut into segments by the terminal's rule (a frame starts in a segment only
-below 32,768 bytes), a head statement signed by the workload's key over a
-fixed nonce, and an archive file for each fiscal-year ARCHIVE record. The
-generator signs each archive's name as its file's SHA-256, so the file
-holds the name's bytes: intact, though no zip (a warning, not a finding).
-The copy is built once per machine next to the frame cache, then reused.
+below 32,768 bytes) in ``journal/segments.bin`` and ``segments.idx``, a
+head statement signed by the workload's key over a fixed nonce, and an
+archive file for each fiscal-year ARCHIVE record. The generator signs each
+archive's name as its file's SHA-256, so the file holds the name's bytes:
+intact, though no zip (a warning, not a finding). The copy is built once
+per machine next to the frame cache, then reused.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fiscal_core.records import Record
 
 SEGMENT_BYTES = 32 * 1024  # docs/SPEC.md §3
 NONCE = bytes(range(200, 232))
-COPY_VERSION = 2  # part of the directory name: bump when the layout changes
+COPY_VERSION = 3  # part of the directory name: bump when the layout changes (3: segments.bin)
 _ARCHIVE_NAME = re.compile(rb"BENCH-0001-[A-Za-z0-9._-]*\.zip")  # the year label may be empty
 
 
@@ -55,19 +56,22 @@ def copy_of(count: int, seed: int = 0, sales_per_day: int = SALES_PER_DAY) -> Pa
 
 
 def _write_segments(journal: Path, data: bytes) -> bytes:
-    """Write the frames in ``data`` as segment files; return the last record."""
-    index, start, offset, last = 1, 0, 0, b""
+    """Write the frames in ``data`` as the copy's segments (``segments.bin``, the frames end to
+    end, and ``segments.idx``, the length of each segment but the last); return the last record."""
+    lengths: list[int] = []
+    start, offset, last = 0, 0, b""
     while offset < len(data):
         if offset - start >= SEGMENT_BYTES:
-            (journal / f"{index:08d}.log").write_bytes(data[start:offset])
-            index, start = index + 1, offset
+            lengths.append(offset - start)
+            start = offset
         length = int.from_bytes(data[offset : offset + 2], "big")
         last = data[offset + 2 : offset + 2 + length]
         offset += length + 6
-    (journal / f"{index:08d}.log").write_bytes(data[start:offset])
+    (journal / "segments.bin").write_bytes(data[:offset])
+    (journal / "segments.idx").write_bytes(b"".join(n.to_bytes(4, "big") for n in lengths))
     return last
 
 
 def copy_size(path: Path) -> int:
     """Return the bytes of the copy's journal segments."""
-    return sum(os.path.getsize(p) for p in (path / "journal").iterdir())
+    return os.path.getsize(path / "journal" / "segments.bin")

@@ -14,7 +14,8 @@ geometry) with the firmware's code, prints ``ready`` once its Source is
 built, then loops as the terminal's main loop does (poll the link, sleep
 in ``select`` when idle) until its stdin is closed; its replies carry at
 most ``BENCH_REPLY_BYTES`` of records (the service's default, 60 KiB, unless
-set). ``raw`` writes as fast as the pty takes them, then exits.
+set) and ``BENCH_FRAMES_BYTES`` of journal segments (default 512 KiB).
+``raw`` writes as fast as the pty takes them, then exits.
 
 The serving link writes as the terminal's ports do (``hal.serial.pty_link``):
 each poll writes at most a piece of the reply, waiting for the pty to take
@@ -38,6 +39,7 @@ from tests.link.terminal import GEOMETRY, FdLink, JournalSource
 
 RAW_BLOCK = 64 * 1024
 REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", service.REPLY_BYTES))
+FRAMES_BYTES = int(os.environ.get("BENCH_FRAMES_BYTES", service.FRAMES_BYTES))
 
 
 def serve(fd: int, image: str) -> None:
@@ -46,7 +48,11 @@ def serve(fd: int, image: str) -> None:
     flash = FileFlash.open(image, geometry)
     link = FdLink(fd)
     service = LinkService(
-        link, JournalSource(Journal.mount(flash)), write_bytes=64 * 1024, reply_bytes=REPLY_BYTES
+        link,
+        JournalSource(Journal.mount(flash)),
+        write_bytes=64 * 1024,
+        reply_bytes=REPLY_BYTES,
+        frames_bytes=FRAMES_BYTES,
     )
     print("ready", flush=True)
     stdin = sys.stdin.fileno()

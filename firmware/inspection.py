@@ -62,7 +62,7 @@ def read_segments(
         total += len(data)
         if total >= max_bytes:
             break
-    return StoredSegments(lengths, last, b"".join(parts))
+    return StoredSegments(lengths, last, pieces=parts)  # sent one after the other, not joined
 
 
 class TerminalSource:

@@ -35,7 +35,9 @@ exactly that many raw bytes, neither COBS-encoded nor split at 0x00. The
 decoder, having checked the header's own CRC, takes the next ``length``
 bytes as they come, checks their CRC-32 with one ``crc32`` call, and
 returns a ``Bulk`` item; a mismatch drops the whole (``BAD_CRC``) and
-decoding goes on at the next 0x00, as after any damaged chunk. A raw part
+decoding goes on at the next 0x00, as after any damaged chunk. The raw part
+is received into a buffer of its announced size, either from ``feed`` or
+read straight into it by the caller (``raw_room``, ``raw_received``). A raw part
 cut short is completed by whatever comes next: its CRC then fails, and the
 peer's timeout (``reset``, then a retry of its idempotent requests) puts
 both ends back in step.
@@ -149,17 +151,25 @@ def encode_bulk(payload: bytes, raw: bytes, max_payload: int = MAX_PAYLOAD_BYTES
     Raises LocalProtocolError (FRAME_TOO_LARGE) when the payload is empty or
     too large, or ``raw`` longer than MAX_BULK_BYTES.
     """
-    if len(raw) > MAX_BULK_BYTES:
+    return bulk_header(payload, [raw], max_payload) + raw
+
+
+def bulk_header(payload: bytes, raw: "list[bytes]", max_payload: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """Return the bulk header framing ``payload`` and announcing the raw part ``raw`` (its
+    pieces end to end, which go after it as they are: a sender that queues the header and
+    the pieces copies none of them). Raises as ``encode_bulk``."""
+    size = 0
+    crc = 0
+    for piece in raw:
+        size += len(piece)
+        crc = crc32(piece, crc)
+    if size > MAX_BULK_BYTES:
         raise LocalProtocolError(
             "FRAME_TOO_LARGE",
-            "bulk part of " + str(len(raw)) + " bytes, not 0.." + str(MAX_BULK_BYTES),
+            "bulk part of " + str(size) + " bytes, not 0.." + str(MAX_BULK_BYTES),
         )
-    head = (
-        bytes([BULK_MARK])
-        + len(raw).to_bytes(4, "big")
-        + (crc32(raw) & 0xFFFFFFFF).to_bytes(4, "big")
-    )
-    return encode_frame(head + payload, max_payload + BULK_HEAD) + raw
+    head = bytes([BULK_MARK]) + size.to_bytes(4, "big") + (crc & 0xFFFFFFFF).to_bytes(4, "big")
+    return encode_frame(head + payload, max_payload + BULK_HEAD)
 
 
 class Bulk:
@@ -213,7 +223,8 @@ class FrameDecoder:
         self._partial = bytearray()
         self._discarding = False  # inside a chunk already reported OVERSIZED
         self._discarded = 0  # bytes of that chunk thrown away since the report
-        self._raw: list[bytes] = []  # the raw part being received, chunk by chunk
+        self._raw = bytearray()  # the raw part being received, filled in place
+        self._raw_got = 0  # bytes of it received
         self._raw_left = 0  # bytes of it still to come
         self._raw_head = b""  # the header's message payload, then its raw part's CRC
         self._raw_crc = 0
@@ -254,24 +265,54 @@ class FrameDecoder:
         self._partial = bytearray()
         self._discarding = False
         self._discarded = 0
-        self._raw = []
+        self._raw = bytearray()
+        self._raw_got = 0
         self._raw_left = 0
+
+    def raw_room(self) -> "memoryview | None":
+        """Return the rest of the raw part being received, to read the port straight into
+        (then ``raw_received``); None when no raw part is awaited.
+
+        A bulk reply's bytes then go from the port to their place without a
+        chunk object, a ``feed`` and a copy each: what a fast link costs the
+        receiver is its system calls, as a raw transfer's.
+        """
+        if not self._raw_left:
+            return None
+        return memoryview(self._raw)[self._raw_got :]
+
+    def raw_received(self, count: int) -> "list[bytes | Bulk | Dropped]":
+        """Take ``count`` bytes written at the start of ``raw_room()``; return what completes."""
+        if not 0 <= count <= self._raw_left:
+            raise ValueError("more raw bytes than the raw part's rest")
+        self._raw_got += count
+        self._raw_left -= count
+        items: list[bytes | Bulk | Dropped] = []
+        if count and not self._raw_left:
+            self._end_raw(items)
+        return items
 
     def _take_raw(self, data: bytes, start: int, items: "list[bytes | Bulk | Dropped]") -> int:
         """Take what ``data`` holds of the raw part from ``start``; return where the rest starts."""
         take = min(self._raw_left, len(data) - start)
-        # The chunks are kept as they came and joined once: one copy of the raw part.
-        self._raw.append(data if (start, take) == (0, len(data)) else data[start : start + take])
+        got = self._raw_got
+        self._raw[got : got + take] = memoryview(data)[start : start + take]
+        self._raw_got = got + take
         self._raw_left -= take
         if not self._raw_left:
-            raw = b"".join(self._raw)
-            self._raw = []
-            if crc32(raw) & 0xFFFFFFFF == self._raw_crc:
-                self.frames += 1
-                items.append(Bulk(self._raw_head, raw))
-            else:
-                self._drop(BAD_CRC, len(raw), items)
+            self._end_raw(items)
         return start + take
+
+    def _end_raw(self, items: "list[bytes | Bulk | Dropped]") -> None:
+        """The raw part is complete: hand it up with its message, or drop it (BAD_CRC)."""
+        raw = bytes(self._raw)
+        self._raw = bytearray()
+        self._raw_got = 0
+        if crc32(raw) & 0xFFFFFFFF == self._raw_crc:
+            self.frames += 1
+            items.append(Bulk(self._raw_head, raw))
+        else:
+            self._drop(BAD_CRC, len(raw), items)
 
     def _hold(self, tail: bytes, items: "list[bytes | Bulk | Dropped]") -> None:
         if self._discarding:
@@ -318,9 +359,11 @@ class FrameDecoder:
             return
         self._raw_head = payload[BULK_HEAD:]
         self._raw_crc = int.from_bytes(payload[5:9], "big")
+        self._raw = bytearray(length)
+        self._raw_got = 0
         self._raw_left = length
         if not length:
-            self._take_raw(b"", 0, items)  # an empty raw part: complete at once
+            self._end_raw(items)  # an empty raw part: complete at once
 
     def _drop(self, reason: str, size: int, items: "list[bytes | Bulk | Dropped]") -> None:
         self.dropped_bytes += size

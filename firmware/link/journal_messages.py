@@ -93,14 +93,38 @@ class ReadSegments(Request):
 class StoredSegments:
     """Journal segments as stored: ``lengths[i]`` bytes of segment ``first + i`` (the first
     from the offset asked, the others whole), ``data`` all of them end to end, and ``last``
-    the journal's last segment when they were read (0: no segment yet)."""
+    the journal's last segment when they were read (0: no segment yet).
 
-    __slots__ = ("data", "last", "lengths")
+    A Source may give the bytes as ``pieces`` (the segments as it read them) instead of
+    ``data``: the terminal then sends them one after the other, never joined (``data``
+    joins them only when asked for).
+    """
 
-    def __init__(self, lengths: "list[int]", last: int, data: bytes) -> None:
+    __slots__ = ("_data", "last", "lengths", "pieces")
+
+    def __init__(
+        self,
+        lengths: "list[int]",
+        last: int,
+        data: bytes = b"",
+        pieces: "list[bytes] | None" = None,
+    ) -> None:
         self.lengths = lengths
         self.last = last
-        self.data = data
+        self._data: bytes | None = data if pieces is None else None
+        self.pieces = [data] if pieces is None else pieces
+
+    @property
+    def data(self) -> bytes:
+        """The bytes end to end (the pieces joined, once)."""
+        if self._data is None:
+            self._data = b"".join(self.pieces)
+        return self._data
+
+    @data.setter
+    def data(self, data: bytes) -> None:
+        self._data = data
+        self.pieces = [data]
 
     def __repr__(self) -> str:
         return "StoredSegments(" + repr(self.lengths) + ", last=" + str(self.last) + ")"

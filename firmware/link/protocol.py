@@ -40,7 +40,7 @@ from firmware.link.framing import (
     Bulk,
     Dropped,
     FrameDecoder,
-    encode_bulk,
+    bulk_header,
     encode_frame,
 )
 from firmware.link.messages import (
@@ -109,7 +109,7 @@ class _Connection:
         self._decoder = FrameDecoder(receive_max, bulk)
         self._send_max = send_max
         self._pending: list[bytes | Bulk | Dropped] = []
-        self._out = bytearray()
+        self._out: list[bytes] = []  # frames (a bulk reply: its header, then its raw part)
         self.state = st.IDLE
 
     @property
@@ -122,19 +122,40 @@ class _Connection:
         if data:
             self._pending.extend(self._decoder.feed(data))
 
+    def raw_room(self) -> "memoryview | None":
+        """The rest of a bulk reply's raw part being received, to read the port straight into
+        (``FrameDecoder.raw_room``); None when none is awaited. Then ``raw_received``."""
+        return self._decoder.raw_room()
+
+    def raw_received(self, count: int) -> None:
+        """Take ``count`` bytes read into the start of ``raw_room()``."""
+        self._pending.extend(self._decoder.raw_received(count))
+
     def discard_partial(self) -> None:
         """Forget a frame or bulk raw part half received (after a timeout: it will not end)."""
         self._decoder.reset()
 
     def data_to_send(self) -> bytes:
         """Return everything queued for the peer since the last call, and forget it."""
-        data = bytes(self._out)
-        self._out = bytearray()
-        return data
+        return b"".join(self.pieces_to_send())
+
+    def pieces_to_send(self) -> "list[bytes]":
+        """Return what ``data_to_send`` would, as the pieces queued, end to end, and forget it.
+
+        A bulk reply's raw part is one piece, the bytes its Source gave: a
+        sender that writes the pieces one after the other copies none of it.
+        """
+        pieces = self._out
+        self._out = []
+        return pieces
+
+    def _frames(self, message: Message) -> "list[bytes]":
+        if type(message) is SegmentData:  # the segments travel raw after their header
+            pieces = message.segments.pieces
+            return [bulk_header(message.encode(), pieces, self._send_max), *pieces]
+        return [encode_frame(message.encode(), self._send_max)]
 
     def _frame(self, message: Message) -> bytes:
-        if type(message) is SegmentData:  # the segments travel raw after their header
-            return encode_bulk(message.encode(), message.data, self._send_max)
         return encode_frame(message.encode(), self._send_max)
 
     def _move(self, move: str) -> bool:
@@ -163,7 +184,7 @@ class Server(_Connection):
         self.version = max(self.versions)  # its own: named to a HELLO of another version
         self.session_version = 0  # of the session open, 0 when none
         self._serving: tuple[Request, bytes] | None = None
-        self._answered: list[tuple[int, bytes, bytes]] = []  # id, request bytes, reply frame
+        self._answered: list[tuple[int, bytes, list[bytes]]] = []  # id, request, reply's pieces
 
     def next_event(self) -> "Event":
         """Return the next Hello, request or RemoteProtocolError; NEED_DATA; or PAUSED."""
@@ -172,7 +193,7 @@ class Server(_Connection):
         while self._pending:
             item = self._pending.pop(0)
             if isinstance(item, Dropped):
-                self._out += self._frame(ErrorReply(0, BAD_FRAME, item.reason))
+                self._out.append(self._frame(ErrorReply(0, BAD_FRAME, item.reason)))
                 return dropped_error(item)
             event = self._receive(item)  # type: ignore[arg-type]  # no Bulk: decoder not bulk
             if event is not None:
@@ -193,10 +214,10 @@ class Server(_Connection):
             raise LocalProtocolError("WRONG_ID", "the reply must echo the request's id")
         if not isinstance(reply, ErrorReply) and reply.TYPE != request.TYPE + 1:
             raise LocalProtocolError("WRONG_REPLY", type(reply).__name__ + " does not answer it")
-        frame = self._frame(reply)
+        frames = self._frames(reply)
         self._local(st.SEND_REPLY)
-        self._out += frame
-        self._answered.append((request.request_id, raw, frame))
+        self._out += frames
+        self._answered.append((request.request_id, raw, frames))
         keep = WINDOW if self.session_version >= 2 else 1  # answers kept for retries (rule 3)
         del self._answered[:-keep]
         self._serving = None
@@ -206,7 +227,7 @@ class Server(_Connection):
             message = decode(raw)
         except Undecodable as exc:
             if exc.msg_type < 0 or exc.msg_type % 2 == 0:  # never answer odd types (rule 7)
-                self._out += self._frame(ErrorReply(exc.request_id, exc.code, exc.text))
+                self._out.append(self._frame(ErrorReply(exc.request_id, exc.code, exc.text)))
             return RemoteProtocolError(code_name(exc.code), exc.text)
         if type(message) is Hello:
             return self._hello(message)
@@ -216,18 +237,18 @@ class Server(_Connection):
         rid = message.request_id
         if self.state == st.IDLE:
             self._move(st.RECV_REQUEST)
-            self._out += self._frame(ErrorReply(rid, NOT_READY, "send HELLO first"))
+            self._out.append(self._frame(ErrorReply(rid, NOT_READY, "send HELLO first")))
             return RemoteProtocolError("NOT_READY", "request " + str(rid) + " before HELLO")
         since = SINCE_VERSION.get(message.TYPE, 1)
         if since > self.session_version:  # unknown to the version this session speaks
             text = type(message).__name__ + " needs version " + str(since)
-            self._out += self._frame(ErrorReply(rid, UNKNOWN_MESSAGE, text))
+            self._out.append(self._frame(ErrorReply(rid, UNKNOWN_MESSAGE, text)))
             return RemoteProtocolError("UNKNOWN_MESSAGE", text)
         for answered_id, answered_raw, answer in self._answered:
             if answered_id != rid:
                 continue
             if answered_raw != raw:
-                self._out += self._frame(ErrorReply(rid, ID_REUSED, "id of a recent request"))
+                self._out.append(self._frame(ErrorReply(rid, ID_REUSED, "id of a recent request")))
                 return RemoteProtocolError("ID_REUSED", "request id " + str(rid) + " reused")
             self._move(st.RECV_RETRY)
             self._out += answer
@@ -239,11 +260,11 @@ class Server(_Connection):
     def _hello(self, hello: Hello) -> "Event":
         self._answered = []
         if hello.protocol == PROTOCOL_NAME and hello.version in self.versions:
-            self._out += self._frame(ServerHello(PROTOCOL_NAME, hello.version))
+            self._out.append(self._frame(ServerHello(PROTOCOL_NAME, hello.version)))
             self._move(st.RECV_HELLO)
             self.session_version = hello.version
             return hello
-        self._out += self._frame(ServerHello(PROTOCOL_NAME, self.version))
+        self._out.append(self._frame(ServerHello(PROTOCOL_NAME, self.version)))
         self._move(st.RECV_OTHER_VERSION)
         self.session_version = 0
         return _mismatch(hello, PROTOCOL_NAME, self.version, "the inspector", "this terminal")
@@ -311,7 +332,7 @@ class Client(_Connection):
             raise LocalProtocolError(
                 "NOT_A_REQUEST", type(message).__name__ + " is not sent by a client"
             )
-        self._out += frame
+        self._out.append(frame)
 
     def _pipelines(self, message: Request) -> bool:
         """True when ``message`` may join the requests outstanding (rule 2)."""
@@ -329,7 +350,7 @@ class Client(_Connection):
         request again. Raises LocalProtocolError when nothing is outstanding.
         """
         self._local(st.SEND_RETRY)
-        self._out += b"".join(frame for _, frame in self._outstanding.values())
+        self._out += [frame for _, frame in self._outstanding.values()]
 
     def next_event(self) -> "Event":
         """Return the next reply, ServerHello, ErrorReply or RemoteProtocolError; or NEED_DATA."""

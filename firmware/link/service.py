@@ -8,7 +8,7 @@ of work, so a sale is never delayed by more than one poll:
    waits in the port's buffer: that is the flow control). A bulk SEGMENTS
    reply (up to ``frames_bytes`` of journal segments, 512 KiB) is thus written
    in pieces of ``write_bytes`` across as many polls, keys handled between
-   them (what is left is a view of the reply, not copied again at each piece);
+   them (the reply's pieces are kept as they are: only the slice written is copied);
 2. unless frames read before are still waiting, read at most ``read_bytes``
    from the port and hand them to the server;
 3. take at most ``EVENTS_PER_POLL`` events, of which at most one request,
@@ -102,7 +102,8 @@ class LinkService:
         self.reply_bytes = reply_bytes
         self.frames_bytes = min(frames_bytes, FRAMES_MAX)
         self.server = Server(versions)
-        self._outbox = memoryview(b"")  # what is left to write of the last answer
+        self._outbox: list[bytes] = []  # the pieces left to write of the last answer
+        self._sent = 0  # bytes of the first of them already written
         self.requests = 0  # requests answered by the Source (retries excluded)
 
     @property
@@ -121,10 +122,10 @@ class LinkService:
             if not self.server.pending:  # a flood of small frames waits in the port
                 self.server.receive_data(self.link.read(self.read_bytes))
             self._step(events)
-            self._outbox = memoryview(self.server.data_to_send())
+            self._outbox, self._sent = self.server.pieces_to_send(), 0
             self._flush()
         except OSError as exc:  # pyserial's SerialException is an OSError
-            self._outbox = memoryview(b"")
+            self._outbox = []
             events.append(PortFailed(type(exc).__name__ + ": " + str(exc)))
         return events
 
@@ -139,10 +140,19 @@ class LinkService:
                 return  # one request, one Source call, per poll
 
     def _flush(self) -> None:
-        if self._outbox:
-            part = self._outbox[: self.write_bytes]
-            self._outbox = self._outbox[len(part) :]
-            self.link.write(bytes(part))
+        """Write at most ``write_bytes`` of the pieces left: a piece whole when it fits (no
+        copy: a bulk reply's segments as the Source gave them), else a slice of it."""
+        budget = self.write_bytes
+        while self._outbox and budget > 0:
+            piece, start = self._outbox[0], self._sent
+            end = min(len(piece), start + budget)
+            self.link.write(piece if start == 0 and end == len(piece) else piece[start:end])
+            budget -= end - start
+            if end == len(piece):
+                del self._outbox[0]
+                self._sent = 0
+            else:
+                self._sent = end
 
     def _answer(self, request: Request) -> None:
         self.requests += 1
@@ -195,12 +205,16 @@ class LinkService:
     def _segments(self, request: ReadSegments) -> SegmentData:
         wanted = min(request.max_segments, SEGMENTS_MAX)
         stored = self.source.segments(request.segment, request.offset, wanted, self.frames_bytes)
+        size = (
+            sum(len(piece) for piece in stored.pieces)
+            if type(stored) is StoredSegments and all(type(p) is bytes for p in stored.pieces)
+            else -1
+        )
         if (
-            type(stored) is not StoredSegments
-            or type(stored.data) is not bytes
+            size < 0
             or len(stored.lengths) > wanted
-            or len(stored.data) != sum(stored.lengths)
-            or len(stored.data) > FRAMES_MAX
+            or size != sum(stored.lengths)
+            or size > FRAMES_MAX
             or (request.segment <= stored.last) != bool(stored.lengths)
             or request.segment + len(stored.lengths) - 1 > stored.last
         ):

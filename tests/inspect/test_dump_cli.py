@@ -65,7 +65,7 @@ def test_dump_prints_plain_lines_when_not_on_a_terminal(
     assert "Archives : 2" in out
     names = set(files(tmp_path / "copy"))
     assert names == {
-        "identity.cbor", "head.bin", "head.nonce", "journal/00000001.log",
+        "identity.cbor", "head.bin", "head.nonce", "journal/segments.bin", "journal/segments.idx",
         "archives/2025-10.zip", "archives/2025-11.zip",
     }  # fmt: skip
     assert (tmp_path / "copy" / "head.nonce").read_bytes() == bytes.fromhex(NONCE)
@@ -116,7 +116,7 @@ def test_a_stalled_terminal(capsys: pytest.CaptureFixture[str], till: Till, tmp_
 
 def cut(copy: Path, keep: int) -> None:
     """Leave only the first ``keep`` records of a copy, and a torn frame after them."""
-    segment = copy / "journal" / "00000001.log"
+    segment = copy / "journal" / "segments.bin"  # one segment: the rest of the file
     data, offset = segment.read_bytes(), 0
     for _ in range(keep):
         offset += struct.unpack_from(">H", data, offset)[0] + 6
@@ -151,7 +151,7 @@ def test_a_copy_of_another_journal_is_not_continued(
     copy = tmp_path / "copy"
     assert run(capsys, *dump_args(terminal, copy))[0] == 0
     cut(copy, 10)
-    segment = copy / "journal" / "00000001.log"
+    segment = copy / "journal" / "segments.bin"
     data = segment.read_bytes()[:-40]  # records 1..10, the torn frame cut off
     offset = last = 0
     while offset < len(data):

@@ -19,8 +19,9 @@ import pytest
 from fiscal_core.ed25519 import Ed25519Signer
 from fiscal_core.head import HeadStatement
 from tests.inspect.conftest import NONCE
-from tests.inspect.journals import SEED, TERMINAL_ID
+from tests.inspect.journals import SEED, TERMINAL_ID, write_journal
 from tools.inspect.cli import main
+from tools.inspect.dump import load_dump
 from tools.inspect.image import read_image
 from tools.inspect.verify import verify
 
@@ -37,19 +38,41 @@ def run_json(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, dict[
     return code, json.loads(out)
 
 
-def frames(segment: Path) -> list[int]:
-    """Return the offset of each frame of a segment file."""
-    data, offsets, offset = segment.read_bytes(), [], 0
+def frames(data: bytes) -> list[bytes]:
+    """Return the frames of a journal segment, end to end."""
+    found, offset = [], 0
     while offset < len(data):
-        offsets.append(offset)
-        offset += struct.unpack_from(">H", data, offset)[0] + 6
-    return offsets
+        end = offset + struct.unpack_from(">H", data, offset)[0] + 6
+        found.append(data[offset:end])
+        offset = end
+    return found
+
+
+def write_segments(copy: Path, segments: list[bytes], former: bool = False) -> None:
+    """Write a copy's journal: ``segments.bin`` and ``segments.idx``, or (``former``) the
+    layout of the copies made before them, a file per segment."""
+    journal = copy / "journal"
+    shutil.rmtree(journal, ignore_errors=True)
+    journal.mkdir(parents=True)
+    if former:
+        for index, data in enumerate(segments, 1):
+            (journal / f"{index:08d}.log").write_bytes(data)
+        return
+    (journal / "segments.bin").write_bytes(b"".join(segments))
+    lengths = b"".join(len(data).to_bytes(4, "big") for data in segments[:-1])
+    (journal / "segments.idx").write_bytes(lengths)
 
 
 def drop_last(copy: Path, count: int) -> None:
-    segment = sorted((copy / "journal").iterdir())[-1]
-    cut = frames(segment)[-count]
-    segment.write_bytes(segment.read_bytes()[:cut])
+    """Remove the last ``count`` records of the copy's journal, as someone editing it would."""
+    segments = [s.data for s in load_dump(copy).segments]
+    while count:
+        kept = frames(segments[-1])[:-count]
+        count -= len(frames(segments[-1])) - len(kept)
+        segments[-1] = b"".join(kept)
+        if not kept:
+            segments.pop()
+    write_segments(copy, segments)
 
 
 @pytest.fixture
@@ -138,14 +161,13 @@ def test_a_missing_damaged_or_forged_statement_is_caught(
 # -- synthetic copies: a terminal whose statement disagrees with its journal ----------
 
 
-def copy_with_head(image: bytes, directory: Path, **change: Any) -> Path:
-    """Write ``image`` as a copy with a head statement signed by the terminal's key."""
+def copy_with_head(image: bytes, directory: Path, former: bool = False, **change: Any) -> Path:
+    """Write ``image`` as a copy with a head statement signed by the terminal's key (a file
+    per segment with ``former``, as the copies made before ``segments.bin`` are)."""
     contents = read_image(image)
     last = verify(contents).records[-1]
-    (directory / "journal").mkdir(parents=True)
+    write_segments(directory, [segment.data for segment in contents.segments], former)
     (directory / "identity.cbor").write_bytes(contents.identity)
-    for segment in contents.segments:
-        (directory / "journal" / segment.name).write_bytes(segment.data)
     (directory / "archives").mkdir()
     for archive in contents.archives or ():
         assert archive.data is not None
@@ -209,3 +231,53 @@ def test_a_statement_beyond_the_copy_is_a_shortened_copy(
         f"copie raccourcie : elle s'arrête à l'enregistrement n°{seq - 1}, "
         f"la déclaration de tête en annonce {seq}"
     ]
+
+
+@pytest.fixture(scope="module")
+def two_segments(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Return the image bytes of a journal of two segments."""
+    image = tmp_path_factory.mktemp("two") / "flash.img"
+    write_journal(image, tickets=150)
+    return image.read_bytes()
+
+
+def test_a_copy_in_the_former_layout_verifies_as_the_same_copy_does(
+    capsys: pytest.CaptureFixture[str], two_segments: bytes, tmp_path: Path
+) -> None:
+    now = copy_with_head(two_segments, tmp_path / "now")
+    before = copy_with_head(two_segments, tmp_path / "before", former=True)
+    assert sorted(p.name for p in (before / "journal").iterdir())[:2] == [
+        "00000001.log",
+        "00000002.log",
+    ]
+    assert [(s.name, s.data) for s in load_dump(before).segments] == [
+        (s.name, s.data) for s in load_dump(now).segments
+    ]
+    code, report = run_json(capsys, before)
+    assert code == 0 and report["findings"] == [] and report["segments"] == 2
+    same = ("segments", "frames", "counts", "first", "last", "totals", "periods", "head")
+    assert {k: run_json(capsys, now)[1][k] for k in same} == {k: report[k] for k in same}
+    drop_last(before, 1)  # the last record removed: a shortened copy, in either layout
+    code, report = run_json(capsys, before)
+    assert code == 1 and "copie raccourcie" in report["findings"][0]["problem"]
+
+
+@pytest.mark.parametrize("where", ["segment", "index", "unexpected"])
+def test_a_copy_whose_journal_files_were_altered_is_caught(
+    capsys: pytest.CaptureFixture[str], two_segments: bytes, tmp_path: Path, where: str
+) -> None:
+    copy = copy_with_head(two_segments, tmp_path / "copy")
+    assert run_json(capsys, copy)[0] == 0
+    journal = copy / "journal"
+    if where == "segment":  # a byte inside the first record
+        data = bytearray((journal / "segments.bin").read_bytes())
+        data[40] ^= 0x01
+        (journal / "segments.bin").write_bytes(bytes(data))
+    elif where == "index":  # the first segment cut elsewhere
+        index = bytearray((journal / "segments.idx").read_bytes())
+        index[3] ^= 0x10
+        (journal / "segments.idx").write_bytes(bytes(index))
+    else:
+        (journal / "00000009.log").write_bytes(b"")
+    code, report = run_json(capsys, copy)
+    assert code == 1 and report["findings"]

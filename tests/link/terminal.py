@@ -153,11 +153,10 @@ class FdLink:
     def write(self, data: bytes) -> None:
         view = memoryview(data)
         while view and not self.stop.is_set():
-            select.select([], [self.fd], [], 0.05)
-            try:
+            try:  # as hal.serial.pty_link writes: a wait only when the pty is full
                 view = view[os.write(self.fd, view) :]
             except BlockingIOError:
-                continue
+                select.select([], [self.fd], [], 0.05)
 
     def close(self) -> None:
         os.close(self.fd)

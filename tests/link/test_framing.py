@@ -184,6 +184,49 @@ def test_a_bulk_reply_carries_its_raw_part_whole_in_any_chunking() -> None:
         assert items == [Bulk(b"\x81\x0f", raw), b"after"]
 
 
+def receive(decoder: FrameDecoder, wire: bytes, size: int) -> list[bytes | Bulk | Dropped]:
+    """Give ``wire`` to ``decoder`` as the inspector's port reader does: frames by ``feed``, a
+    raw part read straight into ``raw_room`` (at most ``size`` bytes a read)."""
+    items: list[bytes | Bulk | Dropped] = []
+    at = 0
+    while at < len(wire):
+        room = decoder.raw_room()
+        if room is None:
+            stop = wire.find(b"\x00", at + 1) + 1 or len(wire)  # up to a delimiter at most
+            items += decoder.feed(wire[at:stop])
+            at = stop
+            continue
+        count = min(size, len(room), len(wire) - at)
+        room[:count] = wire[at : at + count]
+        room.release()
+        items += decoder.raw_received(count)
+        at += count
+    return items
+
+
+@pytest.mark.parametrize("size", [1, 4095, 1 << 20])
+def test_a_raw_part_read_straight_into_its_place_is_the_same_reply(size: int) -> None:
+    raw = bytes(range(256)) * 40 + b"\x00\x00"
+    wire = encode_bulk(b"\x81\x0f", raw) + encode_frame(b"after")
+    assert receive(bulk_decoder(), wire, size) == [Bulk(b"\x81\x0f", raw), b"after"]
+    garbled = bytearray(wire)
+    garbled[-len(encode_frame(b"after")) - 100] ^= 0x01
+    items = receive(bulk_decoder(), bytes(garbled), size)
+    assert items == [Dropped(BAD_CRC, len(raw)), b"after"]
+
+
+def test_no_room_outside_a_raw_part_and_no_more_bytes_than_its_rest() -> None:
+    decoder = bulk_decoder()
+    assert decoder.raw_room() is None
+    assert decoder.feed(encode_bulk(b"\x81\x0f", bytes(10))[:-10]) == []
+    room = decoder.raw_room()
+    assert room is not None and len(room) == 10
+    with pytest.raises(ValueError, match="more raw bytes"):
+        decoder.raw_received(11)
+    decoder.reset()  # a timeout: the raw part is forgotten
+    assert decoder.raw_room() is None
+
+
 def test_an_empty_raw_part_is_a_reply_at_once() -> None:
     assert bulk_decoder().feed(encode_bulk(b"\x81\x0f", b"")) == [Bulk(b"\x81\x0f", b"")]
 

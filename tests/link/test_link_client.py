@@ -18,7 +18,7 @@ from firmware.link.errors import LocalProtocolError, RemoteProtocolError
 from firmware.link.messages import SUPPORTED_VERSIONS, GetHeadStatement, Hello
 from firmware.link.service import LinkService
 from tests.link.doubles import Harness, MemorySource, segments_of
-from tools.inspect.dump import dump
+from tools.inspect.dump import dump, load_dump
 from tools.inspect.dump_journal import frame
 from tools.inspect.link_client import READ_SLICE_S, LinkClient, LinkIOError
 
@@ -222,8 +222,7 @@ def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
     outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
     assert client.protocol.version == 2
     assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
-    copied = tmp_path / "copy" / "journal"
-    data = b"".join(p.read_bytes() for p in sorted(copied.iterdir()))
+    data = b"".join(s.data for s in load_dump(tmp_path / "copy").segments)
     assert data == b"".join(frame(r) for r in records)
     asked = [c for c in harness.source.calls if c[0] == "records"]
     per_request = asked[1][2]  # each Source call asks one more record than the request
@@ -231,18 +230,21 @@ def test_a_dump_with_replies_cut_by_size_asks_for_the_gaps_and_copies_in_order(
     assert client.retries == 0
 
 
-def test_a_version_3_dump_with_answers_cut_by_size_asks_for_the_gaps(tmp_path: Path) -> None:
-    # Big records: 20 segments; answers of 40,000 bytes carry one segment, asked for 8.
-    records = [b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(3000 + seq % 7) for seq in range(1, 201)]
-    harness = Harness(MemorySource(records), frames_bytes=40_000)
+def test_a_version_3_dump_asks_what_an_answer_carries_and_the_gaps(tmp_path: Path) -> None:
+    # Segments of 33 kB, then of 40 kB and more: answers of 70,000 bytes carry three of the
+    # first ones (which the first answer tells), two of the others (a gap of one each time).
+    sizes = [3000 if seq <= 40 else 20_000 for seq in range(1, 201)]
+    records = [b"\x8a\x01\x01" + cbor2.dumps(seq) + bytes(n) for seq, n in enumerate(sizes, 1)]
+    harness = Harness(MemorySource(records), frames_bytes=70_000)
     clock = [0.0]
     client = LinkClient(ServicePort(harness, clock), timeout_s=0.5, clock=lambda: clock[0])
     outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
     assert client.protocol.version == 3
     assert (outcome.first, outcome.last, outcome.findings) == (1, 200, [])
-    copied = {p.name: p.read_bytes() for p in sorted((tmp_path / "copy" / "journal").iterdir())}
-    assert list(copied.values()) == segments_of(records) and len(copied) > 16
-    asked = [c for c in harness.source.calls if c[0] == "segments"]
-    assert any(c[3] < 8 for c in asked), "no gap was asked for"
+    copied = [s.data for s in load_dump(tmp_path / "copy").segments]
+    assert copied == segments_of(records) and len(copied) > 16
+    asked = [c[3] for c in harness.source.calls if c[0] == "segments"]
+    assert asked[:3] == [8, 3, 3]  # the first alone, then what it carried
+    assert 1 in asked, "no gap was asked for"
     assert not [c for c in harness.source.calls if c[0] == "records"]
     assert client.retries == 0

@@ -17,12 +17,15 @@ from firmware.link.messages import (
     ListArchives,
     ReadArchive,
     ReadRecords,
+    ReadSegments,
     RecordBatch,
+    SegmentData,
     ServerHello,
+    StoredSegments,
     TerminalInfo,
 )
 from firmware.link.service import LinkService, PortFailed
-from tests.link.doubles import Harness, MemorySource, messages
+from tests.link.doubles import Harness, MemorySource, drain, messages, segments_of
 
 
 def requests(*items: Any) -> bytes:
@@ -55,6 +58,49 @@ def test_writes_are_cut_to_the_budget_and_requests_wait_for_them() -> None:
     assert isinstance(welcome, ServerHello)
     assert isinstance(batch, RecordBatch) and len(batch.records) == 9 and batch.more
     assert isinstance(info, TerminalInfo)
+
+
+def test_a_bulk_reply_is_written_in_budgets_and_a_piece_that_fits_is_not_copied() -> None:
+    records = [bytes([0x8A, 1, 1, n % 24]) + bytes(300) for n in range(300)]
+    link = Harness(MemorySource(records), write_bytes=20_000)
+    written: list[bytes] = []
+    write = link.terminal_end.write
+    link.terminal_end.write = lambda data: written.append(data) or write(data)  # type: ignore
+    link.hello()
+    written.clear()
+    link.send(ReadSegments(1, 1, 0, 8))
+    link.poll(1)
+    polls = [len(written)]
+    while link.service.busy:
+        link.poll(1)
+        polls.append(len(written))
+    sizes = [sum(map(len, written[a:b])) for a, b in zip([0, *polls], polls, strict=False)]
+    assert max(sizes) == 20_000 and len(sizes) == -(-sum(sizes) // 20_000)  # budgets, filled
+    (reply,) = link.exchange(1)
+    assert isinstance(reply, SegmentData)
+    assert reply.data == b"".join(segments_of(records)) == b"".join(written[1:])
+    whole = Harness(MemorySource(records), write_bytes=1 << 20)
+    written = []
+    write = whole.terminal_end.write
+    whole.terminal_end.write = lambda data: written.append(data) or write(data)  # type: ignore
+    whole.hello()
+    source = whole.service.source
+    served = source.segments(1, 0, 8, 1 << 20)
+    source.segments = lambda *args: served  # type: ignore[method-assign]
+    written.clear()
+    whole.send(ReadSegments(1, 1, 0, 8))
+    whole.poll(1)
+    header, raw = written  # the header's frame, then the raw part: the Source's own bytes
+    assert header[:2] == b"\x00\x02" and raw is served.data  # bulk mark 0xff, COBS-coded
+    pieces = segments_of(records)[:3]  # a Source that gives the segments as it read them
+    source.segments = lambda *args: StoredSegments([len(p) for p in pieces], 3, pieces=pieces)  # type: ignore[method-assign]
+    written.clear()
+    whole.send(ReadSegments(2, 1, 0, 3))
+    whole.poll(1)
+    assert written[1:] == pieces and all(a is b for a, b in zip(written[1:], pieces, strict=True))
+    whole.client.receive_data(whole.wire())
+    *_, reply = [e for e in drain(whole.client) if isinstance(e, SegmentData)]  # request 2's
+    assert reply.data == b"".join(pieces) and reply.segments.lengths == [len(p) for p in pieces]
 
 
 def bad_key() -> Identification:

@@ -3,9 +3,10 @@
 (The command line, and ``devs``, are ``tools/inspect/dump_cli.py``.)
 
 The copy is a directory laid out like ``/fiscal`` on the terminal's flash
-(docs/LINK.md §6): ``identity.cbor`` byte for byte, and ``journal/NNNNNNNN.log``
-segments in the journal's own frame format and segment rule (docs/SPEC.md
-§3, ``dump_journal``), so the segments come out byte-identical to the flash's; then
+(docs/LINK.md §6): ``identity.cbor`` byte for byte, and the journal's
+segments in its own frame format and segment rule (docs/SPEC.md §3,
+``dump_journal``), byte-identical to the flash's, end to end in
+``journal/segments.bin`` with their lengths in ``journal/segments.idx``; then
 ``head.bin`` (the head statement), ``head.nonce`` (the nonce it signs),
 ``archives/`` and ``dump.json`` (what was copied, when, from where).
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -41,7 +41,7 @@ from tools.inspect.dump_journal import (
     record_seq,
 )
 from tools.inspect.dump_segments import pull_segments
-from tools.inspect.dump_sync import SYNC_THREADS, Syncer
+from tools.inspect.dump_sync import JournalFiles
 from tools.inspect.dumpdir import load_journal
 from tools.inspect.image import FlashContents
 from tools.inspect.link_client import LinkClient
@@ -104,16 +104,15 @@ def dump(
     outcome = Outcome(start, stored.count, b"")
     outcome.findings += _identity_findings(info)
     progress = Progress(info.last_seq, stream)
-    with ThreadPoolExecutor(max_workers=SYNC_THREADS) as syncing:
-        syncer = Syncer(out, syncing)
-        _pull(client, syncer, stored, outcome, progress)
+    with JournalFiles(out) as files:
+        _pull(client, files, stored, outcome, progress)
         try:
             outcome.statement = client.head_statement(nonce)
         except RemoteProtocolError as exc:  # the terminal cannot state its head: a finding
             outcome.findings.append(f"déclaration de tête indisponible ({exc.message})")
-        _pull(client, syncer, stored, outcome, progress)  # sealed meanwhile: covered by the head
+        _pull(client, files, stored, outcome, progress)  # sealed meanwhile: covered by the head
         progress.finish()
-        syncer.finish()
+        files.finish()
     if outcome.statement:
         (out / "head.bin").write_bytes(outcome.statement)
         (out / "head.nonce").write_bytes(nonce)
@@ -134,7 +133,7 @@ def _identity_findings(info: Identification) -> list[str]:
 
 
 def _pull(
-    client: LinkClient, syncer: Syncer, stored: Stored, outcome: Outcome, progress: Progress
+    client: LinkClient, files: JournalFiles, stored: Stored, outcome: Outcome, progress: Progress
 ) -> None:
     """Copy records from ``outcome.last + 1`` on, until the terminal says none follow.
 
@@ -149,7 +148,7 @@ def _pull(
     copy is complete are read and dropped (the next pull asks again).
     """
     if client.protocol.version >= 3:
-        pull_segments(client, syncer, stored, outcome.findings, progress)
+        pull_segments(client, files, stored, outcome.findings, progress)
         outcome.last = stored.count
         return
     seq = outcome.last + 1  # the next record to write
@@ -166,7 +165,7 @@ def _pull(
             ask_from += per_request
         while seq in got:
             batch = got.pop(seq)
-            _store(syncer, stored, outcome, batch)
+            _store(files, stored, outcome, batch)
             seq += len(batch.records)
             progress.update(outcome.last, client.bytes_in)
             if not batch.more:
@@ -186,7 +185,7 @@ def _pull(
             asked.append((from_seq + received, count - received))
 
 
-def _store(syncer: Syncer, stored: Stored, outcome: Outcome, batch: RecordBatch) -> None:
+def _store(files: JournalFiles, stored: Stored, outcome: Outcome, batch: RecordBatch) -> None:
     """Check the seq of each record of ``batch`` (the next ones) and append them to the copy."""
     first = outcome.last + 1
     frames = [frame(record) for record in batch.records]
@@ -195,9 +194,7 @@ def _store(syncer: Syncer, stored: Stored, outcome: Outcome, batch: RecordBatch)
         for seq, found in enumerate(seqs, first):
             if found != seq:
                 outcome.findings.append(f"enregistrement n°{seq} : séquence lue {found}")
-    before = stored.segment
-    append_frames(syncer.out, stored, frames)
-    syncer.filled(before, stored.segment - 1)
+    append_frames(files, stored, frames)
     outcome.last += len(frames)
 
 

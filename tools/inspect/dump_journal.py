@@ -2,18 +2,32 @@
 
 ``fiscal-inspect dump`` writes the records it receives as the terminal
 writes them (docs/SPEC.md §3): each in a frame (u16 BE length, record,
-CRC-32 BE of both), frames end to end in ``journal/NNNNNNNN.log``, a new
-segment once the current one holds SEGMENT_BYTES, so the segments come out
-byte-identical to the flash's. ``read_stored`` tells what a copy holds (to
-resume it); ``dump_sync.Syncer`` makes the segments durable.
+CRC-32 BE of both), frames end to end, a new segment once the current one
+holds SEGMENT_BYTES, so the segments come out byte-identical to the
+flash's. They go to ``journal/segments.bin`` end to end, the length of each
+but the last to ``journal/segments.idx`` (``tools/inspect/dumpdir.py``).
+``read_stored`` tells what a copy holds (to resume it);
+``dump_sync.JournalFiles`` writes the two files and makes them durable.
 """
 
 from __future__ import annotations
 
-import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tools.inspect.dumpdir import (
+    INDEX_ENTRY,
+    INDEX_FILE,
+    JOURNAL_DIR,
+    SEGMENTS_FILE,
+    index_lengths,
+)
+from tools.inspect.image import SEGMENT_NAME
+
+if TYPE_CHECKING:
+    from tools.inspect.dump_sync import JournalFiles
 
 SEGMENT_BYTES = 32 * 1024  # docs/SPEC.md §3: a frame starts only below this offset
 _UINT_SIZES = {24: 1, 25: 2, 26: 4, 27: 8}  # CBOR head argument sizes
@@ -55,55 +69,97 @@ def record_seq(record: bytes) -> int | None:
 
 
 def read_stored(out: Path, repair: bool = False) -> Stored:
-    """Return what the copy in ``out`` holds, a torn last frame aside (cut off with ``repair``).
+    """Return what the copy in ``out`` holds, as far as a resumed copy can go on from.
 
-    Raises DumpError when a segment is missing or damaged before its last frame.
+    An interrupted copy may have lost the tail of ``segments.bin`` or of
+    ``segments.idx`` (synced together, not one before the other): index
+    entries past the end of ``segments.bin`` are left out, and so is a torn
+    last frame, or frames of a next segment whose entry was lost (a frame
+    starting in the rest of the file at SEGMENT_BYTES or beyond); the copy
+    goes on from there, asking for those bytes again. With ``repair`` both
+    files are cut to what is kept. Raises DumpError when a segment before
+    the last is damaged, or the copy is in the former layout (a file per
+    segment), which is verified but not resumed.
     """
+    journal = out / JOURNAL_DIR
+    data = _read_or_empty(journal / SEGMENTS_FILE)
+    index = _read_or_empty(journal / INDEX_FILE)
+    if not data and not index and any(SEGMENT_NAME.fullmatch(p.name) for p in journal.glob("*")):
+        raise DumpError(
+            f"{out} est une copie au format précédent (un fichier par segment) : elle se "
+            "vérifie, mais ne se reprend pas ; refaire la copie dans un autre répertoire"
+        )
+    kept, offset = [], 0
+    for length in index_lengths(index):
+        if offset + length > len(data):
+            break
+        kept.append(length)
+        offset += length
     stored = Stored()
-    names = sorted(p.name for p in (out / "journal").glob("*.log"))
-    for index, name in enumerate(names, 1):
-        if name != f"{index:08d}.log":
-            raise DumpError(f"copie incomplète : {index:08d}.log absent de {out / 'journal'}")
-        path = out / "journal" / name
-        data = path.read_bytes()
-        offset = 0
-        while offset < len(data):
-            (length,) = struct.unpack_from(">H", data, offset) if len(data) - offset > 1 else (0,)
-            end = offset + 2 + length + 4
-            good = (
-                length
-                and end <= len(data)
-                and zlib.crc32(data[offset : end - 4]) == int.from_bytes(data[end - 4 : end], "big")
+    start = 0
+    for index_number, length in enumerate(kept, 1):
+        end = _walk(data, start, start + length, stored)
+        if end != start + length:
+            raise DumpError(
+                f"copie endommagée : segment {index_number} ({journal / SEGMENTS_FILE} "
+                f"à l'octet {end})"
             )
-            if not good:  # only the last frame of the last segment may be torn
-                if index != len(names):
-                    raise DumpError(f"copie endommagée : {path} à l'octet {offset}")
-                if repair:
-                    with path.open("r+b") as f:
-                        f.truncate(offset)
-                data = data[:offset]
-                break
-            stored.count += 1
-            stored.last = data[offset + 2 : end - 4]
-            offset = end
-        stored.segment, stored.size = index, len(data)
+        start = end
+    end = _walk(data, start, len(data), stored, SEGMENT_BYTES)
+    if kept or end > start:
+        stored.segment, stored.size = len(kept) + 1, end - start
+    if repair:
+        _cut(journal / INDEX_FILE, len(index), len(kept) * INDEX_ENTRY)
+        _cut(journal / SEGMENTS_FILE, len(data), end)
     return stored
 
 
-def append_frames(out: Path, stored: Stored, frames: list[bytes]) -> None:
-    """Append frames to the segments as the terminal does: a new one from SEGMENT_BYTES on."""
+def _walk(data: bytes, start: int, stop: int, stored: Stored, rule: int = 0) -> int:
+    """Count in ``stored`` the whole frames from ``start`` to ``stop``, CRC-32 checked; return
+    where they end: at ``stop``, or at the first frame that is torn, damaged, or (``rule``)
+    starts ``rule`` bytes or more from ``start``."""
+    offset = start
+    while offset < stop and not (rule and offset - start >= rule):
+        length = int.from_bytes(data[offset : offset + 2], "big") if stop - offset > 1 else 0
+        end = offset + 2 + length + 4
+        if (
+            not length
+            or end > stop
+            or zlib.crc32(data[offset : end - 4]) != int.from_bytes(data[end - 4 : end], "big")
+        ):
+            break
+        stored.count += 1
+        stored.last = data[offset + 2 : end - 4]
+        offset = end
+    return offset
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def _cut(path: Path, size: int, keep: int) -> None:
+    if keep < size:
+        with path.open("r+b") as f:
+            f.truncate(keep)
+
+
+def append_frames(files: JournalFiles, stored: Stored, frames: list[bytes]) -> None:
+    """Append frames to the copy as the terminal does: a new segment from SEGMENT_BYTES on."""
     pending = bytearray()
+    left: list[int] = []  # lengths of the segments left for the next one
+    size = stored.size
     for item in frames:
-        if stored.segment == 0 or stored.size + len(pending) >= SEGMENT_BYTES:
-            _write(out, stored.segment, pending)
-            stored.segment, stored.size, pending = stored.segment + 1, 0, bytearray()
+        if stored.segment == 0 or size >= SEGMENT_BYTES:
+            if stored.segment:
+                left.append(size)
+            stored.segment, size = stored.segment + 1, 0
         pending += item
-    _write(out, stored.segment, pending)
-    stored.size += len(pending)
+        size += len(item)
+    files.write(pending)
+    files.close(left)
+    stored.size = size
     stored.count += len(frames)
-
-
-def _write(out: Path, segment: int, data: bytes | bytearray) -> None:
-    if segment and data:
-        with (out / "journal" / f"{segment:08d}.log").open("ab") as f:
-            f.write(data)  # an interrupted copy is repaired on resume: fsync once full (dump_sync)

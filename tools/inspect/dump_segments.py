@@ -12,10 +12,12 @@ once it holds SEGMENT_BYTES (the journal's rule). Frame CRCs and
 signatures are ``fiscal-inspect verify``'s, over the copy.
 
 Requests: the first goes alone (its answer names the journal's last
-segment); then up to ``client.window`` of SEGMENTS_PER_REQUEST segments
-each are kept in flight, the next asked as soon as an answer comes. An
-answer cut short by the terminal's size budget leaves a gap, asked for at
-once; answers are written in order. A copy resumed, or a second pull after
+segment, and tells how many segments one answer carries: the terminal cuts
+answers by size); then up to ``client.window`` of that many segments (at
+most SEGMENTS_PER_REQUEST) each are kept in flight, the next asked as soon
+as an answer comes. An answer cut short by the terminal's size budget
+leaves a gap, asked for at once; answers are written in order, each with one write to the copy's
+``segments.bin`` (``dump_sync``). A copy resumed, or a second pull after
 the head statement, goes on from the copy's last segment at its size.
 """
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections import deque
 
 from tools.inspect.dump_journal import SEGMENT_BYTES, Stored, record_seq
-from tools.inspect.dump_sync import Syncer
+from tools.inspect.dump_sync import JournalFiles
 from tools.inspect.link_client import LinkClient
 from tools.inspect.progress import Progress
 
@@ -33,29 +35,30 @@ FRAME_OVERHEAD = 6  # u16 length before a record, CRC-32 after it (docs/SPEC.md 
 
 
 def pull_segments(
-    client: LinkClient, syncer: Syncer, stored: Stored, findings: list[str], progress: Progress
+    client: LinkClient, files: JournalFiles, stored: Stored, findings: list[str], progress: Progress
 ) -> None:
     """Copy the journal from the copy's last segment at its size to the terminal's end."""
     segment = max(stored.segment, 1)
     client.ask_segments(segment, stored.size, SEGMENTS_PER_REQUEST)
     asked: deque[tuple[int, int]] = deque([(segment, SEGMENTS_PER_REQUEST)])  # first, count
-    got: dict[int, tuple[list[int], bytes, int]] = {}  # answers not written yet, by first segment
+    got: dict[int, tuple[list[int], bytes]] = {}  # answers not written yet, by first segment
     ask_from = 0  # the next segment to ask for whole (0: the first answer is awaited)
     last = 0  # the journal's last segment, as the latest answer says
+    per_request = SEGMENTS_PER_REQUEST  # what one answer carries, once the first has come
     while asked:
         first, count = asked.popleft()
         reply = client.segments()
-        got[first] = (reply.segments.lengths, reply.data, reply.segments.last)
+        got[first] = (reply.segments.lengths, reply.data)
         served, last = len(reply.segments.lengths), max(last, reply.segments.last)
-        if served < count and first + served <= last:  # cut by size: the rest at once
+        if not ask_from:  # the first answer: as many segments as one answer carries
+            per_request = min(max(served, 1), SEGMENTS_PER_REQUEST)
+            ask_from = first + max(served, 1)
+        elif served < count and first + served <= last:  # cut by size: the rest at once
             client.ask_segments(first + served, 0, count - served)
             asked.append((first + served, count - served))
-        ask_from = ask_from or first + count
         while segment in got:
-            lengths, data, journal_last = got.pop(segment)
-            before = stored.segment
-            _write(syncer, stored, findings, segment, lengths, data, journal_last)
-            syncer.filled(before, stored.segment - 1)
+            lengths, data = got.pop(segment)
+            _write(files, stored, findings, segment, lengths, data)
             progress.update(stored.count, client.bytes_in)
             segment += max(len(lengths), 1)
             if segment > last:  # the journal's end as the terminal last said
@@ -63,43 +66,42 @@ def pull_segments(
                     client.segments()  # answers in flight: read, so that none is left on the line
                 return
         while len(asked) < client.window and ask_from <= last:
-            client.ask_segments(ask_from, 0, SEGMENTS_PER_REQUEST)
-            asked.append((ask_from, SEGMENTS_PER_REQUEST))
-            ask_from += SEGMENTS_PER_REQUEST
+            client.ask_segments(ask_from, 0, per_request)
+            asked.append((ask_from, per_request))
+            ask_from += per_request
 
 
 def _write(
-    syncer: Syncer,
+    files: JournalFiles,
     stored: Stored,
     findings: list[str],
     first: int,
     lengths: list[int],
     data: bytes,
-    journal_last: int,
 ) -> None:
-    """Append each piece of an answer (``lengths[i]`` bytes of ``data`` for segment
-    ``first + i``) to its segment of the copy, checking its frames.
+    """Check each piece of an answer (``lengths[i]`` bytes of ``data`` for segment
+    ``first + i``) as the next bytes of its segment, then append them all to the copy.
 
-    A new segment before ``journal_last`` (the journal's last segment when the
-    terminal read them) is whole and final: it is written and synced in a thread.
+    The pieces are ``data`` end to end, and so are the segments in
+    ``segments.bin``: one write for the answer, one for the index entries of
+    the segments it leaves behind.
     """
-    view = memoryview(data)
+    left: list[int] = []  # lengths of the segments left for the next one
     start = 0
     for index, length in enumerate(lengths, first):
-        new = index != stored.segment  # no file of it in the copy yet
-        if new:  # the one before must be full
-            if stored.segment and stored.size < SEGMENT_BYTES:
-                findings.append(f"segment {stored.segment} quitté à {stored.size} octets")
+        if index != stored.segment:  # a new segment: the one before must be full
+            if stored.segment:
+                if stored.size < SEGMENT_BYTES:
+                    findings.append(f"segment {stored.segment} quitté à {stored.size} octets")
+                left.append(stored.size)
             stored.segment, stored.size = index, 0
         if length:
             stop = start + length
             stored.count += _check_frames(data, start, stop, stored, findings)
-            if new and index < journal_last:
-                syncer.write_whole(index, view[start:stop])
-            else:
-                syncer.append(index, view[start:stop])
             stored.size += length
             start = stop
+    files.write(data)
+    files.close(left)
 
 
 def _check_frames(data: bytes, start: int, stop: int, stored: Stored, findings: list[str]) -> int:
@@ -110,9 +112,10 @@ def _check_frames(data: bytes, start: int, stop: int, stored: Stored, findings: 
     last records only, unless they are not what their places give them.
     """
     count, last, offset = 0, start, start
-    while offset + FRAME_OVERHEAD <= stop:
+    limit = stop - 6  # FRAME_OVERHEAD, as a constant: the loop is the tool's one step per frame
+    while offset <= limit:
         last = offset
-        offset += ((data[offset] << 8) | data[offset + 1]) + FRAME_OVERHEAD
+        offset += (data[offset] << 8 | data[offset + 1]) + 6
         count += 1
     where = f"segment {stored.segment} : "
     if offset != stop:  # a frame running past the piece, or bytes too few for one

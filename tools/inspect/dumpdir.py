@@ -1,13 +1,28 @@
 """Read a copy made by ``fiscal-inspect dump`` as the verifier reads a flash image.
 
 The copy directory mirrors ``/fiscal`` on the terminal's flash (docs/LINK.md
-§6): ``identity.cbor``, ``journal/NNNNNNNN.log`` (byte-identical to the
-flash's segments), ``archives/NAME``; it adds the head statement the
-terminal signed over the inspector's nonce (``head.bin``) and that nonce
-(``head.nonce``). ``load_copy`` returns all of it as ``FlashContents``, so
-``verify`` checks a copy as an image, archives and head statement included;
-``load_journal`` only its identity and segments (what ``dump.load_dump``
-gives the link's tests).
+§6): ``identity.cbor``, the journal's segments (byte-identical to the
+flash's), ``archives/NAME``; it adds the head statement the terminal signed
+over the inspector's nonce (``head.bin``) and that nonce (``head.nonce``).
+``load_copy`` returns all of it as ``FlashContents``, so ``verify`` checks a
+copy as an image, archives and head statement included; ``load_journal``
+only its identity and segments (what ``dump.load_dump`` gives the link's
+tests).
+
+The segments are in one of two layouts:
+
+- ``journal/segments.bin``, every segment end to end, and
+  ``journal/segments.idx``, the length of each segment but the last (u32
+  BE each): the last segment is the rest of ``segments.bin``. One file
+  written in order and made durable once, instead of one file a segment
+  (some 700 for 100,000 records), each created and synced;
+- the former one, ``journal/NNNNNNNN.log``, a file per segment, which the
+  copies made before still have.
+
+Either way the verifier gets the segments named ``NNNNNNNN.log``, as on the
+flash. Whatever of the index does not add up (bytes it does not cover
+exactly, a truncated entry, no index at all) is said in ``log_problems``,
+and the bytes are still given as segments, so that every record is checked.
 
 This module is the inspector's own (no code of the terminal, not even the
 link protocol): reading a copy needs nothing but files.
@@ -15,6 +30,7 @@ link protocol): reading a copy needs nothing but files.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,6 +52,9 @@ ARCHIVES_DIR = "archives"
 HEAD_FILE = "head.bin"
 NONCE_FILE = "head.nonce"
 MANIFEST_FILE = "dump.json"
+SEGMENTS_FILE = "segments.bin"  # journal/: the segments end to end
+INDEX_FILE = "segments.idx"  # journal/: u32 BE length of each segment but the last
+INDEX_ENTRY = 4
 
 
 def is_dump(path: Path) -> bool:
@@ -81,15 +100,12 @@ def load_journal(out: Path) -> FlashContents:
         names = sorted(p.name for p in (out / JOURNAL_DIR).iterdir())
     except OSError as exc:
         raise ImageError(f"copie illisible ({out}) : {exc.strerror or exc}") from None
-    segments: list[Segment] = []
-    others: list[str] = []
-    for name in names:
-        if SEGMENT_NAME.fullmatch(name):
-            data = _read(out / JOURNAL_DIR / name)
-            error = None if data is not None else "fichier illisible"
-            segments.append(Segment(name, data or b"", error))
-        else:
-            others.append(name)
+    problems: list[str] = []
+    if SEGMENTS_FILE in names:
+        segments = _one_file(out / JOURNAL_DIR, problems)
+        others = [name for name in names if name not in (SEGMENTS_FILE, INDEX_FILE)]
+    else:
+        segments, others = _file_per_segment(out / JOURNAL_DIR, names)
     return FlashContents(
         source=str(out),
         block_size=0,
@@ -97,7 +113,71 @@ def load_journal(out: Path) -> FlashContents:
         identity=identity,
         segments=tuple(segments),
         other_files=tuple(others),
+        log_problems=tuple(problems),
     )
+
+
+def index_lengths(index: bytes) -> list[int]:
+    """Return the segment lengths of an index's whole entries (a torn last entry left out)."""
+    whole = len(index) - len(index) % INDEX_ENTRY
+    return [int.from_bytes(index[i : i + INDEX_ENTRY], "big") for i in range(0, whole, INDEX_ENTRY)]
+
+
+def _one_file(journal: Path, problems: list[str]) -> list[Segment]:
+    """Return the segments of ``segments.bin`` cut by ``segments.idx``; say what does not add up.
+
+    Each segment is read on its own from the file (no copy of the whole
+    journal held beside them: a million records are some 220 MB).
+    """
+    index = _read(journal / INDEX_FILE)
+    if index is None:
+        problems.append(f"index des segments absent de la copie ({JOURNAL_DIR}/{INDEX_FILE})")
+        index = b""
+    elif len(index) % INDEX_ENTRY:
+        problems.append(
+            f"index des segments tronqué ({JOURNAL_DIR}/{INDEX_FILE}) : {len(index)} octets, "
+            f"pas un multiple de {INDEX_ENTRY}"
+        )
+    lengths = index_lengths(index)
+    segments: list[Segment] = []
+    try:
+        with (journal / SEGMENTS_FILE).open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if sum(lengths) > size:
+                problems.append(
+                    f"l'index des segments annonce {sum(lengths)} octets, "
+                    f"{JOURNAL_DIR}/{SEGMENTS_FILE} n'en contient que {size}"
+                )
+            offset = 0
+            for length in lengths:
+                if offset >= size:
+                    break
+                segments.append(Segment(_name(len(segments) + 1), f.read(length)))
+                offset += length
+            if offset < size:  # the last segment: the rest of the file
+                segments.append(Segment(_name(len(segments) + 1), f.read()))
+    except OSError:
+        error = f"fichier illisible ({JOURNAL_DIR}/{SEGMENTS_FILE})"
+        return [*segments, Segment(_name(len(segments) + 1), b"", error)]
+    return segments
+
+
+def _file_per_segment(journal: Path, names: list[str]) -> tuple[list[Segment], list[str]]:
+    """Return the segments of the former layout (a file each), and the other files' names."""
+    segments: list[Segment] = []
+    others: list[str] = []
+    for name in names:
+        if SEGMENT_NAME.fullmatch(name):
+            data = _read(journal / name)
+            error = None if data is not None else "fichier illisible"
+            segments.append(Segment(name, data or b"", error))
+        else:
+            others.append(name)
+    return segments, others
+
+
+def _name(index: int) -> str:
+    return f"{index:08d}.log"
 
 
 def _archives(directory: Path) -> tuple[ArchiveFile, ...]:

@@ -55,6 +55,7 @@ DEFAULT_TRIES = 3
 READ_SLICE_S = 0.05  # longest single wait for a byte; the deadline is checked between reads
 READ_MAX = 64 * 1024  # bytes taken from the port at once: a whole reply in few system calls
 _FATAL = ("VERSION_MISMATCH", "WRONG_PROTOCOL")
+_HUNG_UP = "device reports readiness to read but returned no data"  # as pyserial says it
 _M = TypeVar("_M", bound=Message)
 
 
@@ -120,8 +121,37 @@ class PortReader:
             return b""
         data = os.read(fd, READ_MAX)
         if not data:  # readable yet empty: the other end hung up (as pyserial reports it)
-            raise OSError("device reports readiness to read but returned no data")
+            raise OSError(_HUNG_UP)
         return data
+
+    def read_into(self, view: memoryview, clock: Callable[[], float], until: float) -> int:
+        """Read the POSIX device into ``view`` until it is full, READ_SLICE_S pass in silence,
+        or ``clock()`` reaches ``until`` while waiting; return the bytes read.
+
+        For a bulk reply's raw part (``Client.raw_room``): the bytes go from the
+        port to their place, one system call per chunk the driver hands over
+        and no object made for it, as in a raw transfer.
+        """
+        fd = self.fd
+        if fd is None:
+            raise ValueError("read_into needs a POSIX device")
+        got, size = 0, len(view)
+        while got < size:
+            try:
+                count = os.readv(fd, [view[got:]])
+            except BlockingIOError:
+                count = 0
+            if not count:
+                if clock() >= until:
+                    break
+                ready, _, _ = select.select([fd], [], [], READ_SLICE_S)
+                if not ready:
+                    break
+                count = os.readv(fd, [view[got:]])
+                if not count:
+                    raise OSError(_HUNG_UP)
+            got += count
+        return got
 
 
 def _posix_fd(port: Port) -> int | None:
@@ -273,7 +303,7 @@ class LinkClient:
             event = self.protocol.next_event()
             if event is NEED_DATA:
                 if self.clock() < deadline:
-                    self._read()
+                    self._read(deadline)
                     continue
                 if tries >= self.tries:
                     raise self._silence(tries, self.errors[seen:])
@@ -309,10 +339,18 @@ class LinkClient:
             "bloqué, liaison d'inspection non servie, ou mauvais port ?",
         )
 
-    def _read(self) -> None:
+    def _read(self, deadline: float) -> None:
         import serial
 
         try:
+            room = self.protocol.raw_room() if self.reader.fd is not None else None
+            if room is not None:  # a bulk reply's raw part: read straight into its place
+                with room:
+                    count = self.reader.read_into(room, self.clock, deadline)
+                if count:
+                    self.bytes_in += count
+                    self.protocol.raw_received(count)
+                return
             data = self.reader.read()
         except (serial.SerialException, OSError) as exc:
             raise LinkIOError(
