@@ -26,6 +26,7 @@ from firmware.flash_layout import segment_index, segment_name
 from firmware.frames import FRAME_OVERHEAD, JournalError, checked_records
 from firmware.journal_log import Log
 from firmware.log_blocks import Cursor, next_place
+from firmware.log_stored import resumed
 
 
 class JournalReader:
@@ -34,6 +35,11 @@ class JournalReader:
     def __init__(self, fs: LittleFS, log: Log) -> None:
         self._fs = fs
         self._log = log
+        # Where the last read as stored stopped: the log's end then, and the cursor at the
+        # next segment with the blocks read past it. A dump asks for segment after segment:
+        # the next request goes on from there, without a search over the block headers, as
+        # long as nothing was appended since (then everything read is still what is stored).
+        self._stopped: tuple[tuple[int, int], Cursor] | None = None
 
     def segments(self) -> list[str]:
         """Return the segment paths in journal order (names, as a backup's members)."""
@@ -103,6 +109,9 @@ class JournalReader:
         """
         top = self.position()[0]
         at: Cursor | None = None
+        stopped, self._stopped = self._stopped, None
+        if as_stored and stopped and stopped[0] == self._log.last() and stopped[1].segment == first:
+            at = resumed(stopped[1])
         for index in range(max(first, 1), min(last, top) + 1):
             found = None
             if index < top and as_stored:
@@ -114,6 +123,8 @@ class JournalReader:
                 yield self.careful_segment(index)
             else:
                 data, at = found
+                if as_stored:
+                    self._stopped = (self._log.last(), at)
                 yield data
 
     def careful_segment(self, index: int) -> bytes:

@@ -45,6 +45,14 @@ class _Following(Cursor):
         self.blocks = blocks
 
 
+def resumed(at: Cursor) -> Cursor:
+    """``at``, a cursor a read returned, to start a later read from: the blocks it
+    carries before its own are dropped (a dump's next request goes on from there)."""
+    if isinstance(at, _Following):
+        at.blocks.drop_before(at.block)
+    return at
+
+
 def _length_at(blocks: BlockRun, pos: int) -> int:
     """The length field of a frame starting at data byte ``pos`` (0 when out of reach)."""
     data = blocks.data

@@ -151,6 +151,9 @@ class Flash(Protocol):
     Contract (checked by every backend and by the contract suite):
     - ``read``: ``off`` and ``size`` are multiples of ``read_size``; the range
       lies within one block.
+    - ``read_blocks``: ``count`` whole blocks from ``first``, end to end, as
+      ``read`` of each would return them (one transfer for a bulk reader);
+      ``count`` >= 0 and the blocks within the chip.
     - ``program``: ``off`` and ``len(data)`` are multiples of ``prog_size``;
       the range lies within one block; every target byte must be erased
       (0xFF) beforehand, otherwise FlashContractError. Programming is not
@@ -164,6 +167,8 @@ class Flash(Protocol):
     def geometry(self) -> FlashGeometry: ...
 
     def read(self, block: int, off: int, size: int) -> bytes: ...
+
+    def read_blocks(self, first: int, count: int) -> bytes: ...
 
     def program(self, block: int, off: int, data: bytes) -> None: ...
 

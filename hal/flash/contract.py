@@ -1,12 +1,14 @@
 """The Flash contract, enforced once for every backend.
 
-``CheckedFlash`` holds the public ``read`` / ``program`` / ``erase`` / ``sync``
-methods of ``hal.ports.Flash``. They check the caller against the contract
+``CheckedFlash`` holds the public ``read`` / ``read_blocks`` / ``program`` /
+``erase`` / ``sync`` methods of ``hal.ports.Flash``. They check the caller against the contract
 (block index in range, alignment to read_size / prog_size, range inside one
 block, programming only erased bytes) and raise ``FlashContractError`` before
 touching anything, so a refused call changes nothing. A backend subclasses
 it and supplies the raw ``_read`` / ``_program`` / ``_erase`` / ``_sync``
 hooks, which may assume valid arguments (as littlefs's ``lfs_emubd`` does).
+``_read_blocks`` reads a block at a time through ``_read`` unless a backend
+knows a cheaper way (one ``pread`` for an image file).
 
 ``op_count`` counts the program and erase operations carried out: a
 power-loss test replays a scenario and cuts after operation k = 1..N.
@@ -47,6 +49,17 @@ class CheckedFlash(ABC):
         """
         self._check_range(block, off, size, self._geometry.read_size, "read")
         return self._read(block, off, size)
+
+    def read_blocks(self, first: int, count: int) -> bytes:
+        """Return ``count`` whole blocks from ``first``, end to end (a bulk reader's transfer).
+
+        Raises FlashContractError when ``count`` is negative or a block is outside the chip.
+        """
+        if count < 0 or not 0 <= first <= first + count <= self._geometry.block_count:
+            raise FlashContractError(
+                f"blocks {first}..{first + count - 1} outside 0..{self._geometry.block_count - 1}"
+            )
+        return self._read_blocks(first, count) if count else b""
 
     def program(self, block: int, off: int, data: bytes) -> None:
         """Write ``data`` into erased bytes of ``block`` at ``off`` (durable after sync).
@@ -106,6 +119,11 @@ class CheckedFlash(ABC):
     @abstractmethod
     def _read(self, block: int, off: int, size: int) -> bytes:
         """Return the bytes; arguments already checked."""
+
+    def _read_blocks(self, first: int, count: int) -> bytes:
+        """Return the whole blocks (at least one); arguments already checked."""
+        size = self._geometry.block_size
+        return b"".join([self._read(block, 0, size) for block in range(first, first + count)])
 
     @abstractmethod
     def _program(self, block: int, off: int, data: bytes) -> None:

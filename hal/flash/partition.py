@@ -60,6 +60,9 @@ class PartitionFlash(CheckedFlash):
     def _read(self, block: int, off: int, size: int) -> bytes:
         return self.chip.read(self.first + block, off, size)
 
+    def _read_blocks(self, first: int, count: int) -> bytes:
+        return self.chip.read_blocks(self.first + first, count)  # whole blocks: any unit divides
+
     def _program(self, block: int, off: int, data: bytes) -> None:
         self.chip.program(self.first + block, off, data)
 

@@ -36,6 +36,10 @@ class RamFlash(CheckedFlash):
         start = self._start(block, off)
         return bytes(self._data[start : start + size])
 
+    def _read_blocks(self, first: int, count: int) -> bytes:
+        start = self._start(first, 0)
+        return bytes(self._data[start : start + count * self._geometry.block_size])
+
     def _program(self, block: int, off: int, data: bytes) -> None:
         start = self._start(block, off)
         self._data[start : start + len(data)] = data

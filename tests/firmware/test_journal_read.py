@@ -39,10 +39,16 @@ class CountingFlash(RamFlash):
     """A RamFlash that counts the bytes read from it."""
 
     read_bytes = 0
+    small_reads = 0  # reads of less than a block: a search over the block headers
 
     def read(self, block: int, off: int, size: int) -> bytes:
         self.read_bytes += size
+        self.small_reads += size < self.geometry.block_size
         return CheckedFlash.read(self, block, off, size)
+
+    def read_blocks(self, first: int, count: int) -> bytes:
+        self.read_bytes += count * self.geometry.block_size
+        return CheckedFlash.read_blocks(self, first, count)
 
 
 def mounted(image: bytes) -> tuple[CountingFlash, Journal]:
@@ -135,6 +141,30 @@ def test_the_records_after_one_near_the_end_read_only_the_blocks_after_it(image:
     # A binary search of headers, the blocks of those records, and a frame's reach of erased
     # blocks after them (how a read knows the log ends there): not the 90 blocks of the log.
     assert flash.read_bytes <= 24 * CHIP.block_size
+
+
+def test_a_read_as_stored_goes_on_where_the_last_stopped_until_the_log_grows(
+    image: bytes,
+) -> None:
+    fresh = Journal.mount(RamFlash(CHIP, image))
+    expected = [fresh.careful_segment(i) for i in range(1, 10)]
+    flash, journal = mounted(image)
+    journal.position()  # the end, as a mount finds it
+    assert list(journal.segments_from(1, 3, as_stored=True)) == expected[0:3]
+    flash.small_reads = flash.read_bytes = 0
+    assert list(journal.segments_from(4, 6, as_stored=True)) == expected[3:6]
+    assert flash.small_reads == 0  # no search: on from the cursor where segment 4 starts
+    assert flash.read_bytes <= sum(map(len, expected[3:6])) + 40 * CHIP.block_size
+    # Another segment than the one where the read stopped: searched for.
+    assert list(journal.segments_from(2, 2, as_stored=True)) == expected[1:2]
+    assert flash.small_reads > 0
+    assert list(journal.segments_from(3, 3, as_stored=True)) == expected[2:3]
+    # A record appended since the last read: what was read may no longer be what is
+    # stored, so the next read searches again (and still reads what the careful reader reads).
+    journal.append(record(RECORDS + 1))
+    flash.small_reads = 0
+    assert list(journal.segments_from(4, 9, as_stored=True)) == expected[3:9]
+    assert flash.small_reads > 0
 
 
 def test_checked_segments_are_cut_into_records_by_their_lengths(image: bytes) -> None:

@@ -236,6 +236,30 @@ def test_flash_rejects_misaligned_or_out_of_block_access(flash: Any, call: str) 
     assert flash.op_count == 0
 
 
+def test_flash_read_blocks_is_the_blocks_read_one_by_one_end_to_end(flash: Any) -> None:
+    g: FlashGeometry = flash.geometry
+    for block in range(g.block_count):
+        flash.program(block, g.prog_size, bytes([block + 1]) * g.prog_size)
+    flash.sync()
+    assert flash.read_blocks(0, g.block_count) == whole_chip(flash)
+    assert flash.read_blocks(1, 2) == flash.read(1, 0, g.block_size) + flash.read(
+        2, 0, g.block_size
+    )
+    assert flash.read_blocks(g.block_count - 1, 1)[g.prog_size] == g.block_count
+    assert flash.read_blocks(1, 0) == b""
+
+
+@pytest.mark.parametrize("first, count", [(-1, 1), (0, -1), ("last", 2), ("count", 1)])
+def test_flash_read_blocks_refuses_blocks_outside_the_chip(
+    flash: Any, first: int | str, count: int
+) -> None:
+    g: FlashGeometry = flash.geometry
+    start = {"last": g.block_count - 1, "count": g.block_count}.get(str(first), first)
+    with pytest.raises(FlashContractError):
+        flash.read_blocks(start, count)
+    assert flash.op_count == 0
+
+
 @pytest.mark.parametrize("block", [-1, "count"])
 def test_flash_rejects_block_out_of_range(flash: Any, block: int | str) -> None:
     g: FlashGeometry = flash.geometry

@@ -182,6 +182,7 @@ operation = st.one_of(
     st.tuples(st.just("read"), st.integers(-1, 4), offsets, st.integers(0, 24)),
     st.tuples(st.just("program"), st.integers(-1, 4), offsets, pages),
     st.tuples(st.just("erase"), st.integers(-1, 4)),
+    st.tuples(st.just("read_blocks"), st.integers(-1, 4), st.integers(-1, 5)),
 )
 
 
@@ -189,6 +190,11 @@ def model_apply(image: bytearray, op: tuple) -> bytes | str:
     """The contract, stated naively: return the bytes read, "ok", or "error"."""
     g = SMALL
     kind, block = op[0], op[1]
+    if kind == "read_blocks":
+        count = op[2]
+        if count < 0 or block < 0 or block + count > g.block_count:
+            return "error"
+        return bytes(image[block * g.block_size : (block + count) * g.block_size])
     if not 0 <= block < g.block_count:
         return "error"
     if kind == "erase":
@@ -212,6 +218,8 @@ def backend_apply(flash: CheckedFlash, op: tuple) -> bytes | str:
     try:
         if op[0] == "read":
             return flash.read(op[1], op[2], op[3])
+        if op[0] == "read_blocks":
+            return flash.read_blocks(op[1], op[2])
         if op[0] == "program":
             flash.program(op[1], op[2], op[3])
         else:
@@ -256,6 +264,20 @@ def test_a_partition_reaches_only_its_own_blocks_of_the_chip() -> None:
     with pytest.raises(FlashContractError):
         part.read(3, 0, 1)  # the chip's block 5 exists, the partition's block 3 does not
     assert part.read(0, 5, 3) == b"abc"
+
+
+def test_a_partition_of_an_image_file_reads_its_own_blocks_in_one_run(tmp_path: Path) -> None:
+    g = FlashGeometry(read_size=1, prog_size=1, block_size=64, block_count=6)
+    with FileFlash.open(tmp_path / "chip.img", g, create=True) as chip:
+        for block in range(g.block_count):
+            chip.program(block, 0, bytes([block]) * 3)
+        part = PartitionFlash(chip, 2, 3)
+        run = part.read_blocks(0, 3)
+        assert run == chip.read_blocks(2, 3) == b"".join(chip.read(b, 0, 64) for b in (2, 3, 4))
+        assert run[:3] == b"\x02" * 3 and run[128:131] == b"\x04" * 3
+        assert part.read_blocks(3, 0) == b""
+        with pytest.raises(FlashContractError):
+            part.read_blocks(1, 3)  # the chip's block 5 exists, the partition's block 3 does not
 
 
 def test_a_partition_refuses_a_program_over_unerased_bytes_naming_both_blocks() -> None:
