@@ -152,7 +152,9 @@ def test_silence_is_no_answer_after_every_try() -> None:
     with pytest.raises(LinkIOError) as caught:
         client.connect()
     assert caught.value.code == "NO_ANSWER"
-    assert caught.value.message.startswith("pas de réponse du terminal en 3 essais de 0.5 s")
+    assert caught.value.message.startswith(
+        "pas de réponse du terminal en 3 essais (0.5 s sans un octet à chaque fois)"
+    )
     assert port.written == 3 and port.clock[0] >= 1.5
 
 

@@ -254,3 +254,111 @@ def test_another_protocol_version_is_named(till: Till) -> None:
     assert caught.value.code == "VERSION_MISMATCH"
     assert "version 4" in caught.value.message and "version 3" in caught.value.message
     assert isinstance(ServerHello(), ServerHello) and isinstance(FdLink, type)
+
+
+class VirtualClock:
+    """The inspector's clock on a slow line: seconds pass as the terminal's line says."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class SlowLine:
+    """The terminal's port on a slow line: every ``piece`` bytes take ``seconds`` to go
+    (as a USB-serial adapter at 115,200 baud takes 0.18 s per 2 KiB), counted on ``clock``.
+    Past ``limit`` bytes the line goes dead (a terminal stalled mid-answer)."""
+
+    def __init__(
+        self, link: FdLink, clock: VirtualClock, piece: int = 2048, seconds: float = 0.3
+    ) -> None:
+        self.link, self.clock, self.piece, self.seconds = link, clock, piece, seconds
+        self.limit = -1
+        self.written = 0
+
+    def read(self, max_bytes: int) -> bytes:
+        return self.link.read(max_bytes)
+
+    def write(self, data: bytes) -> None:
+        for start in range(0, len(data), self.piece):
+            piece = data[start : start + self.piece]
+            if self.limit >= 0:
+                piece = piece[: max(self.limit - self.written, 0)]
+            self.link.write(piece)
+            self.written += len(piece)
+            self.clock.now += self.seconds
+
+
+def slow_terminal(source: JournalSource, clock: VirtualClock) -> PtyTerminal:
+    def make(link: FdLink, src: JournalSource) -> LinkService:
+        return LinkService(SlowLine(link, clock), src, write_bytes=64 * 1024)
+
+    return PtyTerminal(source, make_service=make)
+
+
+def test_answers_slower_than_the_timeout_arrive_while_bytes_keep_coming(
+    till: Till, tmp_path: Path
+) -> None:
+    clock = VirtualClock()
+    with slow_terminal(JournalSource(till.journal), clock) as term:
+        port = open_port(term.path, timeout_s=1.0)
+        client = LinkClient(port, timeout_s=1.0, tries=1, clock=clock)  # no second try
+        outcome = dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+        client.close()
+    # The segments' answer alone took many times the timeout, never a second of silence.
+    assert clock.now > 10 * client.timeout_s and client.retries == 0
+    assert (outcome.last, outcome.findings) == (SALES + 3, [])
+    assert copied_segments(tmp_path / "copy") == flash_segments(till)
+
+
+def test_a_terminal_stalled_mid_answer_is_no_answer(till: Till, tmp_path: Path) -> None:
+    clock = VirtualClock()
+    with slow_terminal(JournalSource(till.journal), clock) as term:
+        line = term.service.link
+        assert isinstance(line, SlowLine)
+        line.limit = 40_000  # the handshake, then part of the first segments' answer
+        port = open_port(term.path, timeout_s=0.2)
+        client = LinkClient(port, timeout_s=0.2, tries=2)  # the real clock: a real silence
+        with pytest.raises(LinkIOError) as caught:
+            dump(client, tmp_path / "copy", None, NONCE, io.StringIO())
+        client.close()
+    assert line.written == 40_000 and client.retries == 1
+    assert caught.value.code == "NO_ANSWER" and "0.2 s sans un octet" in caught.value.message
+
+
+class Babbling(LinkService):
+    """A line that carries nothing but noise, without a pause, ``LIMIT`` writes long; then
+    silence, whose seconds pass on the clock too."""
+
+    LIMIT = 20_000
+    sent = 0
+
+    def poll(self):  # type: ignore[no-untyped-def]
+        line = self.link
+        assert isinstance(line, SlowLine)
+        if self.sent < self.LIMIT:
+            line.write(b"\x00" + bytes(range(1, 120)))  # one piece: 0.3 s of the clock
+            self.sent += 1
+        else:
+            line.clock.now += line.seconds
+        return []
+
+
+def test_a_line_that_only_carries_noise_ends_each_try_after_the_timeout(till: Till) -> None:
+    clock = VirtualClock()
+
+    def make(link: FdLink, src: JournalSource) -> LinkService:
+        return Babbling(SlowLine(link, clock), src)
+
+    with PtyTerminal(JournalSource(till.journal), make_service=make) as term:
+        client = LinkClient(open_port(term.path), timeout_s=1.0, tries=2, clock=clock)
+        with pytest.raises(LinkIOError) as caught:
+            client.connect()
+        client.close()
+        babbler = term.service
+        assert isinstance(babbler, Babbling)
+    # Noise keeps no try going: both ended while it still came, each a second after damage.
+    assert caught.value.code == "GARBLED" and client.retries == 1
+    assert babbler.sent < Babbling.LIMIT

@@ -67,7 +67,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=float,
         default=DEFAULT_TIMEOUT_S,
         metavar="S",
-        help=f"attente d'une réponse, en secondes (défaut {DEFAULT_TIMEOUT_S:g})",
+        help=f"silence de la ligne (aucun octet reçu) au bout duquel une demande est "
+        f"renvoyée, en secondes (défaut {DEFAULT_TIMEOUT_S:g}) ; une réponse peut durer "
+        "bien plus longtemps",
     )
     copy.set_defaults(run=run_dump)
     devs = commands.add_parser("devs", help="lister les ports série (identifiants USB VID:PID)")

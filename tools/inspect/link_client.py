@@ -6,8 +6,10 @@ and retries. Every failure becomes a ``LinkError`` with a stable code:
 
 - ``PORT_UNAVAILABLE``: the port cannot be opened;
 - ``DISCONNECTED``: the port failed under us (cable pulled, adapter gone);
-- ``NO_ANSWER``: nothing came back after every try (terminal stalled, not
-  serving the link, wrong port);
+- ``NO_ANSWER``: nothing came back after every try, each ended by a silence
+  of ``timeout_s`` (terminal stalled, not serving the link, wrong port): the
+  timeout bounds the silence, not the answer, which may take far longer on
+  a slow line;
 - ``GARBLED``: bytes came back, but never a valid answer (wrong baud rate,
   noisy line, not a fiscal terminal);
 - ``VERSION_MISMATCH`` / ``WRONG_PROTOCOL``: the terminal speaks another
@@ -164,7 +166,8 @@ def _posix_fd(port: Port) -> int | None:
 
 
 class LinkClient:
-    """Requests over ``port``; answers awaited ``timeout_s``, requests tried ``tries`` times."""
+    """Requests over ``port``, each tried ``tries`` times; a try ends after ``timeout_s`` of
+    silence (no byte received), however long the answer takes to arrive."""
 
     def __init__(
         self,
@@ -295,15 +298,27 @@ class LinkClient:
         raise reply_error(NOT_READY, "the session is lost at every request")
 
     def _answer(self) -> Message:
-        """Return the next answer to an outstanding message, retrying after each silence."""
+        """Return the next answer to an outstanding message, retrying after each silence.
+
+        A try lasts until the line has been silent ``timeout_s`` (no byte
+        received): an answer may take far longer to arrive than that (512 KiB
+        of segments are some 45 s at 115,200 baud). Bytes keep a try going
+        only while they arrive intact: once a chunk was dropped in this try
+        (noise, a wrong baud rate, a reply cut short), its deadline no longer
+        moves, so a line that only ever carries damaged bytes still ends each
+        try after ``timeout_s`` and the whole after ``tries`` tries.
+        """
         tries = 1
         deadline = self.clock() + self.timeout_s
-        seen = len(self.errors)
+        seen = clean = len(self.errors)  # errors before this answer, before this try
         while True:
             event = self.protocol.next_event()
             if event is NEED_DATA:
-                if self.clock() < deadline:
-                    self._read(deadline)
+                got = self._read(deadline)
+                now = self.clock()
+                if got and len(self.errors) == clean:
+                    deadline = now + self.timeout_s  # a deadline of silence, not of the answer
+                if now < deadline:
                     continue
                 if tries >= self.tries:
                     raise self._silence(tries, self.errors[seen:])
@@ -324,6 +339,7 @@ class LinkClient:
             self.protocol.retry()
             self._write()
             deadline = self.clock() + self.timeout_s
+            clean = len(self.errors)
 
     def _silence(self, tries: int, errors: list[LinkError]) -> LinkIOError:
         if errors:
@@ -335,11 +351,13 @@ class LinkClient:
             )
         return LinkIOError(
             "NO_ANSWER",
-            f"pas de réponse du terminal en {tries} essais de {self.timeout_s:g} s : terminal "
-            "bloqué, liaison d'inspection non servie, ou mauvais port ?",
+            f"pas de réponse du terminal en {tries} essais ({self.timeout_s:g} s sans un octet "
+            "à chaque fois) : terminal bloqué, liaison d'inspection non servie, ou mauvais port ?",
         )
 
-    def _read(self, deadline: float) -> None:
+    def _read(self, deadline: float) -> int:
+        """Take what the port has received (waiting READ_SLICE_S at most for a first byte)
+        into the protocol; return how many bytes came."""
         import serial
 
         try:
@@ -350,7 +368,7 @@ class LinkClient:
                 if count:
                     self.bytes_in += count
                     self.protocol.raw_received(count)
-                return
+                return count
             data = self.reader.read()
         except (serial.SerialException, OSError) as exc:
             raise LinkIOError(
@@ -359,6 +377,7 @@ class LinkClient:
         if data:
             self.bytes_in += len(data)
             self.protocol.receive_data(data)
+        return len(data)
 
     def _write(self) -> None:
         import serial
