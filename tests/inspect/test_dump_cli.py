@@ -145,6 +145,24 @@ def test_an_interrupted_copy_is_resumed_to_the_same_copy(
     assert '"from_seq": 18' in (part / "dump.json").read_text()
 
 
+def test_a_copy_interrupted_in_its_first_frame_is_resumed_from_1_never_appended_to(
+    capsys: pytest.CaptureFixture[str], terminal: PtyTerminal, tmp_path: Path
+) -> None:
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    assert run(capsys, *dump_args(terminal, whole))[0] == 0
+    shutil.copytree(whole, part)
+    cut(part, 0)  # no whole record: only the torn start of the first frame
+    torn = files(part)
+    code, _, err = run(capsys, *dump_args(terminal, part))
+    assert code == 2 and "contient déjà un début de copie : reprendre avec --from 1" in err
+    assert f"reprendre avec : fiscal-inspect dump -p {terminal.path} -o {part} --from 1" in err
+    assert files(part) == torn  # refused: nothing appended after the torn bytes
+    code, out, err = run(capsys, *dump_args(terminal, part, "--from", "1"))
+    assert (code, err) == (0, "")
+    assert f"Copie : enregistrements 1 à {RECORDS}" in out
+    assert files(part) == files(whole)
+
+
 def test_a_copy_of_another_journal_is_not_continued(
     capsys: pytest.CaptureFixture[str], terminal: PtyTerminal, tmp_path: Path
 ) -> None:

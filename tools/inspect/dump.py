@@ -17,7 +17,9 @@ seq its place gives it (the full check is ``fiscal-inspect verify``'s).
 An interrupted copy is resumed with ``--from N``: the directory must hold
 records 1..N-1 (a torn last frame is cut off), the terminal must be the
 same and its record N-1 identical to the copy's; the result is the same as
-an uninterrupted copy.
+an uninterrupted copy. Without ``--from``, a directory whose journal files
+are not empty is refused, even with no whole record in them: appending
+after a torn first frame would shift every segment.
 """
 
 from __future__ import annotations
@@ -86,9 +88,10 @@ def dump(
         raise DumpError(f"{out} contient la copie d'un autre terminal")
     stored = read_stored(out, repair=from_seq is not None)
     start = stored.count + 1
-    if from_seq is None and stored.count:
+    if from_seq is None and stored.found:  # even a torn first frame: never appended to blindly
+        held = f"les enregistrements 1 à {stored.count}" if stored.count else "un début de copie"
         raise DumpError(
-            f"{out} contient déjà les enregistrements 1 à {stored.count} : "
+            f"{out} contient déjà {held} : "
             f"reprendre avec --from {start}, ou choisir un autre répertoire"
         )
     if from_seq is not None and from_seq != start:

@@ -107,13 +107,13 @@ def run_dump(args: argparse.Namespace) -> int:
 
 def _hint(args: argparse.Namespace) -> None:
     try:
-        count = read_stored(args.output).count
+        stored = read_stored(args.output)
     except (DumpError, OSError):
         return
-    if count:
+    if stored.found:  # records, or only the torn start of the first: --from cuts what is torn
         print(
             f"reprendre avec : fiscal-inspect dump -p {args.port} -o {args.output} "
-            f"--from {count + 1}",
+            f"--from {stored.count + 1}",
             file=sys.stderr,
         )
 
