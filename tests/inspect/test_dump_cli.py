@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import shutil
 import struct
 import zlib
@@ -15,7 +17,9 @@ import pytest
 from firmware.link.messages import Identification, StoredSegments
 from tests.link.doubles import segments_of, serve_segments
 from tests.link.terminal import JournalSource, PtyTerminal, Till
+from tools.inspect import dump_sync
 from tools.inspect.cli import main
+from tools.inspect.dump_journal import read_stored
 
 NONCE = "ab" * 32
 SALES = 40
@@ -143,6 +147,57 @@ def test_an_interrupted_copy_is_resumed_to_the_same_copy(
     assert f"Copie : enregistrements 18 à {RECORDS}" in out
     assert files(part) == files(whole)
     assert '"from_seq": 18' in (part / "dump.json").read_text()
+
+
+def test_a_copy_interrupted_in_its_first_frame_is_resumed_from_1_never_appended_to(
+    capsys: pytest.CaptureFixture[str], terminal: PtyTerminal, tmp_path: Path
+) -> None:
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    assert run(capsys, *dump_args(terminal, whole))[0] == 0
+    shutil.copytree(whole, part)
+    cut(part, 0)  # no whole record: only the torn start of the first frame
+    torn = files(part)
+    code, _, err = run(capsys, *dump_args(terminal, part))
+    assert code == 2 and "contient déjà un début de copie : reprendre avec --from 1" in err
+    assert f"reprendre avec : fiscal-inspect dump -p {terminal.path} -o {part} --from 1" in err
+    assert files(part) == torn  # refused: nothing appended after the torn bytes
+    code, out, err = run(capsys, *dump_args(terminal, part, "--from", "1"))
+    assert (code, err) == (0, "")
+    assert f"Copie : enregistrements 1 à {RECORDS}" in out
+    assert files(part) == files(whole)
+
+
+def test_a_failed_sync_is_said_and_the_copy_made_again_elsewhere_not_resumed(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    terminal: PtyTerminal,
+    tmp_path: Path,
+) -> None:
+    copy, again = tmp_path / "copy", tmp_path / "again"
+    real = dump_sync._datasync
+
+    def failing(fd: int) -> None:
+        if Path(os.readlink(f"/proc/self/fd/{fd}")).name == "head.nonce.part":
+            raise OSError(errno.EIO, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(dump_sync, "_datasync", failing)
+    code, out, err = run(capsys, *dump_args(terminal, copy))
+    assert code == 2 and "Copie :" not in out
+    assert (
+        "copie impossible ou interrompue : écriture sur disque échouée (head.nonce : "
+        "Input/output error) ; cette copie n'est pas sûre et ne se reprend pas" in err
+    )
+    redo = f"refaire la copie dans un autre répertoire : fiscal-inspect dump -p {terminal.path} "
+    assert redo in err and "--from" not in err
+    monkeypatch.setattr(dump_sync, "_datasync", real)
+    resume = str(read_stored(copy).count + 1)
+    code, _, err = run(capsys, *dump_args(terminal, copy, "--from", resume))
+    assert code == 2 and "cette copie ne se reprend pas" in err and redo in err
+    assert not (copy / "head.nonce").exists()
+    code, out, err = run(capsys, *dump_args(terminal, again))
+    assert (code, err) == (0, "")
+    assert (again / "head.nonce").read_bytes() == bytes.fromhex(NONCE)
 
 
 def test_a_copy_of_another_journal_is_not_continued(

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
+from firmware.link.errors import LinkError
 from tools.inspect import dump_sync
 from tools.inspect.dump import load_dump
-from tools.inspect.dump_sync import JournalFiles
+from tools.inspect.dump_sync import (
+    SYNC_FAILED_FILE,
+    JournalFiles,
+    SyncFailed,
+    sync_failed,
+    write_file,
+)
 
 DATA = bytes(range(256)) * 200
 
@@ -81,21 +89,103 @@ def test_a_sync_runs_in_a_thread_every_flush_bytes(
     assert sizes[-2:] == [39 * 33_000 + 300, 39 * 4]  # then both files, once all was written
 
 
-def test_a_failed_write_back_is_an_os_error(
+def eio(fd: int) -> None:
+    raise OSError(errno.EIO, "Input/output error")
+
+
+def test_a_failed_write_back_is_said_and_the_copy_marked_not_to_be_resumed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = copy_dir(tmp_path)
-
-    def failing(fd: int) -> None:
-        raise OSError(errno.EIO, "Input/output error")
-
     monkeypatch.setattr(dump_sync, "FLUSH_BYTES", 1000)
-    monkeypatch.setattr(dump_sync, "_datasync", failing)
+    monkeypatch.setattr(dump_sync, "_datasync", eio)
     with JournalFiles(out) as files:
         files.write(DATA[:2000])  # a sync in the thread, which fails
-        with pytest.raises(OSError, match="Input/output error") as failed:
+        with pytest.raises(SyncFailed) as failed:
             files.finish()
-    assert failed.value.errno == errno.EIO
+    assert str(failed.value) == (
+        "écriture sur disque échouée (journal/segments.bin : Input/output error) ; "
+        "cette copie n'est pas sûre et ne se reprend pas"
+    )
+    assert isinstance(failed.value.__cause__, OSError) and failed.value.__cause__.errno == errno.EIO
+    assert sync_failed(out)
+    assert (
+        (out / SYNC_FAILED_FILE)
+        .read_text()
+        .endswith("Refaire la copie dans un autre répertoire.\n")
+    )
+
+
+def test_a_sync_failing_while_another_error_ends_the_copy_is_said_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = copy_dir(tmp_path)
+    released = threading.Event()  # the sync in the thread fails only once the link has
+
+    def failing_later(fd: int) -> None:
+        released.wait(60)  # a safety only: the test sets it, nothing is timed
+        eio(fd)
+
+    monkeypatch.setattr(dump_sync, "FLUSH_BYTES", 1000)
+    monkeypatch.setattr(dump_sync, "_datasync", failing_later)
+    cut = LinkError("DISCONNECTED", "câble débranché")
+    with pytest.raises(SyncFailed) as failed, JournalFiles(out) as files:
+        files.write(DATA[:2000])  # a sync handed to the thread
+        files.write(DATA[:2000])  # it is not done: not looked at
+        released.set()
+        raise cut
+    assert "(journal/segments.bin : Input/output error), alors que la copie s'arrêtait" in str(
+        failed.value
+    )
+    assert str(cut) in str(failed.value)
+    assert failed.value.__context__ is cut
+    assert isinstance(failed.value.__cause__, OSError) and failed.value.__cause__.errno == errno.EIO
+    assert sync_failed(out)
+
+
+def test_both_files_are_closed_when_closing_one_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = copy_dir(tmp_path)
+    real_close = os.close
+    files = JournalFiles(out)
+    index, data = files._index, files._data
+
+    def close(fd: int) -> None:
+        real_close(fd)
+        if fd == index:
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "close", close)
+    with pytest.raises(OSError, match="Input/output error"), files:
+        files.write(b"frames")
+    for fd in (index, data):
+        with pytest.raises(OSError) as closed:
+            os.fstat(fd)
+        assert closed.value.errno == errno.EBADF
+
+
+def test_a_file_is_written_synced_then_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = copy_dir(tmp_path)
+    seen: list[tuple[str, bytes, bool]] = []  # at each sync: file synced, its bytes, named yet?
+
+    def recording(fd: int) -> None:
+        path = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        seen.append((path.name, path.read_bytes(), (out / "head.bin").exists()))
+
+    monkeypatch.setattr(dump_sync, "_datasync", recording)
+    (out / "head.bin").write_bytes(b"before")
+    write_file(out, out / "head.bin", b"statement")
+    assert seen == [("head.bin.part", b"statement", True)]
+    assert (out / "head.bin").read_bytes() == b"statement"
+    assert not (out / "head.bin.part").exists()
+    monkeypatch.setattr(dump_sync, "_datasync", eio)
+    with pytest.raises(SyncFailed, match=r"\(head.nonce : Input/output error\)"):
+        write_file(out, out / "head.nonce", b"nonce")
+    assert not (out / "head.nonce").exists()  # never named: the copy's last step not reached
+    assert sync_failed(out)
 
 
 def test_a_copy_is_appended_to_never_overwritten(tmp_path: Path) -> None:

@@ -10,6 +10,9 @@ segments in its own frame format and segment rule (docs/SPEC.md §3,
 ``head.bin`` (the head statement), ``head.nonce`` (the nonce it signs),
 ``archives/`` and ``dump.json`` (what was copied, when, from where).
 
+Every file and directory of the copy is synced before the copy is said
+done (``dump_sync``); a copy whose sync failed is marked, and never resumed.
+
 What arrives is checked on the way: the identity file must name the
 terminal and key the terminal announces, and each record must carry the
 seq its place gives it (the full check is ``fiscal-inspect verify``'s).
@@ -17,7 +20,9 @@ seq its place gives it (the full check is ``fiscal-inspect verify``'s).
 An interrupted copy is resumed with ``--from N``: the directory must hold
 records 1..N-1 (a torn last frame is cut off), the terminal must be the
 same and its record N-1 identical to the copy's; the result is the same as
-an uninterrupted copy.
+an uninterrupted copy. Without ``--from``, a directory whose journal files
+are not empty is refused, even with no whole record in them: appending
+after a torn first frame would shift every segment.
 """
 
 from __future__ import annotations
@@ -41,7 +46,13 @@ from tools.inspect.dump_journal import (
     record_seq,
 )
 from tools.inspect.dump_segments import pull_segments
-from tools.inspect.dump_sync import JournalFiles
+from tools.inspect.dump_sync import (
+    SYNC_FAILED_FILE,
+    JournalFiles,
+    sync_dir,
+    sync_failed,
+    write_file,
+)
 from tools.inspect.dumpdir import load_journal
 from tools.inspect.image import FlashContents
 from tools.inspect.link_client import LinkClient
@@ -76,7 +87,16 @@ def load_dump(out: Path) -> FlashContents:
 def dump(
     client: LinkClient, out: Path, from_seq: int | None, nonce: bytes, stream: TextIO
 ) -> Outcome:
-    """Copy the terminal behind ``client`` into ``out``; raise DumpError or LinkError."""
+    """Copy the terminal behind ``client`` into ``out``; raise DumpError or LinkError.
+
+    Every file of the copy, and every directory's names, are on disk when
+    it returns (``dump_sync``): a sync that fails raises SyncFailed.
+    """
+    if sync_failed(out):
+        raise DumpError(
+            f"{out} : une écriture sur disque a échoué pendant la copie ({SYNC_FAILED_FILE}) : "
+            "cette copie ne se reprend pas ; refaire la copie dans un autre répertoire"
+        )
     client.connect()
     info = client.identify()
     out.mkdir(parents=True, exist_ok=True)
@@ -86,9 +106,10 @@ def dump(
         raise DumpError(f"{out} contient la copie d'un autre terminal")
     stored = read_stored(out, repair=from_seq is not None)
     start = stored.count + 1
-    if from_seq is None and stored.count:
+    if from_seq is None and stored.found:  # even a torn first frame: never appended to blindly
+        held = f"les enregistrements 1 à {stored.count}" if stored.count else "un début de copie"
         raise DumpError(
-            f"{out} contient déjà les enregistrements 1 à {stored.count} : "
+            f"{out} contient déjà {held} : "
             f"reprendre avec --from {start}, ou choisir un autre répertoire"
         )
     if from_seq is not None and from_seq != start:
@@ -100,7 +121,7 @@ def dump(
         previous = client.read_records(stored.count, 1).records
         if previous[:1] != [stored.last]:
             raise DumpError(f"l'enregistrement n°{stored.count} du terminal diffère de la copie")
-    identity_file.write_bytes(info.identity)
+    write_file(out, identity_file, info.identity)
     outcome = Outcome(start, stored.count, b"")
     outcome.findings += _identity_findings(info)
     progress = Progress(info.last_seq, stream)
@@ -114,10 +135,12 @@ def dump(
         progress.finish()
         files.finish()
     if outcome.statement:
-        (out / "head.bin").write_bytes(outcome.statement)
-        (out / "head.nonce").write_bytes(nonce)
+        write_file(out, out / "head.bin", outcome.statement)
+        write_file(out, out / "head.nonce", nonce)
     outcome.archives = _archives(client, out)
     _manifest(out, info, outcome, client)
+    sync_dir(out, out)  # the names of identity.cbor, head.*, archives/ and dump.json
+    sync_dir(out, out.parent)  # and the copy's own name: its directory may be new
     return outcome
 
 
@@ -208,10 +231,10 @@ def _archives(client: LinkClient, out: Path) -> list[str]:
             if not chunk:
                 raise DumpError(f"archive {name} : {size} octets annoncés, {len(data)} reçus")
             data += chunk
-        part = out / "archives" / (name + ".part")
-        part.write_bytes(data)
-        part.replace(out / "archives" / name)
+        write_file(out, out / "archives" / name, bytes(data))
         names.append(name)
+    if names:
+        sync_dir(out, out / "archives")
     return names
 
 
@@ -238,4 +261,4 @@ def _manifest(out: Path, info: Identification, outcome: Outcome, client: LinkCli
         "archives": outcome.archives,
         "sessions": sessions,
     }
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    write_file(out, path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())

@@ -26,6 +26,7 @@ from tools.inspect.dump import (
     dump,
 )
 from tools.inspect.dump_journal import DumpError, read_stored
+from tools.inspect.dump_sync import SyncFailed, sync_failed
 from tools.inspect.link_client import DEFAULT_BAUD, DEFAULT_TIMEOUT_S, LinkClient, open_port
 
 
@@ -89,11 +90,11 @@ def run_dump(args: argparse.Namespace) -> int:
     except (LinkError, DumpError, OSError) as exc:
         code = f" [{exc.code}]" if isinstance(exc, LinkError) else ""
         print(f"fiscal-inspect : copie impossible ou interrompue : {exc}{code}", file=sys.stderr)
-        _hint(args)
+        _hint(args, exc)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("\nfiscal-inspect : copie interrompue", file=sys.stderr)
-        _hint(args)
+        _hint(args, None)
         return EXIT_FAILED
     finally:
         if client is not None:
@@ -107,15 +108,23 @@ def run_dump(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if outcome.findings else EXIT_DONE
 
 
-def _hint(args: argparse.Namespace) -> None:
+def _hint(args: argparse.Namespace, exc: BaseException | None) -> None:
+    """Print what to do next: resume with ``--from``, or (a sync failed) copy again elsewhere."""
+    if isinstance(exc, SyncFailed) or sync_failed(args.output):
+        print(
+            "refaire la copie dans un autre répertoire : "
+            f"fiscal-inspect dump -p {args.port} -o AUTRE_RÉPERTOIRE",
+            file=sys.stderr,
+        )
+        return
     try:
-        count = read_stored(args.output).count
+        stored = read_stored(args.output)
     except (DumpError, OSError):
         return
-    if count:
+    if stored.found:  # records, or only the torn start of the first: --from cuts what is torn
         print(
             f"reprendre avec : fiscal-inspect dump -p {args.port} -o {args.output} "
-            f"--from {count + 1}",
+            f"--from {stored.count + 1}",
             file=sys.stderr,
         )
 

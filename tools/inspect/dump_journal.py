@@ -45,6 +45,7 @@ class Stored:
     last: bytes = b""
     segment: int = 0  # index of the last segment file, 0 when none
     size: int = 0  # bytes in it
+    found: int = 0  # bytes in segments.bin and segments.idx as read, whole records or not
 
 
 def frame(record: bytes) -> bytes:
@@ -95,7 +96,7 @@ def read_stored(out: Path, repair: bool = False) -> Stored:
             break
         kept.append(length)
         offset += length
-    stored = Stored()
+    stored = Stored(found=len(data) + len(index))
     start = 0
     for index_number, length in enumerate(kept, 1):
         end = _walk(data, start, start + length, stored)
