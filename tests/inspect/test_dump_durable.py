@@ -148,3 +148,5 @@ def test_a_sync_failing_while_the_cable_is_pulled_is_said_and_the_copy_never_res
         with pytest.raises(DumpError, match="ne se reprend pas ; refaire la copie dans un autre"):
             dump(client, out, from_seq, NONCE, io.StringIO())
     assert journal.read_bytes() == held  # refused before anything was written
+    said = load_copy(out).log_problems  # and verify says it: such a copy proves nothing
+    assert any(SYNC_FAILED_FILE in problem and "refaire" in problem for problem in said)

@@ -44,10 +44,15 @@ from pathlib import Path
 from types import TracebackType
 
 from tools.inspect.dump_journal import DumpError
-from tools.inspect.dumpdir import INDEX_ENTRY, INDEX_FILE, JOURNAL_DIR, SEGMENTS_FILE
+from tools.inspect.dumpdir import (
+    INDEX_ENTRY,
+    INDEX_FILE,
+    JOURNAL_DIR,
+    SEGMENTS_FILE,
+    SYNC_FAILED_FILE,
+)
 
 FLUSH_BYTES = 4 * 1024 * 1024  # written between two syncs in a thread
-SYNC_FAILED_FILE = "sync-failed.txt"  # in a copy whose sync failed: never resumed
 _APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 _datasync = getattr(os, "fdatasync", os.fsync)  # the file's size is data too: fdatasync syncs it

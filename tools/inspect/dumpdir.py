@@ -52,6 +52,7 @@ ARCHIVES_DIR = "archives"
 HEAD_FILE = "head.bin"
 NONCE_FILE = "head.nonce"
 MANIFEST_FILE = "dump.json"
+SYNC_FAILED_FILE = "sync-failed.txt"  # left by a dump whose sync failed (dump_sync.py)
 SEGMENTS_FILE = "segments.bin"  # journal/: the segments end to end
 INDEX_FILE = "segments.idx"  # journal/: u32 BE length of each segment but the last
 INDEX_ENTRY = 4
@@ -83,10 +84,19 @@ def load_copy(out: Path) -> FlashContents:
     Raises ImageError when the identity file or the journal directory cannot be read.
     """
     journal = load_journal(out)
+    problems = journal.log_problems
+    if (out / SYNC_FAILED_FILE).exists():
+        # The dump said so itself: some of these bytes may never have reached
+        # the disk, and what a cache still shows is no evidence.
+        problems += (
+            f"la copie n'a pas été écrite sur disque en entier ({SYNC_FAILED_FILE}) : "
+            "elle ne prouve rien, la refaire dans un autre répertoire",
+        )
     return replace(
         journal,
         archives=_archives(out / ARCHIVES_DIR),
         head=HeadFiles(_read(out / HEAD_FILE), _read(out / NONCE_FILE)),
+        log_problems=problems,
     )
 
 
