@@ -12,7 +12,8 @@ inherited (``pass_fds``):
 ``serve`` mounts the journal of a flash image (tests/link/terminal.py's
 geometry) with the firmware's code, prints ``ready`` once its Source is
 built, then loops as the terminal's main loop does (poll the link, sleep
-in ``select`` when idle) until its stdin is closed; its replies carry at
+in ``select`` when idle) until its stdin is closed, and prints ``cpu S``:
+the processor seconds it spent serving (since ``ready``); its replies carry at
 most ``BENCH_REPLY_BYTES`` of records (the service's default, 60 KiB, unless
 set) and ``BENCH_FRAMES_BYTES`` of journal segments (default 512 KiB).
 ``raw`` writes as fast as the pty takes them, then exits.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import os
 import select
 import sys
+import time
 
 from firmware.journal import Journal
 from firmware.link import service
@@ -55,6 +57,7 @@ def serve(fd: int, image: str) -> None:
         frames_bytes=FRAMES_BYTES,
     )
     print("ready", flush=True)
+    start = time.process_time()
     stdin = sys.stdin.fileno()
     while True:
         events = service.poll()
@@ -63,6 +66,7 @@ def serve(fd: int, image: str) -> None:
         readable, _, _ = select.select([fd, stdin], [], [], 0.5)
         if stdin in readable and not os.read(stdin, 1):
             break
+    print(f"cpu {time.process_time() - start:.6f}", flush=True)
     link.close()
     flash.close()
 

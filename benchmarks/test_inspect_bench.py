@@ -98,17 +98,27 @@ def terminal_process(master: int, *args: str, stdin: int | None = None) -> subpr
     )
 
 
+class Served:
+    """What the terminal process says once it has stopped: its CPU seconds spent serving."""
+
+    cpu = 0.0
+
+
 @contextmanager
-def serving(master: int, image: Path) -> Iterator[None]:
+def serving(master: int, image: Path) -> Iterator[Served]:
     """Serve the journal of ``image`` on ``master`` from another process, while in the block."""
     process = terminal_process(master, "serve", str(image), stdin=subprocess.PIPE)
     assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+    served = Served()
     try:
-        yield
+        yield served
     finally:
         assert process.stdin is not None
         process.stdin.close()  # the terminal process stops at the end of its stdin
+        line = process.stdout.readline()
         process.wait(10)
+    assert line.startswith(b"cpu "), line
+    served.cpu = float(line[4:])
 
 
 def raw_pty_throughput(master: int, path: str, total: int) -> float:
@@ -152,20 +162,33 @@ class TimedDumps:
         self.copies: list[Path] = []
         self.elapsed: list[float] = []
         self.moved: list[int] = []
+        self.cpu: list[float] = []  # the tool's processor seconds per dump
 
     def __call__(self) -> None:
         out = self.directory / f"copy{len(self.copies)}"
         self.copies.append(out)
         before = self.client.bytes_in
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         outcome = dump(self.client, out, None, NONCE, io.StringIO())
         self.elapsed.append(time.perf_counter() - start)
+        self.cpu.append(time.process_time() - start_cpu)
         self.moved.append(self.client.bytes_in - before)
         assert (outcome.first, outcome.last, outcome.findings) == (1, self.last, [])
 
     def rate(self) -> float:
         """The best bytes/s of the dumps."""
         return max(n / t for n, t in zip(self.moved, self.elapsed, strict=True))
+
+    def cpu_line(self, terminal_cpu: float) -> str:
+        """The processor time per dump of each side (the terminal's: its serving time over
+        the dumps, which is nearly all of it), and the load average, for a busy machine."""
+        load = os.getloadavg()[0]
+        tool = min(self.cpu)
+        terminal = terminal_cpu / len(self.cpu)
+        return (
+            f"CPU per dump: tool {tool * 1000:.0f} ms (best), terminal {terminal * 1000:.0f} ms "
+            f"(mean); load average {load:.2f}"
+        )
 
 
 def test_dump_vs_raw_pty(
@@ -185,7 +208,7 @@ def test_dump_vs_raw_pty(
 
     monkeypatch.setattr(dump_module, "_pull", timed_pull)
     with pty_pair() as (master, path):
-        with serving(master, image):
+        with serving(master, image) as served:
             client = LinkClient(open_port(path, timeout_s=1.0), timeout_s=1.0, tries=3)
             dumps = TimedDumps(client, tmp_path, SALES + 3)
             benchmark.pedantic(dumps, rounds=DUMP_ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
@@ -204,7 +227,7 @@ def test_dump_vs_raw_pty(
         f"raw pty from another process: {raw / 1e6:.2f} MB/s; ratio {rate / raw:.3f} "
         f"(target >= 0.9; protocol version {version}, {requests} requests per dump); the "
         f"records alone (READ_RECORDS, checked and written): {records_rate / 1e6:.2f} MB/s, "
-        f"ratio {records_rate / raw:.3f}"
+        f"ratio {records_rate / raw:.3f}; {dumps.cpu_line(served.cpu)}"
     )
 
 
@@ -245,7 +268,7 @@ def test_dump_a_big_journal_vs_raw_pty(benchmark: BenchmarkFixture, tmp_path: Pa
     image = tmp_path / "terminal.img"
     journal = generated_image(image, count)
     with pty_pair() as (master, path):
-        with serving(master, image):
+        with serving(master, image) as served:
             client = LinkClient(open_port(path, timeout_s=2.0), timeout_s=2.0, tries=3)
             dumps = TimedDumps(client, tmp_path, count)
             benchmark.pedantic(dumps, rounds=ROUNDS, iterations=1)  # type: ignore[no-untyped-call]
@@ -260,7 +283,8 @@ def test_dump_a_big_journal_vs_raw_pty(benchmark: BenchmarkFixture, tmp_path: Pa
         f"\ndump: {count} records, {dumps.moved[0]} B from the terminal process in "
         f"{min(dumps.elapsed) * 1000:.0f} ms (best of {ROUNDS}, fsync'd): "
         f"{rate / 1e6:.2f} MB/s; raw pty from another process: {raw / 1e6:.2f} MB/s; "
-        f"ratio {rate / raw:.3f} (target >= 0.9; protocol version {version})"
+        f"ratio {rate / raw:.3f} (target >= 0.9; protocol version {version}); "
+        f"{dumps.cpu_line(served.cpu)}"
     )
 
 

@@ -53,15 +53,6 @@ def resumed(at: Cursor) -> Cursor:
     return at
 
 
-def _length_at(blocks: BlockRun, pos: int) -> int:
-    """The length field of a frame starting at data byte ``pos`` (0 when out of reach)."""
-    data = blocks.data
-    if len(data) < pos + 2 and not blocks.load(pos + 2):
-        return 0
-    length = data[pos] << 8 | data[pos + 1]
-    return 0 if length == _ERASED_LENGTH else length
-
-
 def read_stored_segment(flash: Flash, at: Cursor, index: int) -> tuple[bytes, Cursor] | None:
     """Return segment ``index`` as stored and the cursor at the next segment, or None.
 
@@ -137,9 +128,16 @@ def _walk(
     """
     limit = pos + 4 * blocks.area + SEGMENT_BYTES  # a frame is far smaller than this
     walked = 0
+    data = blocks.data  # grown in place by ``load``: the same object all along
+    loaded = len(data)
+    # One step per frame, its length read inline: some 12,000 steps a dump of 100,000 records.
     while (segment, offset) < target:
-        length = _length_at(blocks, pos)
-        if not length or pos > limit:
+        if loaded < pos + 2:
+            loaded = blocks.load(pos + 2)
+            if not loaded:
+                return None  # out of reach: the log's end
+        length = data[pos] << 8 | data[pos + 1]
+        if length == _ERASED_LENGTH or not length or pos > limit:
             return None
         size = length + FRAME_OVERHEAD
         pos += size

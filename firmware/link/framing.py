@@ -33,11 +33,13 @@ CBOR "break" byte, which never starts a message), then the length and the
 CRC-32 of a raw part, then the message. Right after its closing 0x00 come
 exactly that many raw bytes, neither COBS-encoded nor split at 0x00. The
 decoder, having checked the header's own CRC, takes the next ``length``
-bytes as they come, checks their CRC-32 with one ``crc32`` call, and
+bytes as they come, runs their CRC-32 over each chunk as it arrives (the
+receiver's work overlaps the transfer instead of waiting for its end), and
 returns a ``Bulk`` item; a mismatch drops the whole (``BAD_CRC``) and
 decoding goes on at the next 0x00, as after any damaged chunk. The raw part
 is received into a buffer of its announced size, either from ``feed`` or
-read straight into it by the caller (``raw_room``, ``raw_received``). A raw part
+read straight into it by the caller (``raw_room``, ``raw_received``), and
+that buffer itself is handed over, never copied. A raw part
 cut short is completed by whatever comes next: its CRC then fails, and the
 peer's timeout (``reset``, then a retry of its idempotent requests) puts
 both ends back in step.
@@ -173,11 +175,12 @@ def bulk_header(payload: bytes, raw: "list[bytes]", max_payload: int = MAX_PAYLO
 
 
 class Bulk:
-    """A bulk header's message payload and the raw part that came after it, CRC checked."""
+    """A bulk header's message payload and the raw part that came after it, CRC checked
+    (``raw``: the buffer it was received into, which the decoder no longer holds)."""
 
     __slots__ = ("payload", "raw")
 
-    def __init__(self, payload: bytes, raw: bytes) -> None:
+    def __init__(self, payload: bytes, raw: "bytes | bytearray") -> None:
         self.payload = payload
         self.raw = raw
 
@@ -185,7 +188,7 @@ class Bulk:
         return isinstance(other, Bulk) and (self.payload, self.raw) == (other.payload, other.raw)
 
     def __hash__(self) -> int:
-        return hash((self.payload, self.raw))
+        return hash((self.payload, bytes(self.raw)))
 
     def __repr__(self) -> str:
         return "Bulk(" + repr(self.payload) + ", " + str(len(self.raw)) + " raw bytes)"
@@ -228,6 +231,7 @@ class FrameDecoder:
         self._raw_left = 0  # bytes of it still to come
         self._raw_head = b""  # the header's message payload, then its raw part's CRC
         self._raw_crc = 0
+        self._raw_run = 0  # CRC-32 of the raw part's bytes received so far
         self.frames = 0  # valid frames decoded so far
         self.dropped_bytes = 0  # bytes of every dropped chunk so far (delimiters excluded)
 
@@ -285,7 +289,10 @@ class FrameDecoder:
         """Take ``count`` bytes written at the start of ``raw_room()``; return what completes."""
         if not 0 <= count <= self._raw_left:
             raise ValueError("more raw bytes than the raw part's rest")
-        self._raw_got += count
+        got = self._raw_got
+        with memoryview(self._raw) as raw:
+            self._raw_run = crc32(raw[got : got + count], self._raw_run)
+        self._raw_got = got + count
         self._raw_left -= count
         items: list[bytes | Bulk | Dropped] = []
         if count and not self._raw_left:
@@ -296,7 +303,10 @@ class FrameDecoder:
         """Take what ``data`` holds of the raw part from ``start``; return where the rest starts."""
         take = min(self._raw_left, len(data) - start)
         got = self._raw_got
-        self._raw[got : got + take] = memoryview(data)[start : start + take]
+        with memoryview(data) as view:
+            piece = view[start : start + take]
+            self._raw[got : got + take] = piece
+            self._raw_run = crc32(piece, self._raw_run)
         self._raw_got = got + take
         self._raw_left -= take
         if not self._raw_left:
@@ -305,10 +315,10 @@ class FrameDecoder:
 
     def _end_raw(self, items: "list[bytes | Bulk | Dropped]") -> None:
         """The raw part is complete: hand it up with its message, or drop it (BAD_CRC)."""
-        raw = bytes(self._raw)
+        raw = self._raw  # handed over as it is: the next raw part gets a buffer of its own
         self._raw = bytearray()
         self._raw_got = 0
-        if crc32(raw) & 0xFFFFFFFF == self._raw_crc:
+        if self._raw_run & 0xFFFFFFFF == self._raw_crc:
             self.frames += 1
             items.append(Bulk(self._raw_head, raw))
         else:
@@ -362,6 +372,7 @@ class FrameDecoder:
         self._raw = bytearray(length)
         self._raw_got = 0
         self._raw_left = length
+        self._raw_run = 0
         if not length:
             self._end_raw(items)  # an empty raw part: complete at once
 

@@ -97,7 +97,9 @@ class StoredSegments:
 
     A Source may give the bytes as ``pieces`` (the segments as it read them) instead of
     ``data``: the terminal then sends them one after the other, never joined (``data``
-    joins them only when asked for).
+    joins them only when asked for). On the inspector's side ``data`` is the buffer the
+    raw part was received into (a bytearray: framing.Bulk), not a copy of it, and there
+    are no ``pieces``: what was received is not sent on.
     """
 
     __slots__ = ("_data", "last", "lengths", "pieces")
@@ -106,25 +108,25 @@ class StoredSegments:
         self,
         lengths: "list[int]",
         last: int,
-        data: bytes = b"",
+        data: "bytes | bytearray" = b"",
         pieces: "list[bytes] | None" = None,
     ) -> None:
         self.lengths = lengths
         self.last = last
-        self._data: bytes | None = data if pieces is None else None
-        self.pieces = [data] if pieces is None else pieces
+        self._data: bytes | bytearray | None = data if pieces is None else None
+        self.pieces = pieces if pieces is not None else [data] if type(data) is bytes else []
 
     @property
-    def data(self) -> bytes:
+    def data(self) -> "bytes | bytearray":
         """The bytes end to end (the pieces joined, once)."""
         if self._data is None:
             self._data = b"".join(self.pieces)
         return self._data
 
     @data.setter
-    def data(self, data: bytes) -> None:
+    def data(self, data: "bytes | bytearray") -> None:
         self._data = data
-        self.pieces = [data]
+        self.pieces = [data] if type(data) is bytes else []
 
     def __repr__(self) -> str:
         return "StoredSegments(" + repr(self.lengths) + ", last=" + str(self.last) + ")"
@@ -149,7 +151,7 @@ class SegmentData(Reply):
         return [self.request_id, self.segment, self.offset, lengths, self.segments.last]
 
     @property
-    def data(self) -> bytes:
+    def data(self) -> "bytes | bytearray":
         return self.segments.data
 
     def __eq__(self, other: object) -> bool:

@@ -215,6 +215,22 @@ def test_a_raw_part_read_straight_into_its_place_is_the_same_reply(size: int) ->
     assert items == [Dropped(BAD_CRC, len(raw)), b"after"]
 
 
+def test_the_raw_part_handed_over_is_the_buffer_it_was_read_into() -> None:
+    """No copy at the end: the CRC ran over each chunk as it came, the buffer is the reply's."""
+    raw = bytes(range(256)) * 16
+    decoder = bulk_decoder()
+    assert decoder.feed(encode_bulk(b"\x81\x0f", raw)[: -len(raw)]) == []
+    room = decoder.raw_room()
+    assert room is not None
+    buffer = room.obj
+    room[:1000] = raw[:1000]
+    room.release()
+    assert decoder.raw_received(1000) == []
+    (item,) = decoder.feed(raw[1000:])
+    assert isinstance(item, Bulk) and item.raw == raw and item.raw is buffer
+    assert decoder.raw_room() is None  # the next raw part gets a buffer of its own
+
+
 def test_no_room_outside_a_raw_part_and_no_more_bytes_than_its_rest() -> None:
     decoder = bulk_decoder()
     assert decoder.raw_room() is None

@@ -41,7 +41,9 @@ def pull_segments(
     segment = max(stored.segment, 1)
     client.ask_segments(segment, stored.size, SEGMENTS_PER_REQUEST)
     asked: deque[tuple[int, int]] = deque([(segment, SEGMENTS_PER_REQUEST)])  # first, count
-    got: dict[int, tuple[list[int], bytes]] = {}  # answers not written yet, by first segment
+    got: dict[
+        int, tuple[list[int], bytes | bytearray]
+    ] = {}  # answers not written yet, by first segment
     ask_from = 0  # the next segment to ask for whole (0: the first answer is awaited)
     last = 0  # the journal's last segment, as the latest answer says
     per_request = SEGMENTS_PER_REQUEST  # what one answer carries, once the first has come
@@ -77,7 +79,7 @@ def _write(
     findings: list[str],
     first: int,
     lengths: list[int],
-    data: bytes,
+    data: bytes | bytearray,
 ) -> None:
     """Check each piece of an answer (``lengths[i]`` bytes of ``data`` for segment
     ``first + i``) as the next bytes of its segment, then append them all to the copy.
@@ -104,7 +106,9 @@ def _write(
     files.close(left)
 
 
-def _check_frames(data: bytes, start: int, stop: int, stored: Stored, findings: list[str]) -> int:
+def _check_frames(
+    data: bytes | bytearray, start: int, stop: int, stored: Stored, findings: list[str]
+) -> int:
     """Return the number of whole frames in ``data[start:stop]``, the next bytes of the copy's
     last segment; note in ``findings`` what the journal's rules do not allow there.
 
@@ -126,12 +130,12 @@ def _check_frames(data: bytes, start: int, stop: int, stored: Stored, findings: 
         findings.append(where + f"trame commencée à l'octet {stored.size + last - start}")
     seq = stored.count + 1
     if count and (
-        record_seq(data[start + 2 : start + 14]) != seq
-        or record_seq(data[last + 2 : last + 14]) != seq + count - 1
+        record_seq(bytes(data[start + 2 : start + 14])) != seq
+        or record_seq(bytes(data[last + 2 : last + 14])) != seq + count - 1
     ):
         offset = start
         for expected in range(seq, seq + count):
-            found = record_seq(data[offset + 2 : offset + 14])
+            found = record_seq(bytes(data[offset + 2 : offset + 14]))
             if found != expected:
                 findings.append(f"enregistrement n°{expected} : séquence lue {found}")
             offset += ((data[offset] << 8) | data[offset + 1]) + FRAME_OVERHEAD
