@@ -217,8 +217,10 @@ def _check_within(entries: Sequence[Entry | Sale], key: Ed25519PublicKey, digest
             doubled.add((doc_type, number))
     for pair in doubled:
         del where[pair]
-    known: Known = {}
-    verify = key.verify  # checked as they come: no job list to build (one thread per worker)
+    # The signatures are checked once every data to sign is rebuilt, one after the other:
+    # a few % less CPU than each as its data to sign comes, interleaved with the decoding
+    # (Ed25519's code and tables stay in the core's caches).
+    jobs: list[tuple[bytes, bytes, tuple[int, str, int]]] = []
     for index, e in enumerate(entries):
         sale = e if type(e) is Sale else None
         record = e.record if type(e) is Entry else None
@@ -234,35 +236,37 @@ def _check_within(entries: Sequence[Entry | Sale], key: Ed25519PublicKey, digest
                 continue
             before = found
         previous = entries[before].header if before >= 0 else None
-        signature = previous.signature if previous else None
+        previous_signature = previous.signature if previous else None
         try:
             if sale is not None or (record is not None and _ticket(record)):
                 gt_previous = previous.gt_signature if previous else None
                 gt = previous is None or gt_previous is not None
                 if sale is not None:
-                    message, gt_message = sale.to_sign(signature, gt_previous, gt)
+                    message, gt_message = sale.to_sign(previous_signature, gt_previous, gt)
                 else:
                     assert record is not None
-                    message, gt_message = ticket_to_sign(record, signature, gt_previous, gt)
+                    message, gt_message = ticket_to_sign(
+                        record, previous_signature, gt_previous, gt
+                    )
                 if gt_message is not None:
                     assert h.gt_signature is not None
-                    try:
-                        verify(h.gt_signature, gt_message)
-                        known[(index, GT, before)] = True
-                    except InvalidSignature:
-                        known[(index, GT, before)] = False
+                    jobs.append((h.gt_signature, gt_message, (index, GT, before)))
             else:
                 assert record is not None
-                message = data_to_sign(record, signature)
+                message = data_to_sign(record, previous_signature)
         except LayoutError:
             continue
         if digests:
             e.row_digest = sale.digest(message) if sale else record_digest(record, message)  # type: ignore[arg-type]
+        jobs.append((h.signature, message, (index, RECORD, before)))
+    known: Known = {}
+    verify = key.verify
+    for signature, message, tried in jobs:
         try:
-            verify(h.signature, message)
-            known[(index, RECORD, before)] = True
+            verify(signature, message)
+            known[tried] = True
         except InvalidSignature:
-            known[(index, RECORD, before)] = False
+            known[tried] = False
     return known
 
 

@@ -92,10 +92,18 @@ def _date_text(day: int) -> str:
 
 def vat_field(pairs: Pairs) -> str:
     """Return ``RATE:TTC|RATE:TTC…`` of (rate, TTC) pairs in the given order."""
-    for rate, _ in pairs:
-        if rate > MAX_VAT_RATE:
-            raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
-    return "|".join([f"{rate:04d}:{amount}" for rate, amount in pairs])
+    parts = []
+    for rate, amount in pairs:
+        prefix = _RATE_PREFIX.get(rate)
+        if prefix is None:
+            if rate > MAX_VAT_RATE:
+                raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
+            prefix = _RATE_PREFIX[rate] = f"{rate:04d}:"
+        parts.append(prefix + str(amount))
+    return "|".join(parts)
+
+
+_RATE_PREFIX: dict[int, str] = {}  # rate -> "RATE:", written for every ticket (rates are few)
 
 
 def digest(record: Record) -> str:
