@@ -16,7 +16,7 @@ import pytest
 
 from firmware.links import links_of
 from fiscal_core import codes
-from fiscal_core.records import Line
+from fiscal_core.records import Line, Payment, TicketBody
 from tests.inspect.attack import flip, read_segment, split
 from tests.inspect.journals import DAY, Till, sale_lines, till_on
 from tests.inspect.test_inspect_parallel import both_ways, cut
@@ -203,3 +203,30 @@ def test_anomalies_in_and_around_runs_are_reported_as_by_the_whole_pass(
     contents = cut(read_image(pristine), attack(split(read_segment(pristine))))
     streamed, _ = both_ways(contents, workers, 8, monkeypatch)  # ranges of 16 records
     assert [f for f in streamed.findings if f.seq is not None or not f.readable]
+
+
+def sales_out_of_shape(till: Till) -> None:
+    """Sales each with a problem of its own, signed by a dishonest writer, among plain sales
+    (each inside a stretch its reader would otherwise sum up)."""
+    till.open()
+    bread, paid = [Line("P2", "Baguette", 2, 120, 550)], [Payment(codes.PAY_CASH, 240)]
+    forged = [
+        TicketBody(codes.OP_SALE, bread, [Payment(codes.PAY_CARD, 250)], 10, 0, 0),  # change
+        TicketBody(codes.OP_SALE, [*bread, Line("P0", "Rien", 0, 99, 550)], paid, 0, 0, 0),
+        TicketBody(codes.OP_SALE, bread, [Payment(codes.PAY_CASH, 250)], 0, 0, 0),  # paid 2,50
+        TicketBody(codes.OP_SALE, [Line("P2", "B" * 201, 2, 120, 550)], paid, 0, 0, 0),
+        TicketBody(codes.OP_SALE, bread, [Payment(9, 240)], 0, 0, 0),
+    ]
+    for n in range(30):
+        if n % 6 == 3:
+            till.forge_ticket(forged[n // 6])
+        else:
+            till.sale(sale_lines(n))
+    till.close(codes.DOC_GT_PERIOD)
+
+
+def test_sales_with_a_problem_of_their_own_are_sent_and_found(tmp_path: Path) -> None:
+    contents = journal(tmp_path, sales_out_of_shape)
+    summed, kept = verify(contents, keep_records=False), verify(contents)
+    assert (summed.findings, report_object(summed)) == (kept.findings, report_object(kept))
+    assert [f.number for f in summed.findings] == [4, 10, 16, 22, 28]

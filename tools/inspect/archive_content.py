@@ -93,7 +93,12 @@ def row_digest(cbor_hex: bytes, signature: bytes, signed: bytes) -> bytes:
 
 def record_digest(record: Record, signed: bytes) -> bytes:
     """Return the ``row_digest`` of the row that ``record`` must have, ``signed`` its data."""
-    return row_digest(record.raw.hex().encode(), b64url(record.signature).encode(), signed)
+    return stored_record_digest(record.raw, record.signature, signed)
+
+
+def stored_record_digest(raw: bytes, signature: bytes, signed: bytes) -> bytes:
+    """Return ``record_digest`` of a record stored as ``raw`` with its ``signature``."""
+    return row_digest(raw.hex().encode(), b64url(signature).encode(), signed)
 
 
 def stored_digest(row: dict[str, str]) -> bytes:

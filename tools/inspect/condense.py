@@ -56,6 +56,7 @@ from tools.inspect.model import (
     TicketBody,
 )
 from tools.inspect.rules import header_problems, jet_problems, perpetual_problems, ticket_problems
+from tools.inspect.sales import Sale
 from tools.inspect.totals import Totals, add_ticket
 
 CHAINS = DOC_NAMES.keys() - {DOC_GT_TICKET}
@@ -132,9 +133,16 @@ class Run:
 
 
 def condense(
-    entries: list[Entry], known: Known, wanted: Wanted, segment_names: list[str], digests: bool
+    entries: list[Entry | Sale],
+    known: Known,
+    wanted: Wanted,
+    segment_names: list[str],
+    digests: bool,
 ) -> list[Entry | Run] | None:
-    """Return ``entries`` summed up (see the module docstring), None if the range is not clean."""
+    """Return ``entries`` summed up (see the module docstring), None if the range is not clean.
+
+    A ``Sale`` sent is made an entry first (``Sale.entry``), in ``entries`` too.
+    """
     chains = _chains(entries)
     if chains is None or not _signatures_hold(entries, known, chains):
         return None
@@ -147,44 +155,60 @@ def condense(
     before: dict[int, int] = {}  # position -> chain predecessor's position in the range
     for positions in chains.values():
         before.update((n, previous) for previous, n in pairwise(positions))
+    first_seq: int = entries[0].header.seq  # type: ignore[assignment]
     for n, e in enumerate(entries):
         previous = before.get(n)
-        if previous is not None:
-            e.signature_ok = True
         if n in ends or not _quiet(e, entries, previous, wanted):
+            sent = _entry(entries, n, before)
             if previous is not None:
-                e.link = entries[previous]
-            items.append(e)
+                sent.link = _entry(entries, previous, before)
+            items.append(sent)
             run = None
             continue
         if run is None:
-            run = Run(n + entries[0].header.seq)  # type: ignore[operator]
+            run = Run(n + first_seq)
             items.append(run)
         _add(run, e, segments, digests)
     return items
 
 
-def _chains(entries: list[Entry]) -> dict[int, list[int]] | None:
+def _entry(entries: list[Entry | Sale], n: int, before: dict[int, int]) -> Entry:
+    """Return the entry at position ``n`` (a ``Sale`` made one, in ``entries`` too), trusted
+    when its chain predecessor is in the range (its signatures then hold: ``_signatures_hold``)."""
+    e = entries[n]
+    if type(e) is Sale:
+        e = entries[n] = e.entry()
+    assert isinstance(e, Entry)
+    if n in before:
+        e.signature_ok = True
+    return e
+
+
+def _chains(entries: list[Entry | Sale]) -> dict[int, list[int]] | None:
     """Return each chain's positions, None unless seqs and numbers follow each other."""
     if not entries or entries[0].header.seq is None or entries[0].header.seq < 1:
         return None
     first = entries[0].header.seq
     chains: dict[int, list[int]] = {}
     for n, e in enumerate(entries):
-        record = e.record
-        if record is None or e.problems or record.seq != first + n or record.doc_type not in CHAINS:
+        h = e.header
+        if type(e) is Entry and (e.record is None or e.problems):
             return None
-        positions = chains.setdefault(record.doc_type, [])
+        if h.seq != first + n or h.doc_type not in CHAINS:
+            return None
+        positions = chains.setdefault(h.doc_type, [])
         if positions:
-            if record.number != entries[positions[-1]].header.number + 1:  # type: ignore[operator]
+            if h.number != entries[positions[-1]].header.number + 1:  # type: ignore[operator]
                 return None
-        elif record.number < 1:
+        elif h.number < 1:  # type: ignore[operator]
             return None
         positions.append(n)
     return chains
 
 
-def _signatures_hold(entries: list[Entry], known: Known, chains: dict[int, list[int]]) -> bool:
+def _signatures_hold(
+    entries: list[Entry | Sale], known: Known, chains: dict[int, list[int]]
+) -> bool:
     """True when every signature whose predecessor is in the range was found valid."""
     for doc_type, positions in chains.items():
         for previous, n in pairwise(positions):
@@ -195,46 +219,75 @@ def _signatures_hold(entries: list[Entry], known: Known, chains: dict[int, list[
     return True
 
 
-def _quiet(e: Entry, entries: list[Entry], previous: int | None, wanted: Wanted) -> bool:
+def _quiet(
+    e: Entry | Sale, entries: list[Entry | Sale], previous: int | None, wanted: Wanted
+) -> bool:
     """True when the record is a sale or an ordinary JET line with no problem of its own."""
-    record = e.record
-    assert record is not None and previous is not None
+    assert previous is not None
+    if type(e) is Sale:  # no problem of its own (``read_sale``): its place and totals left
+        before = _grand_totals(entries[previous])
+        if e.header.seq == wanted.stated or e.terminal_id != wanted.terminal_id or before is None:
+            return False
+        return e.grand_totals == (before[0] + e.total, before[1] + e.total)
+    record = e.record  # type: ignore[union-attr]
+    assert record is not None
     if record.seq == wanted.stated or record.version != FORMAT_VERSION:
         return False
     if record.terminal_id != wanted.terminal_id or header_problems(record):
         return False
     body = record.body
     if record.doc_type == DOC_TICKET and type(body) is TicketBody:
-        before = entries[previous].record
-        if body.is_return or before is None or type(before.body) is not TicketBody:
+        gt = _grand_totals(entries[previous])
+        if body.is_return or gt is None:
             return False
-        gt = (before.body.gt_real, before.body.gt_absolute)
         return not ticket_problems(DOC_TICKET, body) and not perpetual_problems(body, gt)
     if record.doc_type == DOC_JET and type(body) is JetBody:
         return body.code not in LOUD_JETS and not jet_problems(body)
     return False
 
 
-def _add(run: Run, e: Entry, segments: dict[str, int], digests: bool) -> None:
+def _grand_totals(e: Entry | Sale) -> tuple[int, int] | None:
+    """Return the perpetual totals (real, absolute) a ticket states, None if not a ticket."""
+    if type(e) is Sale:
+        return e.grand_totals
+    record = e.record  # type: ignore[union-attr]
+    if record is None or type(record.body) is not TicketBody:
+        return None
+    return record.body.gt_real, record.body.gt_absolute
+
+
+def _add(run: Run, e: Entry | Sale, segments: dict[str, int], digests: bool) -> None:
     """Add a quiet record to ``run``."""
-    record = e.record
-    assert record is not None
-    run.last_seq = record.seq
-    first, _ = run.numbers.get(record.doc_type, (record.number, 0))
-    run.numbers[record.doc_type] = first, record.number
-    body = record.body
-    if type(body) is TicketBody:
-        add_ticket((run.totals,), body)
-        if run.gt_before is None:
-            run.gt_before = body.gt_real - body.total, body.gt_absolute - body.absolute_total
-        run.real += body.total
-        run.absolute += body.absolute_total
-        local = record.local_seconds
-        if run.latest is None or local > run.latest:
-            run.latest = local
-        run.places.append(segments[e.segment] << 32 | e.offset)
-    elif type(body) is JetBody:
-        run.totals.add_jet(body)
+    h = e.header
+    assert h.seq is not None and h.doc_type is not None and h.number is not None
+    run.last_seq = h.seq
+    first, _ = run.numbers.get(h.doc_type, (h.number, 0))
+    run.numbers[h.doc_type] = first, h.number
+    if type(e) is Sale:
+        e.add_to(run.totals)
+        _add_ticket(run, e.grand_totals, e.total, e.total, e.local_seconds)
+        run.places.append(segments[e.frame.segment] << 32 | e.frame.offset)
+    else:
+        record = e.record  # type: ignore[union-attr]
+        assert record is not None
+        body = record.body
+        if type(body) is TicketBody:
+            add_ticket((run.totals,), body)
+            totals = (body.gt_real, body.gt_absolute)
+            _add_ticket(run, totals, body.total, body.absolute_total, record.local_seconds)
+            run.places.append(segments[e.segment] << 32 | e.offset)  # type: ignore[union-attr]
+        elif type(body) is JetBody:
+            run.totals.add_jet(body)
     if digests:
         assert e.row_digest is not None  # made as its predecessor is in the range
         run.digests += e.row_digest
+
+
+def _add_ticket(run: Run, stated: tuple[int, int], total: int, absolute: int, local: int) -> None:
+    """Add a ticket stating the perpetual totals ``stated`` to the run's sums."""
+    if run.gt_before is None:
+        run.gt_before = stated[0] - total, stated[1] - absolute
+    run.real += total
+    run.absolute += absolute
+    if run.latest is None or local > run.latest:
+        run.latest = local

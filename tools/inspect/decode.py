@@ -73,10 +73,11 @@ class Header:
 
 def loads_canonical(data: bytes) -> CborValue:
     """Return the value encoded by ``data``; raise DecodeError unless canonical and allowed."""
-    return _canonical(_loads(data), data)
+    return _canonical(loads_value(data), data)
 
 
-def _loads(data: bytes) -> object:
+def loads_value(data: bytes) -> object:
+    """Return the value encoded by ``data``, not checked yet; raise DecodeError if unreadable."""
     try:
         return cbor2.loads(data, max_depth=_MAX_DEPTH + 2, allow_indefinite=False)
     except Exception as exc:  # cbor2 raises several error types on bad input
@@ -88,9 +89,14 @@ def _canonical(value: object, data: bytes) -> CborValue:
     problem = _disallowed(value, 0)
     if problem:
         raise DecodeError(problem)
-    if cbor2.dumps(value, canonical=True) != data:
+    if not is_canonical(value, data):
         raise DecodeError("encodage CBOR non canonique (ou octets en trop)")
     return value  # type: ignore[return-value]
+
+
+def is_canonical(value: object, data: bytes) -> bool:
+    """True when ``data`` is exactly the canonical CBOR of ``value`` (nothing more)."""
+    return cbor2.dumps(value, canonical=True) == data
 
 
 def _disallowed(value: object, depth: int) -> str | None:
@@ -120,14 +126,14 @@ def _disallowed(value: object, depth: int) -> str | None:
 def decode_record(data: bytes) -> Record:
     """Return the record encoded in ``data``; raise DecodeError (with a Header) if not one."""
     try:
-        value = _loads(data)
+        value = loads_value(data)
         if type(value) is list and len(value) == 10 and _known(value[1]):
             try:
                 record = _record(value, data)
             except DecodeError:
                 pass  # the full path below says why, as it would have
             else:
-                if cbor2.dumps(value, canonical=True) == data:
+                if is_canonical(value, data):
                     return record
         items = _array(_canonical(value, data), 10, "l'enregistrement")
         return _record(items, data)

@@ -301,9 +301,14 @@ class Record:
     def unsigned_bytes(self) -> bytes:
         """Return the canonical CBOR of the first 9 fields (what DIGEST covers): the stored
         bytes under a 9-array head (0x89, not 0x8A), without the signature (0x58 0x40 + 64)."""
-        return b"\x89" + self.raw[1 : -(SIGNATURE_BYTES + 2)]
+        return unsigned_bytes(self.raw)
 
     @property
     def local_seconds(self) -> int:
         """Return the local time of the record, in seconds since 1970-01-01 local."""
         return self.time_utc + self.utc_offset * 60
+
+
+def unsigned_bytes(raw: bytes) -> bytes:
+    """Return what DIGEST covers of a record stored as ``raw`` (see ``Record.unsigned_bytes``)."""
+    return b"\x89" + raw[1 : -(SIGNATURE_BYTES + 2)]

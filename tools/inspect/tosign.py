@@ -92,10 +92,18 @@ def _date_text(day: int) -> str:
 
 def vat_field(pairs: Pairs) -> str:
     """Return ``RATE:TTC|RATE:TTC…`` of (rate, TTC) pairs in the given order."""
-    for rate, _ in pairs:
-        if rate > MAX_VAT_RATE:
-            raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
-    return "|".join([f"{rate:04d}:{amount}" for rate, amount in pairs])
+    parts = []
+    for rate, amount in pairs:
+        prefix = _RATE_PREFIX.get(rate)
+        if prefix is None:
+            if rate > MAX_VAT_RATE:
+                raise LayoutError(f"taux de TVA {rate} non représentable sur 4 chiffres")
+            prefix = _RATE_PREFIX[rate] = f"{rate:04d}:"
+        parts.append(prefix + str(amount))
+    return "|".join(parts)
+
+
+_RATE_PREFIX: dict[int, str] = {}  # rate -> "RATE:", written for every ticket (rates are few)
 
 
 def digest(record: Record) -> str:
@@ -198,11 +206,41 @@ def ticket_to_sign(
     body = record.body
     if record.doc_type != DOC_TICKET or not isinstance(body, TicketBody):
         raise LayoutError("pas de signature GT_TICKET hors d'un ticket")
-    when = timestamp(record.time_utc)
-    vat, total, number = vat_field(body.vat()), str(body.total), str(record.number)
+    return ticket_texts(
+        body.vat(),
+        body.total,
+        record.time_utc,
+        record.number,
+        body.operation,
+        record.unsigned_bytes,
+        body.gt_real,
+        previous_signature,
+        previous_gt,
+        gt,
+    )
+
+
+def ticket_texts(
+    vat: Pairs,
+    total: int,
+    time_utc: int,
+    number: int,
+    operation: str,
+    unsigned: bytes,
+    gt_real: int,
+    previous_signature: bytes | None,
+    previous_gt: bytes | None,
+    gt: bool,
+) -> tuple[bytes, bytes | None]:
+    """Return what ``ticket_to_sign`` returns, from a ticket's values: what it and the
+    workers' sales (``sales``) both write. ``unsigned``: the bytes DIGEST covers."""
+    when = timestamp(time_utc)
+    vat_text, total_text, number_text = vat_field(vat), str(total), str(number)
+    digest_text = b64url(sha256(unsigned).digest())
     tail = _tail(previous_signature)
-    message = ",".join([vat, total, when, number, body.operation, digest(record), *tail])
+    message = ",".join([vat_text, total_text, when, number_text, operation, digest_text, *tail])
     if not gt:
         return message.encode("utf-8"), None
-    grand_total = ",".join([vat, total, str(body.gt_real), when, number, *_tail(previous_gt)])
+    gt_tail = _tail(previous_gt)
+    grand_total = ",".join([vat_text, total_text, str(gt_real), when, number_text, *gt_tail])
     return message.encode("utf-8"), grand_total.encode("utf-8")

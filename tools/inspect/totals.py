@@ -134,17 +134,31 @@ def _pairs(
 
 
 def add_ticket(levels: Iterable[Totals], body: TicketBody) -> None:
-    """Add a ticket to each of ``levels`` (day, month, year), its sums worked out once.
+    """Add a ticket to each of ``levels`` (day, month, year), its sums worked out once."""
+    vat = [(line.vat_rate, line.quantity * line.unit_price) for line in body.lines]
+    paid = [(payment.means, payment.amount) for payment in body.payments]
+    add_figures(levels, vat, body.total, body.absolute_total, paid, body.change, body.is_return)
+
+
+def add_figures(
+    levels: Iterable[Totals],
+    vat: list[tuple[int, int]],
+    total: int,
+    absolute: int,
+    paid: list[tuple[int, int]],
+    change: int,
+    is_return: bool,
+) -> None:
+    """Add a ticket's figures to each of ``levels``: ``vat`` its (rate, amount) of each line,
+    ``paid`` its (means, amount) of each payment (what ``add_ticket`` and the workers' sales,
+    ``sales``, both add).
 
     Rates and means are added in the ticket's order, change last (taken
     off cash), as the writer lists them.
     """
-    vat = [(line.vat_rate, line.quantity * line.unit_price) for line in body.lines]
-    total, absolute = body.total, body.absolute_total
-    paid = [(payment.means, payment.amount) for payment in body.payments]
-    if body.change:
-        paid.append((PAY_CASH, -body.change))
-    count = COUNT_RETURNS if body.is_return else COUNT_SALES
+    if change:
+        paid = [*paid, (PAY_CASH, -change)]
+    count = COUNT_RETURNS if is_return else COUNT_SALES
     for level in levels:
         for rate, amount in vat:
             level.vat[rate] = level.vat.get(rate, 0) + amount
