@@ -264,6 +264,17 @@ class FrameDecoder:
             start = stop + 1
         return items
 
+    @property
+    def progress(self) -> "tuple[int, int, int]":
+        """What the bytes received built: frames completed, bytes of a frame and of a raw
+        part under way.
+
+        Delimiters alone (a line held low reads as NUL bytes) and bytes thrown
+        away leave it as it was: a reader waiting for an answer tells a line
+        that carries a frame from one that only carries noise.
+        """
+        return (self.frames, len(self._partial), self._raw_got)
+
     def reset(self) -> None:
         """Forget any partial frame or raw part (after a timeout, or the port was reopened)."""
         self._partial = bytearray()

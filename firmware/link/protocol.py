@@ -117,6 +117,11 @@ class _Connection:
         """Frames (or dropped chunks) received and not yet taken by ``next_event()``."""
         return len(self._pending)
 
+    @property
+    def progress(self) -> "tuple[int, int, int]":
+        """How far received bytes went towards frames (``FrameDecoder.progress``)."""
+        return self._decoder.progress
+
     def receive_data(self, data: bytes) -> None:
         """Take bytes received from the peer (any chunk: part of a frame, several frames)."""
         if data:

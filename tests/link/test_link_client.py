@@ -167,6 +167,55 @@ def test_noise_is_garbled() -> None:
     assert {e.code for e in client.errors} == {"TRUNCATED"}
 
 
+class TricklePort:
+    """A line that brings ``byte`` each ``step`` seconds forever and no answer (at most
+    ``reads`` reads: past them the client is stuck, and the test says so)."""
+
+    def __init__(self, byte: bytes, step: float, clock: list[float], reads: int) -> None:
+        self.byte, self.step, self.clock, self.left = byte, step, clock, reads
+        self.written = 0
+
+    @property
+    def in_waiting(self) -> int:
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        assert self.left, "the client never gave up on a line that brings no answer"
+        self.left -= 1
+        self.clock[0] += self.step
+        return self.byte
+
+    def write(self, data: bytes) -> int:
+        self.written += 1
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_line_of_nul_bytes_is_no_answer_after_every_try() -> None:
+    # A line held low (a break, a wrong port) reads as NUL bytes: delimiters, no frame.
+    clock = [0.0]
+    port = TricklePort(b"\x00", READ_SLICE_S, clock, reads=10_000)
+    client = LinkClient(port, timeout_s=0.5, tries=3, clock=lambda: clock[0])
+    with pytest.raises(LinkIOError) as caught:
+        client.connect()
+    assert caught.value.code == "NO_ANSWER" and port.written == 3
+    assert clock[0] < 3 * 0.5 + 1  # each try ended after its silence, not later
+
+
+def test_a_trickle_of_noise_ends_each_try_at_its_limit() -> None:
+    # One byte of a frame that never ends, just inside the silence allowed, forever:
+    # each try still ends, at the largest answer's time on the line, twice over.
+    clock = [0.0]
+    port = TricklePort(b"\x55", 0.45, clock, reads=10_000)
+    client = LinkClient(port, timeout_s=0.5, tries=3, clock=lambda: clock[0])
+    with pytest.raises(LinkIOError) as caught:
+        client.connect()
+    assert caught.value.code == "NO_ANSWER" and port.written == 3
+    assert 3 * client.try_limit_s <= clock[0] < 3 * (client.try_limit_s + 1)
+
+
 def test_a_terminal_of_another_version_is_named() -> None:
     client, _ = make(versions=(4,))
     with pytest.raises(RemoteProtocolError) as caught:

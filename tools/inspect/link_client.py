@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from firmware.link.errors import NOT_READY, LinkError, RemoteProtocolError, reply_error
+from firmware.link.framing import MAX_BULK_BYTES, MAX_PAYLOAD_BYTES
 from firmware.link.messages import (
     SUPPORTED_VERSIONS,
     ArchiveChunk,
@@ -180,6 +181,12 @@ class LinkClient:
         self.timeout_s = timeout_s
         self.tries = tries
         self.clock = clock
+        # The longest a try may last however the line behaves: the largest
+        # answer (a bulk reply's header and raw part) at the port's rate
+        # (10 bits a byte), twice over, after the silence allowed.
+        baud = getattr(port, "baudrate", None) or DEFAULT_BAUD
+        largest = (MAX_BULK_BYTES + MAX_PAYLOAD_BYTES) * 10 / baud
+        self.try_limit_s = timeout_s + 2 * largest
         self.protocol = Client()
         self.reader = PortReader(port)
         self.bytes_in = 0
@@ -303,21 +310,27 @@ class LinkClient:
         A try lasts until the line has been silent ``timeout_s`` (no byte
         received): an answer may take far longer to arrive than that (512 KiB
         of segments are some 45 s at 115,200 baud). Bytes keep a try going
-        only while they arrive intact: once a chunk was dropped in this try
-        (noise, a wrong baud rate, a reply cut short), its deadline no longer
-        moves, so a line that only ever carries damaged bytes still ends each
-        try after ``timeout_s`` and the whole after ``tries`` tries.
+        only while they arrive intact and build a frame: delimiters alone (a
+        line held low reads as NUL bytes) do not, and once a chunk was
+        dropped in this try (noise, a wrong baud rate, a reply cut short) its
+        deadline no longer moves. Whatever arrives, a try never outlasts
+        ``try_limit_s``: the largest answer at the port's rate, twice over.
+        So a line that carries no answer ends each try, and the whole after
+        ``tries`` tries.
         """
         tries = 1
         deadline = self.clock() + self.timeout_s
+        limit = self.clock() + self.try_limit_s
         seen = clean = len(self.errors)  # errors before this answer, before this try
         while True:
             event = self.protocol.next_event()
             if event is NEED_DATA:
+                before = self.protocol.progress
                 got = self._read(deadline)
                 now = self.clock()
-                if got and len(self.errors) == clean:
-                    deadline = now + self.timeout_s  # a deadline of silence, not of the answer
+                if got and len(self.errors) == clean and self.protocol.progress != before:
+                    # A deadline of silence, not of the answer; never past the try's limit.
+                    deadline = min(now + self.timeout_s, limit)
                 if now < deadline:
                     continue
                 if tries >= self.tries:
@@ -339,6 +352,7 @@ class LinkClient:
             self.protocol.retry()
             self._write()
             deadline = self.clock() + self.timeout_s
+            limit = self.clock() + self.try_limit_s
             clean = len(self.errors)
 
     def _silence(self, tries: int, errors: list[LinkError]) -> LinkIOError:
