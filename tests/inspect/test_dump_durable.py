@@ -18,8 +18,8 @@ from tests.link.doubles import Harness, MemorySource
 from tools.inspect import dump_sync
 from tools.inspect.dump import dump
 from tools.inspect.dump_journal import DumpError, read_stored
-from tools.inspect.dump_sync import SyncFailed, sync_failed
-from tools.inspect.dumpdir import SYNC_FAILED_FILE, load_copy
+from tools.inspect.dump_sync import SyncFailed
+from tools.inspect.dumpdir import SYNC_FAILED_FILE, load_copy, sync_failed
 from tools.inspect.link_client import READ_SLICE_S, LinkClient
 
 NONCE = bytes(range(16))

@@ -12,13 +12,8 @@ import pytest
 from firmware.link.errors import LinkError
 from tools.inspect import dump_sync
 from tools.inspect.dump import load_dump
-from tools.inspect.dump_sync import (
-    SYNC_FAILED_FILE,
-    JournalFiles,
-    SyncFailed,
-    sync_failed,
-    write_file,
-)
+from tools.inspect.dump_sync import JournalFiles, SyncFailed, write_file
+from tools.inspect.dumpdir import SYNC_FAILED_FILE, sync_failed
 
 DATA = bytes(range(256)) * 200
 

@@ -46,8 +46,8 @@ from tools.inspect.dump_journal import (
     record_seq,
 )
 from tools.inspect.dump_segments import pull_segments
-from tools.inspect.dump_sync import JournalFiles, sync_dir, sync_failed, write_file
-from tools.inspect.dumpdir import SYNC_FAILED_FILE, load_journal
+from tools.inspect.dump_sync import JournalFiles, sync_dir, write_file
+from tools.inspect.dumpdir import SYNC_FAILED_FILE, load_journal, sync_failed
 from tools.inspect.image import FlashContents
 from tools.inspect.link_client import LinkClient
 from tools.inspect.progress import Progress

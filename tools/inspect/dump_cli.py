@@ -26,7 +26,8 @@ from tools.inspect.dump import (
     dump,
 )
 from tools.inspect.dump_journal import DumpError, read_stored
-from tools.inspect.dump_sync import SyncFailed, sync_failed
+from tools.inspect.dump_sync import SyncFailed
+from tools.inspect.dumpdir import sync_failed
 from tools.inspect.link_client import DEFAULT_BAUD, DEFAULT_TIMEOUT_S, LinkClient, open_port
 
 

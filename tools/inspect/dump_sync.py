@@ -151,17 +151,6 @@ def sync_dir(out: Path, directory: Path) -> None:
         _synced(out, directory, lambda: _fsync(str(directory)))
 
 
-def sync_failed(out: Path) -> bool:
-    """True when a sync of the copy in ``out`` failed (``SYNC_FAILED_FILE`` is there).
-
-    False when ``out`` cannot be looked into: what comes next then says why.
-    """
-    try:
-        return (out / SYNC_FAILED_FILE).exists()
-    except OSError:
-        return False
-
-
 def _synced(out: Path, path: Path, sync: Callable[[], None]) -> None:
     try:
         sync()

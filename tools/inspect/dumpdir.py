@@ -85,7 +85,7 @@ def load_copy(out: Path) -> FlashContents:
     """
     journal = load_journal(out)
     problems = journal.log_problems
-    if (out / SYNC_FAILED_FILE).exists():
+    if sync_failed(out):
         # The dump said so itself: some of these bytes may never have reached
         # the disk, and what a cache still shows is no evidence.
         problems += (
@@ -98,6 +98,17 @@ def load_copy(out: Path) -> FlashContents:
         head=HeadFiles(_read(out / HEAD_FILE), _read(out / NONCE_FILE)),
         log_problems=problems,
     )
+
+
+def sync_failed(out: Path) -> bool:
+    """True when a sync of the copy in ``out`` failed (``SYNC_FAILED_FILE`` is there).
+
+    False when ``out`` cannot be looked into: what comes next then says why.
+    """
+    try:
+        return (out / SYNC_FAILED_FILE).exists()
+    except OSError:
+        return False
 
 
 def load_journal(out: Path) -> FlashContents:
