@@ -111,8 +111,13 @@ def _operation(code: int) -> str:
     return OPERATION_BY_CODE.get(code, f"code {code}")
 
 
-def _ticket(value: CborValue) -> TicketBody:
-    f = array(value, TICKET_FIELDS, "corps du ticket")
+TicketFields = tuple[int, list[CborValue], list[CborValue], int, int, int, int, str, bytes]
+
+
+def ticket_fields(f: list[CborValue]) -> TicketFields | None:
+    """Return the TICKET_FIELDS items ``f`` of a ticket body, typed, when they have their exact
+    types and ranges (checked at once; its lines and payments: their own functions); else None.
+    """
     operation, lines, payments, change, gt_real, gt_absolute, ref, reason, gt_signature = f
     if (
         type(operation) is int
@@ -127,7 +132,16 @@ def _ticket(value: CborValue) -> TicketBody:
         and min(operation, change, gt_absolute, ref) >= 0
         and max(operation, change, gt_absolute, ref) < INT_LIMIT
         and -INT_LIMIT <= gt_real < INT_LIMIT
-    ):  # a ticket's own fields at once (its lines and payments: their own functions)
+    ):
+        return operation, lines, payments, change, gt_real, gt_absolute, ref, reason, gt_signature
+    return None
+
+
+def _ticket(value: CborValue) -> TicketBody:
+    f = array(value, TICKET_FIELDS, "corps du ticket")
+    fields = ticket_fields(f)
+    if fields is not None:
+        operation, lines, payments, change, gt_real, gt_absolute, ref, reason, gt_signature = fields
         return TicketBody(
             _operation(operation),
             tuple([_line(item) for item in lines]),

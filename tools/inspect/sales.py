@@ -33,7 +33,7 @@ paths on generated tickets, valid or not (tests/inspect/test_inspect_sales.py).
 from __future__ import annotations
 
 from tools.inspect.archive_content import stored_record_digest
-from tools.inspect.bodies import INT_LIMIT
+from tools.inspect.bodies import INT_LIMIT, ticket_fields
 from tools.inspect.chains import Entry
 from tools.inspect.decode import (
     DecodeError,
@@ -185,22 +185,13 @@ def read_sale(frame: Frame) -> Sale | None:
         and len(body) == TICKET_FIELDS
     ):
         return None
-    operation, lines, payments, change, gt_real, gt_absolute, ref, reason, gt_signature = body
+    fields = ticket_fields(body)
+    if fields is None:
+        return None
+    operation, lines, payments, change, _, _, ref, reason, gt_signature = fields
     if not (
-        type(operation) is int
-        and type(lines) is list
-        and type(payments) is list
-        and type(change) is int
-        and type(gt_real) is int
-        and type(gt_absolute) is int
-        and type(ref) is int
-        and type(reason) is str
-        and type(gt_signature) is bytes
-        and operation == SALE_CODE
+        operation == SALE_CODE
         and 1 <= len(lines) <= MAX_LINES
-        and 0 <= change < INT_LIMIT
-        and -INT_LIMIT <= gt_real < INT_LIMIT
-        and 0 <= gt_absolute < INT_LIMIT
         and ref == 0
         and reason == ""
         and len(gt_signature) == SIGNATURE_BYTES
@@ -233,18 +224,18 @@ def read_sale(frame: Frame) -> Sale | None:
     for payment in payments:
         if type(payment) is not list or len(payment) != 2:
             return None
-        means, amount = payment
+        means, received = payment
         if not (
             type(means) is int
-            and type(amount) is int
+            and type(received) is int
             and means in PAYMENT_MEANS
-            and 0 < amount < INT_LIMIT
+            and 0 < received < INT_LIMIT
         ):
             return None
-        given += amount
+        given += received
         if means == PAY_CASH:
-            cash += amount
-        paid.append((means, amount))
+            cash += received
+        paid.append((means, received))
     if given - change != total or change > cash or not is_canonical(value, raw):
         return None
     return Sale(frame, value, total, amounts, paid)
