@@ -319,8 +319,7 @@ class LinkClient:
         ``tries`` tries.
         """
         tries = 1
-        deadline = self.clock() + self.timeout_s
-        limit = self.clock() + self.try_limit_s
+        deadline, limit = self._try_ends()
         seen = clean = len(self.errors)  # errors before this answer, before this try
         while True:
             event = self.protocol.next_event()
@@ -351,9 +350,13 @@ class LinkClient:
             self.retries += 1
             self.protocol.retry()
             self._write()
-            deadline = self.clock() + self.timeout_s
-            limit = self.clock() + self.try_limit_s
+            deadline, limit = self._try_ends()
             clean = len(self.errors)
+
+    def _try_ends(self) -> tuple[float, float]:
+        """Return when a try starting now ends if silent, and at the latest."""
+        now = self.clock()
+        return now + self.timeout_s, now + self.try_limit_s
 
     def _silence(self, tries: int, errors: list[LinkError]) -> LinkIOError:
         if errors:
